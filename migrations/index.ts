@@ -1,0 +1,4 @@
+import { SurveysAndTrusts1795305600000 } from './1795305600000-surveys-and-trusts';
+
+/** Every migration, oldest first. Listed by hand so the same list runs from dist/ and under jest. */
+export const MIGRATIONS = [SurveysAndTrusts1795305600000];

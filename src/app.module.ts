@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { DomainModule } from './domain.module';
+import { HealthModule } from './health/health.module';
+import { ErrorsFilter } from './infra/errors/errors.filter';
+import { createValidationPipe } from './infra/http/validation';
+import { InfraModule } from './infra/infra.module';
+
+/** The HTTP application: API, back-office pages and the patient's online questionnaire. */
+@Module({
+  imports: [InfraModule, DomainModule, AuthModule, HealthModule],
+  providers: [
+    { provide: APP_FILTER, useClass: ErrorsFilter },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+  ],
+})
+export class AppModule {}

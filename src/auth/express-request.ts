@@ -1,0 +1,7 @@
+import type { Principal } from './roles';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}

@@ -1,0 +1,37 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { AppConfig } from '../infra/config/app-config';
+
+export type OptionSpec = { type: 'string' | 'boolean'; required?: boolean; description: string };
+
+export interface CliContext<O> {
+  options: O;
+  config: AppConfig;
+  /** The Nest context (database, queues, services); absent for commands that declare needsApp: false. */
+  app: INestApplicationContext;
+}
+
+export interface CliResult {
+  /** What --json prints: a stable contract others script against. */
+  json: unknown;
+  /** What a person reads. */
+  text: string;
+}
+
+export interface CliCommand<O = Record<string, string | boolean | undefined>> {
+  name: string;
+  summary: string;
+  options: Record<string, OptionSpec>;
+  needsApp?: boolean;
+  run(context: CliContext<O>): Promise<CliResult>;
+}
+
+/** Declares a command with its options typed by the spec. */
+export function command<S extends Record<string, OptionSpec>>(
+  definition: Omit<CliCommand, 'options' | 'run'> & {
+    options: S;
+    run(context: CliContext<{ [K in keyof S]: S[K]['type'] extends 'boolean' ? boolean
+      : S[K]['required'] extends true ? string : string | undefined }>): Promise<CliResult>;
+  },
+): CliCommand {
+  return definition as unknown as CliCommand;
+}

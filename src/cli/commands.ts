@@ -1,0 +1,7 @@
+import { dbMigrate, dbRevert } from '../infra/database/database.commands';
+import { surveyCreate, surveyList } from '../surveys/surveys.commands';
+import { trustAdd, trustList } from '../trusts/trusts.commands';
+import type { CliCommand } from './cli-command';
+
+/** Every coordinator command, in the order `help` lists them. */
+export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList];

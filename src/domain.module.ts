@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { SurveysModule } from './surveys/surveys.module';
+import { TrustsModule } from './trusts/trusts.module';
+
+/** The domain modules, shared by the HTTP app, the workers and the CLI. */
+const DOMAIN_MODULES = [SurveysModule, TrustsModule];
+
+@Module({ imports: DOMAIN_MODULES, exports: DOMAIN_MODULES })
+export class DomainModule {}

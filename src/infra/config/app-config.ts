@@ -1,0 +1,103 @@
+import { applyDecorators } from '@nestjs/common';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf,
+  validateSync, ValidationError,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+/** One message whichever bound fails, so "PORT=abc" reads as one problem, not three. */
+const IntBetween = (min: number, max: number) => {
+  const message = ({ property }: { property: string }) => `${property} must be a whole number from ${min} to ${max}`;
+  return applyDecorators(Transform(toInt), IsInt({ message }), Min(min, { message }), Max(max, { message }));
+};
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+
+/**
+ * Every setting the service reads, validated once at boot. Nothing else reads process.env.
+ * Defaults are the local ones, so a fresh checkout runs with nothing configured.
+ */
+export class AppConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @IntBetween(1, 65535)
+  PORT = 3000;
+
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/fieldwork';
+
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** BullMQ key prefix; tests use their own so they never touch the demo's queues. */
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'QUEUE_PREFIX must be 1-40 letters, digits, _ or -' })
+  QUEUE_PREFIX = 'fieldwork';
+
+  @IsString() @MinLength(1)
+  STORAGE_DIR = 'var/storage';
+
+  @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL without a trailing slash' })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  /** Unset: e-mails are written as .eml files under STORAGE_DIR/outbox instead of sent. */
+  @IsOptional() @Matches(/^[A-Za-z0-9.-]+$/, { message: 'SMTP_HOST must be a host name or address' })
+  SMTP_HOST?: string;
+
+  @IntBetween(1, 65535)
+  SMTP_PORT = 587;
+
+  @Transform(toBool) @IsBoolean({ message: 'SMTP_SECURE must be true or false' })
+  SMTP_SECURE = false;
+
+  @IsOptional() @IsString()
+  SMTP_USER?: string;
+
+  @ValidateIf((c: AppConfig) => c.SMTP_USER !== undefined)
+  @IsString({ message: 'SMTP_PASSWORD is required when SMTP_USER is set' })
+  SMTP_PASSWORD?: string;
+
+  @IsEmail({}, { message: 'MAIL_FROM must be an e-mail address' })
+  MAIL_FROM = 'cpes-survey@fieldwork.invalid';
+
+  /**
+   * Until users arrive (access-control issue) one operator token grants the coordinator role.
+   * Required in production; elsewhere a random one is generated per boot when unset.
+   */
+  @ValidateIf((c: AppConfig) => c.NODE_ENV === 'production' || c.OPERATOR_TOKEN !== undefined)
+  @IsString({ message: 'OPERATOR_TOKEN is required in production' })
+  @MinLength(32, { message: 'OPERATOR_TOKEN must be at least 32 characters' })
+  OPERATOR_TOKEN?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN_KEYS = Object.keys(new AppConfig()).concat([
+  'SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'OPERATOR_TOKEN',
+]);
+
+/** Reads and validates the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of KNOWN_KEYS) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: true, stopAtFirstError: true });
+  if (errors.length) throw new ConfigError(errors.flatMap(describe));
+  return config;
+}
+
+function describe(error: ValidationError): string[] {
+  return Object.values(error.constraints ?? {}).map((message) =>
+    message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+  );
+}

@@ -1,0 +1,50 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations';
+import { Survey } from '../../surveys/survey.entity';
+import { Trust } from '../../trusts/trust.entity';
+
+export const ENTITIES = [Survey, Trust];
+
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    // Off: TypeORM's error logging prints query parameters, which will hold patient data.
+    logging: false,
+    extra: { max: 10, application_name: 'fieldwork' },
+  };
+}
+
+/** Any stable number: every process migrating the same database queues on this lock. */
+const MIGRATION_LOCK = 20261122;
+
+/** Runs pending migrations under an advisory lock so concurrent boots cannot race. */
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const ran = await dataSource.runMigrations({ transaction: 'all' });
+    return ran.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/** Reverts the newest migration; returns false when none is applied. */
+export async function revertLast(dataSource: DataSource): Promise<boolean> {
+  const applied: unknown[] = await dataSource.query(
+    `SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_migrations'`,
+  );
+  if (!applied.length) return false;
+  const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM schema_migrations');
+  if (!count) return false;
+  await dataSource.undoLastMigration({ transaction: 'all' });
+  return true;
+}

@@ -1,0 +1,79 @@
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  ArrayNotEmpty, IsArray, IsInt, IsNumber, Matches, Max, Min, ValidateNested, validateSync,
+} from 'class-validator';
+import { DomainError } from '../infra/errors/domain-error';
+import { flattenValidationErrors } from '../infra/http/validation';
+
+/** Days after the initial mailing at which each reminder is due. */
+export class MailingSchedule {
+  @IsInt() @Min(1) @Max(365)
+  reminder_1 = 21;
+
+  @IsInt() @Min(1) @Max(365)
+  reminder_2 = 49;
+}
+
+/**
+ * The rules of one survey year. Next year's survey, the Under-16 survey or another NHS
+ * patient survey change these, so code reads them from here, never from constants.
+ */
+export class SurveySettings {
+  /** Age at discharge below which a row is excluded as `under_16`. */
+  @IsInt() @Min(0) @Max(120)
+  minimumAge = 16;
+
+  /** ICD-10 codes or ranges in scope, three-character form: "C00-C97", "D05". */
+  @IsArray() @ArrayNotEmpty()
+  @Matches(/^[A-Z]\d{2}(-[A-Z]\d{2})?$/, { each: true, message: 'icd10Scope entries must look like "C00-C97" or "D05"' })
+  icd10Scope: string[] = ['C00-C97', 'D05'];
+
+  @ValidateNested() @Type(() => MailingSchedule)
+  schedule: MailingSchedule = new MailingSchedule();
+
+  /** A mailing is refused when the latest deceased check is older than this. */
+  @IsInt() @Min(0) @Max(90)
+  deceasedCheckMaxAgeDays = 7;
+
+  /** Results (not fieldwork counts) with fewer respondents than this are suppressed. */
+  @IsInt() @Min(1) @Max(1000)
+  suppressionThreshold = 21;
+
+  /** A sample file is rejected whole when more than this share of its rows are rejected. */
+  @IsNumber() @Min(0) @Max(1)
+  maxRejectedRowShare = 0.2;
+
+  /** Days after the survey is closed before patient-identifiable data may be purged. */
+  @IsInt() @Min(0) @Max(3650)
+  retentionDaysAfterClose = 30;
+}
+
+/**
+ * Builds settings from defaults plus overrides, rejecting unknown keys and bad values with
+ * every problem listed.
+ */
+export function parseSurveySettings(overrides: unknown = {}): SurveySettings {
+  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+    throw new DomainError('validation_failed', 'Survey settings must be a JSON object');
+  }
+  const defaults = JSON.parse(JSON.stringify(new SurveySettings()));
+  const merged = { ...defaults, ...overrides, schedule: { ...defaults.schedule, ...(overrides as any).schedule } };
+  const settings = plainToInstance(SurveySettings, merged);
+  const details = flattenValidationErrors(
+    validateSync(settings, { whitelist: true, forbidNonWhitelisted: true }),
+  ).map((d) => ({ where: `settings.${d.where}`, message: d.message }));
+  const { reminder_1, reminder_2 } = settings.schedule ?? {};
+  if (reminder_1 >= reminder_2) {
+    details.push({ where: 'settings.schedule', message: 'reminder_2 must come after reminder_1' });
+  }
+  for (const range of settings.icd10Scope ?? []) {
+    const [from, to] = range.split('-');
+    if (to && (from[0] !== to[0] || from > to)) {
+      details.push({ where: 'settings.icd10Scope', message: `range ${range} must run forwards within one letter` });
+    }
+  }
+  if (details.length) {
+    throw new DomainError('validation_failed', `Invalid survey settings: ${details.map((d) => `${d.where}: ${d.message}`).join('; ')}`, details);
+  }
+  return JSON.parse(JSON.stringify(settings));
+}

@@ -1,0 +1,37 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { SurveySettings } from './survey-settings';
+
+export const SURVEY_STATUSES = ['setup', 'sampling', 'fieldwork', 'closed', 'purged'] as const;
+export type SurveyStatus = (typeof SURVEY_STATUSES)[number];
+
+@Entity('surveys')
+export class Survey {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** e.g. CPES-2026; what coordinators type and see. */
+  @Column({ type: 'text', unique: true })
+  code: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  /** Discharges in [periodStart, periodEnd] are in the sample (ISO dates). */
+  @Column({ name: 'period_start', type: 'date' })
+  periodStart: string;
+
+  @Column({ name: 'period_end', type: 'date' })
+  periodEnd: string;
+
+  @Column({ type: 'text' })
+  status: SurveyStatus;
+
+  @Column({ type: 'jsonb' })
+  settings: SurveySettings;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { command } from '../cli/cli-command';
+import { DomainError } from '../infra/errors/domain-error';
+import { validateInput } from '../infra/http/validate-input';
+import { CreateSurveyDto } from './dto/create-survey.dto';
+import { surveyView } from './survey-view';
+import { SurveysService } from './surveys.service';
+
+function readSettingsFile(path: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new DomainError('validation_failed', `Cannot read settings file ${path}: ${(error as Error).message}`);
+  }
+}
+
+export const surveyCreate = command({
+  name: 'survey:create',
+  summary: 'Create a survey year with its sample period (and optional settings overrides)',
+  options: {
+    code: { type: 'string', required: true, description: 'survey code, e.g. CPES-2026' },
+    'period-start': { type: 'string', required: true, description: 'first discharge date in the sample, YYYY-MM-DD' },
+    'period-end': { type: 'string', required: true, description: 'last discharge date in the sample, YYYY-MM-DD' },
+    name: { type: 'string', description: 'a descriptive name' },
+    settings: { type: 'string', description: 'JSON file of settings overriding the defaults' },
+  },
+  async run({ app, options }) {
+    const input = validateInput(CreateSurveyDto, {
+      code: options.code,
+      name: options.name,
+      periodStart: options['period-start'],
+      periodEnd: options['period-end'],
+      settings: options.settings ? readSettingsFile(options.settings) : undefined,
+    });
+    const survey = surveyView(await app.get(SurveysService).create(input));
+    return {
+      json: survey,
+      text: `Created survey ${survey.code} (${survey.periodStart} to ${survey.periodEnd}), status ${survey.status}.`,
+    };
+  },
+});
+
+export const surveyList = command({
+  name: 'survey:list',
+  summary: 'List surveys, newest first',
+  options: {},
+  async run({ app }) {
+    const surveys = (await app.get(SurveysService).list()).map(surveyView);
+    const text = surveys.length
+      ? surveys.map((s) => `${s.code.padEnd(14)} ${s.periodStart} to ${s.periodEnd}  ${s.status}`).join('\n')
+      : 'No surveys yet. Create one with survey:create.';
+    return { json: { surveys }, text };
+  },
+});

@@ -1,0 +1,26 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Roles } from '../auth/roles';
+import { CreateSurveyDto } from './dto/create-survey.dto';
+import { SurveyView, surveyView } from './survey-view';
+import { SurveysService } from './surveys.service';
+
+@Controller('api/surveys')
+@Roles('coordinator')
+export class SurveysController {
+  constructor(private readonly surveys: SurveysService) {}
+
+  @Post()
+  async create(@Body() input: CreateSurveyDto): Promise<SurveyView> {
+    return surveyView(await this.surveys.create(input));
+  }
+
+  @Get()
+  async list(): Promise<{ surveys: SurveyView[] }> {
+    return { surveys: (await this.surveys.list()).map(surveyView) };
+  }
+
+  @Get(':code')
+  async get(@Param('code') code: string): Promise<SurveyView> {
+    return surveyView(await this.surveys.get(code));
+  }
+}

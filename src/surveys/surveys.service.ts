@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { isUniqueViolation } from '../infra/database/pg-errors';
+import { ConflictError, DomainError, NotFoundError } from '../infra/errors/domain-error';
+import { CreateSurveyDto } from './dto/create-survey.dto';
+import { parseSurveySettings } from './survey-settings';
+import { Survey } from './survey.entity';
+
+@Injectable()
+export class SurveysService {
+  constructor(@InjectRepository(Survey) private readonly surveys: Repository<Survey>) {}
+
+  async create(input: CreateSurveyDto): Promise<Survey> {
+    if (input.periodStart > input.periodEnd) {
+      throw new DomainError('validation_failed', 'The sample period must start on or before its end', [
+        { where: 'periodEnd', message: `period end ${input.periodEnd} is before period start ${input.periodStart}` },
+      ]);
+    }
+    const settings = parseSurveySettings(input.settings ?? {});
+    try {
+      return await this.surveys.save(this.surveys.create({
+        code: input.code,
+        name: input.name ?? `${input.code} survey`,
+        periodStart: input.periodStart,
+        periodEnd: input.periodEnd,
+        status: 'setup',
+        settings,
+      }));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`A survey with code ${input.code} already exists`);
+      throw error;
+    }
+  }
+
+  list(): Promise<Survey[]> {
+    return this.surveys.find({ order: { periodStart: 'DESC', code: 'ASC' } });
+  }
+
+  async get(code: string): Promise<Survey> {
+    const survey = await this.surveys.findOneBy({ code });
+    if (!survey) throw new NotFoundError('Survey', code);
+    return survey;
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ConflictError, NotFoundError } from '../infra/errors/domain-error';
+import { isUniqueViolation } from '../infra/database/pg-errors';
+import { AddTrustDto } from './dto/add-trust.dto';
+import { Trust } from './trust.entity';
+
+@Injectable()
+export class TrustsService {
+  constructor(@InjectRepository(Trust) private readonly trusts: Repository<Trust>) {}
+
+  async add(input: AddTrustDto): Promise<Trust> {
+    try {
+      await this.trusts.insert({ code: input.code, name: input.name.trim(), icbCode: input.icb ?? null });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`Trust ${input.code} already exists`);
+      throw error;
+    }
+    return this.get(input.code);
+  }
+
+  list(): Promise<Trust[]> {
+    return this.trusts.find({ order: { code: 'ASC' } });
+  }
+
+  async get(code: string): Promise<Trust> {
+    const trust = await this.trusts.findOneBy({ code });
+    if (!trust) throw new NotFoundError('Trust', code);
+    return trust;
+  }
+}
