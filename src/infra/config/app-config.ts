@@ -67,8 +67,8 @@ export class AppConfig {
    * Required in production; elsewhere a random one is generated per boot when unset.
    */
   @ValidateIf((c: AppConfig) => c.NODE_ENV === 'production' || c.OPERATOR_TOKEN !== undefined)
-  @IsString({ message: 'OPERATOR_TOKEN is required in production' })
   @MinLength(32, { message: 'OPERATOR_TOKEN must be at least 32 characters' })
+  @IsString({ message: 'OPERATOR_TOKEN is required in production' })
   OPERATOR_TOKEN?: string;
 }
 

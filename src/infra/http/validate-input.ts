@@ -6,7 +6,7 @@ import { flattenValidationErrors } from './validation';
 /** The HTTP ValidationPipe's rules for callers outside HTTP (the CLI): same DTOs, same messages. */
 export function validateInput<T extends object>(dto: new () => T, plain: Record<string, unknown>): T {
   const instance = plainToInstance(dto, plain);
-  const details = flattenValidationErrors(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }));
+  const details = flattenValidationErrors(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }));
   if (details.length) {
     throw new DomainError('validation_failed', `Invalid input: ${details.map((d) => d.message).join('; ')}`, details);
   }

@@ -15,6 +15,8 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    stopAtFirstError: true, // one clear message per field
+
     exceptionFactory: (errors) => {
       const details = flattenValidationErrors(errors);
       return new BadRequestException({ message: `Invalid input: ${details.map((d) => d.message).join('; ')}`, details });

@@ -7,6 +7,7 @@ export interface RedisConnection {
   db: number;
   tls?: object;
   maxRetriesPerRequest: null;
+  retryStrategy: (times: number) => number;
 }
 
 /** ioredis options from a redis:// or rediss:// URL. */
@@ -22,5 +23,7 @@ export function redisOptions(url: string): RedisConnection {
     tls: u.protocol === 'rediss:' ? {} : undefined,
     // BullMQ workers block on Redis; they must not give up on a slow reply.
     maxRetriesPerRequest: null,
+    // Reconnect within 2 s of Redis coming back (BullMQ's default backs off to 20 s).
+    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
   };
 }

@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// Brings a fresh checkout to a runnable state: installs packages, builds, makes sure
+// PostgreSQL and Redis answer at the configured URLs (starting local ones when possible),
+// creates the database and migrates it. Uses only Node's built-ins: it runs before `npm ci`.
+// Everything it says goes to stderr, so `npm run cli -- … --json` keeps a clean stdout.
+//
+//   node scripts/setup.mjs start   install, build, services, create + migrate the database
+//   node scripts/setup.mjs test    install, build, services (the tests make their own database)
+//   node scripts/setup.mjs cli     as start, quietly, skipping what is already done
+//
+// npm install rather than npm ci: this npm leaves other platforms' optional packages out of the
+// lock file, and npm ci then refuses it; npm install still installs the locked versions.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const mode = process.argv[2] ?? 'start';
+const quiet = mode === 'cli';
+const say = (text) => { if (!quiet) process.stderr.write(`[setup] ${text}\n`); };
+const fail = (text) => { process.stderr.write(`[setup] ${text}\n`); process.exit(1); };
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', quiet ? 'ignore' : 2, 2], ...opts });
+  return r.status === 0;
+};
+
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/fieldwork';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  // 20.19 is the first Node 20 that can require() the ESM-only NestJS 12 packages.
+  if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old: install Node 20.19 or newer.`);
+}
+
+function install() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.fieldwork-lock-hash');
+  const hash = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
+  say('installing packages (npm install, from package-lock.json)…');
+  if (!run('npm', ['install', '--no-audit', '--no-fund'], { stdio: ['ignore', 2, 2] })) fail('npm install failed; see the output above.');
+  writeFileSync(stamp, hash);
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function build() {
+  const stamp = join(root, 'dist', '.built');
+  const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'migrations')), statSync(join(root, '.swcrc')).mtimeMs);
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return;
+  say('building (swc)…');
+  rmDist();
+  const swc = join(root, 'node_modules', '.bin', 'swc');
+  if (!run(swc, ['src', 'migrations', '-d', 'dist', '--config-file', '.swcrc', '-q'], { stdio: ['ignore', 2, 2] })) fail('build failed; see the output above.');
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+function rmDist() {
+  spawnSync('rm', ['-rf', join(root, 'dist')]);
+}
+
+function reachable(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok) => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function waitFor(host, port, seconds) {
+  for (let i = 0; i < seconds * 4; i++) {
+    if (await reachable(host, port, 250)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+const isLocal = (host) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
+const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
+
+async function ensurePostgres() {
+  const url = new URL(DATABASE_URL);
+  const host = url.hostname;
+  const port = Number(url.port || 5432);
+  if (await reachable(host, port)) return;
+  if (!isLocal(host)) fail(`PostgreSQL does not answer at ${host}:${port} (DATABASE_URL). Start it or correct DATABASE_URL.`);
+  say(`PostgreSQL does not answer at ${host}:${port}; trying to start the local cluster…`);
+  if (existsSync('/etc/postgresql') && which('pg_ctlcluster')) {
+    for (const version of readdirSync('/etc/postgresql')) {
+      run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: ['ignore', 2, 2] });
+    }
+    if (await waitFor(host, port, 20)) return say('PostgreSQL started.');
+  }
+  fail([
+    `Could not start PostgreSQL at ${host}:${port}.`,
+    'Install and start one, e.g. on Debian/Ubuntu:',
+    '  apt-get install -y postgresql && pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+    'or with Docker: docker compose up -d postgres redis',
+    'then run this command again (or set DATABASE_URL to a server you have).',
+  ].join('\n'));
+}
+
+async function ensureRedis() {
+  const url = new URL(REDIS_URL);
+  const host = url.hostname;
+  const port = Number(url.port || 6379);
+  if (await reachable(host, port)) return;
+  if (!isLocal(host)) fail(`Redis does not answer at ${host}:${port} (REDIS_URL). Start it or correct REDIS_URL.`);
+  const binary = which('redis-server');
+  if (binary) {
+    say(`Redis does not answer at ${host}:${port}; starting ${binary}…`);
+    run(binary, ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 2, 2] });
+    if (await waitFor(host, port, 10)) return say('Redis started.');
+  }
+  fail([
+    `Could not start Redis at ${host}:${port}.`,
+    'Install it, e.g. on Debian/Ubuntu: apt-get install -y redis-server',
+    'or with Docker: docker compose up -d redis',
+    'then run this command again (or set REDIS_URL to a server you have).',
+  ].join('\n'));
+}
+
+function createDatabase() {
+  // pg is installed by now; a child process keeps this script free of dependencies.
+  const script = `
+    const { Client } = require('pg');
+    const target = new URL(process.env.TARGET);
+    const name = decodeURIComponent(target.pathname.slice(1));
+    const admin = new URL(target); admin.pathname = '/postgres';
+    const c = new Client({ connectionString: admin.toString() });
+    c.connect()
+      .then(() => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]))
+      .then((r) => r.rowCount ? null : c.query('CREATE DATABASE "' + name.replace(/"/g, '""') + '"').then(() => console.error('[setup] created database ' + name)))
+      .then(() => c.end())
+      .catch((e) => { console.error('[setup] cannot create database ' + name + ': ' + e.message); process.exit(1); });`;
+  execFileSync(process.execPath, ['-e', script], { cwd: root, stdio: ['ignore', 'ignore', 2], env: { ...process.env, TARGET: DATABASE_URL } });
+}
+
+function migrate() {
+  if (!run(process.execPath, ['dist/src/cli.js', 'db:migrate'], { stdio: ['ignore', quiet ? 'ignore' : 2, 2] })) fail('migration failed; see the output above.');
+}
+
+checkNode();
+install();
+build();
+await ensurePostgres();
+await ensureRedis();
+if (mode !== 'test') {
+  createDatabase();
+  migrate();
+}
+say('ready.');

@@ -1,0 +1,43 @@
+import { DomainError } from '../infra/errors/domain-error';
+import { parseSurveySettings } from './survey-settings';
+
+describe('survey settings', () => {
+  it('defaults to the CPES rules', () => {
+    expect(parseSurveySettings()).toEqual({
+      minimumAge: 16,
+      icd10Scope: ['C00-C97', 'D05'],
+      schedule: { reminder_1: 21, reminder_2: 49 },
+      deceasedCheckMaxAgeDays: 7,
+      suppressionThreshold: 21,
+      maxRejectedRowShare: 0.2,
+      retentionDaysAfterClose: 30,
+    });
+  });
+
+  it('merges overrides, including part of the schedule', () => {
+    const settings = parseSurveySettings({ minimumAge: 0, schedule: { reminder_2: 60 }, icd10Scope: ['C00-C97'] });
+    expect(settings.minimumAge).toBe(0);
+    expect(settings.schedule).toEqual({ reminder_1: 21, reminder_2: 60 });
+    expect(settings.icd10Scope).toEqual(['C00-C97']);
+  });
+
+  it('rejects unknown keys and bad values, naming each setting', () => {
+    let error: DomainError | undefined;
+    try {
+      parseSurveySettings({ minimumAge: -1, icd10Scope: ['C5'], schedule: { reminder_1: 50, reminder_2: 49 }, colour: 'blue' });
+    } catch (e) {
+      error = e as DomainError;
+    }
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error!.code).toBe('validation_failed');
+    const where = error!.details.map((d) => d.where);
+    expect(where).toEqual(expect.arrayContaining([
+      'settings.minimumAge', 'settings.icd10Scope', 'settings.schedule', 'settings.colour',
+    ]));
+  });
+
+  it('rejects a backwards ICD-10 range and a non-object', () => {
+    expect(() => parseSurveySettings({ icd10Scope: ['C97-C00'] })).toThrow(/range C97-C00 must run forwards/);
+    expect(() => parseSurveySettings([1, 2])).toThrow(/must be a JSON object/);
+  });
+});
