@@ -57,12 +57,12 @@ function newestMtime(dir) {
 
 function build() {
   const stamp = join(root, 'dist', '.built');
-  const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'migrations')), statSync(join(root, '.swcrc')).mtimeMs);
+  const sources = Math.max(...['src', 'migrations', 'bench'].map((d) => newestMtime(join(root, d))), statSync(join(root, '.swcrc')).mtimeMs);
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return;
   say('building (swc)…');
   rmDist();
   const swc = join(root, 'node_modules', '.bin', 'swc');
-  if (!run(swc, ['src', 'migrations', '-d', 'dist', '--config-file', '.swcrc', '-q'], { stdio: ['ignore', 2, 2] })) fail('build failed; see the output above.');
+  if (!run(swc, ['src', 'migrations', 'bench', '-d', 'dist', '--config-file', '.swcrc', '-q'], { stdio: ['ignore', 2, 2] })) fail('build failed; see the output above.');
   writeFileSync(stamp, new Date().toISOString());
 }
 

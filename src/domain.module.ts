@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { SamplesModule } from './samples/samples.module';
 import { SurveysModule } from './surveys/surveys.module';
 import { TrustsModule } from './trusts/trusts.module';
 
 /** The domain modules, shared by the HTTP app, the workers and the CLI. */
-const DOMAIN_MODULES = [SurveysModule, TrustsModule];
+const DOMAIN_MODULES = [SurveysModule, TrustsModule, SamplesModule];
 
 @Module({ imports: DOMAIN_MODULES, exports: DOMAIN_MODULES })
 export class DomainModule {}

@@ -30,7 +30,7 @@ describe('migrations', () => {
 
   it('run up, all the way down and up again', async () => {
     expect(await migrate(dataSource)).toEqual(MIGRATIONS.map((m) => m.name));
-    expect(await tables()).toEqual(expect.arrayContaining(['schema_migrations', 'surveys', 'trusts']));
+    expect(await tables()).toEqual(expect.arrayContaining(['schema_migrations', 'surveys', 'trusts', 'sample_files', 'patients']));
     expect(await migrate(dataSource)).toEqual([]);
 
     let reverted = 0;

@@ -15,6 +15,8 @@ export interface CliResult {
   json: unknown;
   /** What a person reads. */
   text: string;
+  /** Non-zero when the command ran but the outcome is a refusal (e.g. a rejected file). */
+  exitCode?: number;
 }
 
 export interface CliCommand<O = Record<string, string | boolean | undefined>> {

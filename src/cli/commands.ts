@@ -1,7 +1,9 @@
 import { dbMigrate, dbRevert } from '../infra/database/database.commands';
+import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
 import { trustAdd, trustList } from '../trusts/trusts.commands';
 import type { CliCommand } from './cli-command';
 
 /** Every coordinator command, in the order `help` lists them. */
-export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList];
+export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
+  sampleImport, sampleReport, sampleStatus, sampleLock];

@@ -78,7 +78,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const result = await cmd.run({ options: options as Record<string, string | boolean | undefined>, config, app: app as INestApplicationContext });
     io.out(json ? JSON.stringify(result.json, null, 2) : result.text);
-    return EXIT.ok;
+    return result.exitCode ?? EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) return fail(EXIT.usage, 'usage_error', error.message);
     if (error instanceof ConfigError) return fail(EXIT.config, 'config_invalid', 'Invalid configuration', error.problems.map((message) => ({ message })));

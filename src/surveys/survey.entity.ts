@@ -29,6 +29,10 @@ export class Survey {
   @Column({ type: 'jsonb' })
   settings: SurveySettings;
 
+  /** Once set, trusts can no longer upload or replace sample files. */
+  @Column({ name: 'sample_locked_at', type: 'timestamptz', nullable: true })
+  sampleLockedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

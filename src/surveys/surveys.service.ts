@@ -42,4 +42,8 @@ export class SurveysService {
     if (!survey) throw new NotFoundError('Survey', code);
     return survey;
   }
+
+  async getById(id: string): Promise<Survey | null> {
+    return this.surveys.findOneBy({ id });
+  }
 }

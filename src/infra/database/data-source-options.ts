@@ -1,9 +1,10 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
+import { SampleFile } from '../../samples/sample-file.entity';
 import { Survey } from '../../surveys/survey.entity';
 import { Trust } from '../../trusts/trust.entity';
 
-export const ENTITIES = [Survey, Trust];
+export const ENTITIES = [Survey, Trust, SampleFile];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {

@@ -1,0 +1,55 @@
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { once } from 'node:events';
+
+/** One value in COPY text format: \N for null, backslash escapes for the few special characters. */
+export function copyValue(value: string | number | boolean | null | undefined | string[]): string {
+  if (value === null || value === undefined) return '\\N';
+  if (Array.isArray(value)) {
+    return copyValue(`{${value.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`);
+  }
+  const text = String(value);
+  return /[\\\t\n\r]/.test(text)
+    ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : text;
+}
+
+/**
+ * COPY ... FROM STDIN on one connection, fed row by row with back-pressure honoured: the
+ * set-based way to load many rows (an ORM save per row is ~20× slower).
+ */
+export class CopyWriter {
+  private readonly stream: ReturnType<typeof copyFrom>;
+  private readonly done: Promise<void>;
+  private buffer = '';
+
+  constructor(client: PoolClient, sql: string) {
+    this.stream = client.query(copyFrom(sql));
+    this.done = new Promise((resolve, reject) => {
+      this.stream.on('finish', resolve);
+      this.stream.on('error', reject);
+    });
+    this.done.catch(() => undefined); // surfaced by write() or end()
+  }
+
+  async write(values: Parameters<typeof copyValue>[0][]): Promise<void> {
+    this.buffer += values.map(copyValue).join('\t') + '\n';
+    if (this.buffer.length >= 64 * 1024) await this.flush();
+  }
+
+  async end(): Promise<void> {
+    await this.flush();
+    this.stream.end();
+    await this.done;
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.buffer) return;
+    const chunk = this.buffer;
+    this.buffer = '';
+    this.stream.write(chunk);
+    // Let a few MB queue up before waiting: the server then indexes one batch while we parse
+    // the next, instead of the two taking turns at every 16 KB.
+    if (this.stream.writableLength > 4 * 1024 * 1024) await Promise.race([once(this.stream, 'drain'), this.done]);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Sample files carry dates as YYYY-MM-DD or DD/MM/YYYY. Returns the ISO form of a date that
+ * exists on the calendar, else undefined (so 30/02/2026 is refused, not rolled into March).
+ */
+export function parseSampleDate(raw: string): string | undefined {
+  let y: number, m: number, d: number;
+  let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+  if (match) {
+    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else {
+    match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(raw);
+    if (!match) return undefined;
+    [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  }
+  if (y < 1880 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** Whole years between two ISO dates (age at an event); a 29 February birthday turns over on 1 March. */
+export function ageOn(dateOfBirth: string, on: string): number {
+  const [by, bm, bd] = dateOfBirth.split('-').map(Number);
+  const [y, m, d] = on.split('-').map(Number);
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}

@@ -1,0 +1,77 @@
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { DomainError } from '../infra/errors/domain-error';
+
+export type SampleFileFormat = 'csv' | 'xlsx';
+
+/** One line of the file, numbered as a spreadsheet shows it (header = 1). */
+export interface FileRow { rowNumber: number; cells: string[] }
+
+/** Tells CSV from .xlsx by content, so a misnamed file still reads; refuses old binary .xls. */
+export async function detectFormat(path: string): Promise<SampleFileFormat> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(8), 0, 8, 0);
+    const head = buffer.subarray(0, bytesRead);
+    if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return 'xlsx';
+    if (head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) {
+      throw new DomainError('file_rejected', 'This is an old Excel .xls file: save it as CSV UTF-8 or as .xlsx and upload again');
+    }
+    return 'csv';
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Streams rows (header first) without holding the file in memory. */
+export function readSampleFile(path: string, format: SampleFileFormat): AsyncIterable<FileRow> {
+  return format === 'xlsx' ? readXlsx(path) : readCsv(path);
+}
+
+async function* readCsv(path: string): AsyncIterable<FileRow> {
+  // RFC 4180 with a BOM allowed; a record with a quoted line break is still one spreadsheet row.
+  const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: true, trim: false }));
+  let rowNumber = 0;
+  try {
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      rowNumber++;
+      yield { rowNumber, cells };
+    }
+  } catch (error) {
+    // csv-parse reads ahead, so its own message (which names the line) says where, not our counter.
+    throw new DomainError('file_rejected', `The CSV file cannot be read: ${(error as Error).message}`);
+  }
+}
+
+async function* readXlsx(path: string): AsyncIterable<FileRow> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
+  });
+  try {
+    for await (const sheet of workbook) {
+      for await (const row of sheet) {
+        const values = (row.values as unknown[]).slice(1); // exceljs rows are 1-based
+        yield { rowNumber: row.number, cells: values.map(cellText) };
+      }
+      return; // the first worksheet only
+    }
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw new DomainError('file_rejected', `The .xlsx file cannot be read: ${(error as Error).message}`);
+  }
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'object') {
+    const v = value as { richText?: { text: string }[]; text?: string; result?: unknown };
+    if (v.richText) return v.richText.map((r) => r.text).join('');
+    if (v.text !== undefined) return String(v.text);
+    if (v.result !== undefined) return cellText(v.result);
+    return '';
+  }
+  return String(value);
+}
