@@ -88,7 +88,6 @@ export class SampleIntake1795392000000 implements MigrationInterface {
         CONSTRAINT patients_access_code_unique UNIQUE (survey_id, access_code)
       )`);
     await q.query(`CREATE INDEX patients_by_file ON patients (sample_file_id)`);
-    await q.query(`CREATE INDEX patients_by_trust ON patients (survey_id, trust_code)`);
     await q.query(`CREATE INDEX patients_by_nhs_number ON patients (survey_id, nhs_number)`);
 
     // The survey's deceased list (trace responses, helpline reports). Filled by the deaths

@@ -7,6 +7,17 @@ import { SampleFile } from './sample-file.entity';
 import type { SampleFileReport } from './sample-report';
 import type { RowProblem } from './sample-row';
 
+type SampleFileSummary = Omit<SampleFileReport, 'rejectedRows' | 'warnings'>;
+
+function fileSummary(f: SampleFile, surveyCode: string): SampleFileSummary {
+  return {
+    fileId: f.id, survey: surveyCode, trust: f.trustCode, fileName: f.fileName, format: f.format,
+    uploadedAt: f.uploadedAt.toISOString(), uploadedBy: f.uploadedBy, status: f.status, rejection: f.rejection,
+    current: f.status === 'accepted' && !f.supersededAt, rowsRead: f.rowsRead, rowsRejected: f.rowsRejected,
+    excluded: f.excluded, sampled: f.sampled,
+  };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SampleStatusRow {
@@ -41,35 +52,13 @@ export class SampleFilesService {
          WHERE sample_file_id = $1 ORDER BY row_number, severity, column_name`, [file.id]);
     const pick = (severity: string): RowProblem[] => problems.filter((p) => p.severity === severity)
       .map((p) => ({ row: p.row_number, column: p.column_name, message: p.message }));
-    return {
-      fileId: file.id,
-      survey: survey.code,
-      trust: file.trustCode,
-      fileName: file.fileName,
-      format: file.format,
-      uploadedAt: file.uploadedAt.toISOString(),
-      uploadedBy: file.uploadedBy,
-      status: file.status,
-      rejection: file.rejection,
-      current: file.status === 'accepted' && !file.supersededAt,
-      rowsRead: file.rowsRead,
-      rowsRejected: file.rowsRejected,
-      excluded: file.excluded,
-      sampled: file.sampled,
-      rejectedRows: pick('rejected'),
-      warnings: pick('warning'),
-    };
+    return { ...fileSummary(file, survey.code), rejectedRows: pick('rejected'), warnings: pick('warning') };
   }
 
-  async list(surveyCode: string, trustCode: string): Promise<Omit<SampleFileReport, 'rejectedRows' | 'warnings'>[]> {
+  async list(surveyCode: string, trustCode: string): Promise<SampleFileSummary[]> {
     const survey = await this.surveys.get(surveyCode);
     const files = await this.files.find({ where: { surveyId: survey.id, trustCode }, order: { uploadedAt: 'DESC' } });
-    return files.map((f) => ({
-      fileId: f.id, survey: survey.code, trust: f.trustCode, fileName: f.fileName, format: f.format,
-      uploadedAt: f.uploadedAt.toISOString(), uploadedBy: f.uploadedBy, status: f.status, rejection: f.rejection,
-      current: f.status === 'accepted' && !f.supersededAt, rowsRead: f.rowsRead, rowsRejected: f.rowsRejected,
-      excluded: f.excluded, sampled: f.sampled,
-    }));
+    return files.map((f) => fileSummary(f, survey.code));
   }
 
   /** One row per trust: whether its sample is in, and how many patients it holds. */

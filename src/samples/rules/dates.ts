@@ -23,7 +23,7 @@ function daysInMonth(year: number, month: number): number {
 
 /** Whole years between two ISO dates (age at an event); a 29 February birthday turns over on 1 March. */
 export function ageOn(dateOfBirth: string, on: string): number {
-  const [by, bm, bd] = dateOfBirth.split('-').map(Number);
-  const [y, m, d] = on.split('-').map(Number);
-  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+  // ISO dates compare as strings from the month on, so no parsing is needed: this runs per row.
+  const years = Number(on.slice(0, 4)) - Number(dateOfBirth.slice(0, 4));
+  return on.slice(5) < dateOfBirth.slice(5) ? years - 1 : years;
 }
