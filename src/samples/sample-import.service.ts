@@ -180,6 +180,9 @@ export class SampleImportService {
       await copy.end();
     }
     outcome.lastSequence = sequence;
+    // Statistics still describe the table before this COPY; without them the deletes below
+    // would plan nested loops over the new rows.
+    await client.query('ANALYZE patients');
 
     // 6. deceased: on the survey's deceased list. 7. duplicate: of the rows still in, keep the
     // latest discharge, then the latest admission, then the earlier row.
