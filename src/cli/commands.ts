@@ -1,4 +1,5 @@
 import { dbMigrate, dbRevert } from '../infra/database/database.commands';
+import { questionnaireCheck } from '../questionnaires/questionnaires.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
 import { trustAdd, trustList } from '../trusts/trusts.commands';
@@ -6,4 +7,4 @@ import type { CliCommand } from './cli-command';
 
 /** Every coordinator command, in the order `help` lists them. */
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
-  sampleImport, sampleReport, sampleStatus, sampleLock];
+  sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck];

@@ -1,0 +1,99 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { readFileSync } from 'node:fs';
+import { DomainError, ErrorDetail } from '../infra/errors/domain-error';
+import { AnswerOption, Question, QuestionnaireDefinition, RouteTarget, Section } from './questionnaire-definition';
+
+/** Reads and checks a questionnaire definition; every problem is reported, each naming its question. */
+export function loadQuestionnaire(path: string): QuestionnaireDefinition {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new DomainError('validation_failed', `Questionnaire ${path} cannot be read: ${(error as Error).message}`);
+  }
+  return parseQuestionnaire(raw, path);
+}
+
+export function parseQuestionnaire(raw: unknown, source = 'questionnaire'): QuestionnaireDefinition {
+  const definition = plainToInstance(QuestionnaireDefinition, raw);
+  const problems = structureProblems(definition);
+  if (!problems.length) problems.push(...logicProblems(definition));
+  if (problems.length) {
+    throw new DomainError('validation_failed',
+      `Questionnaire ${source} is invalid (${problems.length} problem${problems.length > 1 ? 's' : ''})`, problems);
+  }
+  return definition;
+}
+
+export const allQuestions = (q: QuestionnaireDefinition): Question[] => q.sections.flatMap((s) => s.questions);
+
+/** class-validator's findings, located as "question 12 (tests_explained)" rather than "sections.2.questions.4". */
+function structureProblems(definition: QuestionnaireDefinition): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  const walk = (list: ValidationError[], where: string) => {
+    for (const e of list) {
+      let here = where;
+      if (e.value instanceof Question) here = describeQuestion(e.value);
+      else if (e.value instanceof Section) here = `section ${Number(e.property) + 1}${e.value.title ? ` (${e.value.title})` : ''}`;
+      else if (e.value instanceof AnswerOption) here = `${where}, option ${Number(e.property) + 1}`;
+      for (const message of Object.values(e.constraints ?? {})) out.push({ where: here || 'questionnaire', message });
+      walk(e.children ?? [], here);
+    }
+  };
+  walk(validateSync(definition, { whitelist: true, forbidNonWhitelisted: true }), '');
+  return out;
+}
+
+const describeQuestion = (q: Question) =>
+  `question ${Number.isInteger(q.number) ? q.number : '?'}${q.id ? ` (${q.id})` : ''}`;
+
+function logicProblems(definition: QuestionnaireDefinition): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  const questions = allQuestions(definition);
+  const last = questions.length;
+  const ids = new Set<string>();
+  const add = (q: Question, message: string) => problems.push({ where: describeQuestion(q), message });
+  const checkRoute = (q: Question, target: RouteTarget, what: string) => {
+    if (target === 'end') return;
+    if (!Number.isInteger(target)) add(q, `${what} must go to a question number or "end"`);
+    else if (target <= q.number) add(q, `${what} goes to question ${target}, which does not come after it`);
+    else if (target > last) add(q, `${what} goes to question ${target}, but the last question is ${last}`);
+  };
+
+  questions.forEach((q, i) => {
+    if (q.number !== i + 1) add(q, `is numbered ${q.number} but is question ${i + 1} in order (numbers run 1, 2, 3… across sections)`);
+    if (ids.has(q.id)) add(q, `id ${q.id} is used by an earlier question`);
+    ids.add(q.id);
+    if (q.goTo !== undefined) checkRoute(q, q.goTo, 'its routing');
+
+    if (q.type === 'single' || q.type === 'multiple') {
+      const options = q.options ?? [];
+      if (options.length < 2) add(q, `a ${q.type}-choice question needs at least two options`);
+      const codes = new Set<string>();
+      for (const o of options) {
+        if (codes.has(o.code)) add(q, `option code ${o.code} is used twice`);
+        codes.add(o.code);
+        if (o.goTo !== undefined) {
+          if (q.type !== 'single') add(q, `option "${o.label}" has routing, which only single-choice questions can have`);
+          else checkRoute(q, o.goTo, `option "${o.label}"`);
+        }
+        if (o.exclusive && q.type !== 'multiple') add(q, `option "${o.label}" is exclusive, which only multiple-choice questions can have`);
+      }
+      for (const field of ['min', 'max', 'maxLength'] as const) if (q[field] !== undefined) add(q, `${field} does not apply to a ${q.type}-choice question`);
+    } else {
+      if (q.options?.length) add(q, `a ${q.type} question has no options`);
+      if (q.type === 'rating') {
+        if (q.min === undefined || q.max === undefined) add(q, 'a rating question needs min and max');
+        else if (q.min >= q.max) add(q, `min ${q.min} must be below max ${q.max}`);
+        if (!q.minLabel || !q.maxLabel) add(q, 'a rating question needs minLabel and maxLabel for the ends of its scale');
+      }
+      if (q.type === 'text' && q.maxLength === undefined) add(q, 'a text question needs maxLength');
+    }
+  });
+  const keys = questions.filter((q) => q.reportKey).map((q) => q.reportKey!);
+  for (const key of new Set(keys)) {
+    if (keys.filter((k) => k === key).length > 1) problems.push({ where: 'questionnaire', message: `reportKey ${key} is given to more than one question` });
+  }
+  return problems;
+}
