@@ -1,8 +1,12 @@
+import { benchPacks } from './packs.bench';
 import { benchSampleImport } from './sample-import.bench';
 
-/** `npm run bench`: every benchmark in turn, printing its figures. */
+/** `npm run bench`: every benchmark in turn, printing its figures. BENCH_ONLY=packs runs one. */
+const BENCHES: Record<string, () => Promise<void>> = { 'sample-import': () => benchSampleImport(), packs: () => benchPacks() };
+
 async function main(): Promise<void> {
-  await benchSampleImport();
+  const only = process.env.BENCH_ONLY;
+  for (const [name, run] of Object.entries(BENCHES)) if (!only || only === name) await run();
 }
 
 void main().catch((error) => {

@@ -1,5 +1,6 @@
 import { SurveysAndTrusts1795305600000 } from './1795305600000-surveys-and-trusts';
 import { SampleIntake1795392000000 } from './1795392000000-sample-intake';
+import { PrintBatches1795478400000 } from './1795478400000-print-batches';
 
 /** Every migration, oldest first. Listed by hand so the same list runs from dist/ and under jest. */
-export const MIGRATIONS = [SurveysAndTrusts1795305600000, SampleIntake1795392000000];
+export const MIGRATIONS = [SurveysAndTrusts1795305600000, SampleIntake1795392000000, PrintBatches1795478400000];

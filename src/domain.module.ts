@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { MailingsModule } from './mailings/mailings.module';
+import { QuestionnairesModule } from './questionnaires/questionnaires.module';
 import { SamplesModule } from './samples/samples.module';
 import { SurveysModule } from './surveys/surveys.module';
 import { TrustsModule } from './trusts/trusts.module';
 
 /** The domain modules, shared by the HTTP app, the workers and the CLI. */
-const DOMAIN_MODULES = [SurveysModule, TrustsModule, SamplesModule];
+const DOMAIN_MODULES = [SurveysModule, TrustsModule, SamplesModule, QuestionnairesModule, MailingsModule];
 
 @Module({ imports: DOMAIN_MODULES, exports: DOMAIN_MODULES })
 export class DomainModule {}

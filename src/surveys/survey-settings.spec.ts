@@ -11,6 +11,9 @@ describe('survey settings', () => {
       suppressionThreshold: 21,
       maxRejectedRowShare: 0.2,
       retentionDaysAfterClose: 30,
+      questionnaire: 'cpes-2026',
+      helplinePhone: '0808 157 0192',
+      helplineEmail: 'cpes-helpline@fieldwork.invalid',
     });
   });
 

@@ -43,6 +43,17 @@ export class SurveySettings {
   @IsNumber() @Min(0) @Max(1)
   maxRejectedRowShare = 0.2;
 
+  /** The questionnaire definition in templates/questionnaires/, without ".json". */
+  @Matches(/^[a-z0-9][a-z0-9-]{0,60}$/, { message: 'questionnaire must name a file in templates/questionnaires/, e.g. cpes-2026' })
+  questionnaire = 'cpes-2026';
+
+  /** Freephone helpline printed on every letter (the default is in Ofcom's range kept for drama: fictitious). */
+  @Matches(/^0[0-9 ]{9,12}$/, { message: 'helplinePhone must be a UK telephone number such as 0808 157 0192' })
+  helplinePhone = '0808 157 0192';
+
+  @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'helplineEmail must be an e-mail address' })
+  helplineEmail = 'cpes-helpline@fieldwork.invalid';
+
   /** Days after the survey is closed before patient-identifiable data may be purged. */
   @IsInt() @Min(0) @Max(3650)
   retentionDaysAfterClose = 30;

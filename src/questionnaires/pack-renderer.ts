@@ -1,0 +1,91 @@
+import PDFDocument from 'pdfkit';
+import { drawLetter } from './letter-page';
+import { LetterFields, LetterTemplate, MailingStep } from './letter-template';
+import { LARGE_PRINT, MARGIN, stampPages, STANDARD, useFonts } from './pdf-layout';
+import type { QuestionnaireDefinition } from './questionnaire-definition';
+import { drawQuestionnaire } from './questionnaire-pages';
+
+type Doc = InstanceType<typeof PDFDocument>;
+
+/** The personal facts one pack prints: nothing else about the patient reaches the renderer. */
+export interface PackPatient {
+  reference: string;
+  accessCode: string;
+  title: string | null;
+  firstName: string;
+  surname: string;
+  address: string[];
+  postcode: string;
+  trustName: string;
+}
+
+export interface SurveyPrintSettings {
+  surveyTitle: string;
+  /** The online questionnaire's address without the code, e.g. https://cpes.example/s */
+  onlineUrl: string;
+  helplinePhone: string;
+  helplineEmail: string;
+}
+
+export function newPackDocument(title: string): Doc {
+  const doc = new PDFDocument({
+    size: 'A4', autoFirstPage: false, bufferPages: true, margin: MARGIN,
+    info: { Title: title, Author: 'CPES Fieldwork' },
+  });
+  useFonts(doc);
+  return doc;
+}
+
+/**
+ * Renders packs: the step's letter, then (for full mailings) the questionnaire, every page
+ * numbered within the pack and carrying the survey reference so a loose page can be matched.
+ */
+export class PackRenderer {
+  constructor(
+    private readonly questionnaire: QuestionnaireDefinition,
+    private readonly letters: Record<MailingStep, LetterTemplate>,
+    private readonly settings: SurveyPrintSettings,
+  ) {}
+
+  /** Appends one pack to `doc`, flushes its pages, and returns how many pages it has. */
+  render(doc: Doc, patient: PackPatient, step: MailingStep, largePrint = false, date = new Date()): number {
+    const scale = largePrint ? LARGE_PRINT : STANDARD;
+    const { start, count } = doc.bufferedPageRange();
+    const firstPage = start + count;
+    const letter = this.letters[step];
+    drawLetter(doc, letter, this.fields(patient), { lines: addressLines(patient) }, scale,
+      date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }));
+    if (letter.includesQuestionnaire) drawQuestionnaire(doc, this.questionnaire, scale);
+    const pages = stampPages(doc, firstPage, patient.reference, scale);
+    doc.flushPages(); // a print file holds up to 2,000 packs: keep only the current one in memory
+    return pages;
+  }
+
+  private fields(p: PackPatient): LetterFields {
+    return {
+      salutation: p.title ? `${p.title} ${p.surname}` : `${p.firstName} ${p.surname}`,
+      trustName: p.trustName,
+      surveyTitle: this.settings.surveyTitle,
+      onlineUrl: this.settings.onlineUrl,
+      accessCode: p.accessCode,
+      reference: p.reference,
+      helplinePhone: this.settings.helplinePhone,
+      helplineEmail: this.settings.helplineEmail,
+    };
+  }
+}
+
+export function addressLines(p: PackPatient): string[] {
+  return [[p.title, p.firstName, p.surname].filter(Boolean).join(' '), ...p.address, p.postcode];
+}
+
+/** Collects a finished document into one buffer. */
+export function documentBuffer(doc: Doc): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.end();
+  });
+}

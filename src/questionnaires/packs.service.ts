@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../infra/config/app-config';
+import { DomainError, NotFoundError } from '../infra/errors/domain-error';
+import { TEMPLATES_DIR } from '../infra/paths';
+import { parseReference } from '../samples/survey-reference';
+import { parseSurveySettings } from '../surveys/survey-settings';
+import type { Survey } from '../surveys/survey.entity';
+import { LetterTemplate, loadLetterTemplate, MAILING_STEPS, MailingStep } from './letter-template';
+import { loadQuestionnaire } from './load-questionnaire';
+import { documentBuffer, newPackDocument, PackPatient, PackRenderer } from './pack-renderer';
+
+/** The columns a pack needs, selected the same way everywhere packs are made. */
+export const PACK_PATIENT_SQL = `
+  SELECT p.id, p.survey_reference AS reference, p.access_code AS "accessCode", p.title, p.first_name AS "firstName",
+         p.surname, p.address, p.postcode, t.name AS "trustName", p.trust_code AS "trustCode"
+  FROM patients p JOIN trusts t ON t.code = p.trust_code`;
+
+export interface PackRow extends PackPatient { id: string; trustCode: string }
+
+export function assertStep(step: string): MailingStep {
+  if (!(MAILING_STEPS as readonly string[]).includes(step)) {
+    throw new DomainError('validation_failed', `Unknown mailing step "${step}": use ${MAILING_STEPS.join(', ')}`, [{ where: 'step', message: 'unknown' }]);
+  }
+  return step as MailingStep;
+}
+
+/** Builds renderers from each survey's questionnaire and letters, and renders single packs for reprints. */
+@Injectable()
+export class PacksService {
+  private readonly renderers = new Map<string, PackRenderer>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** One renderer per survey, built on first use: templates are read and checked once. */
+  rendererFor(survey: Pick<Survey, 'id' | 'settings'>): PackRenderer {
+    let renderer = this.renderers.get(survey.id);
+    if (!renderer) {
+      const settings = parseSurveySettings(survey.settings);
+      const questionnaire = loadQuestionnaire(join(TEMPLATES_DIR, 'questionnaires', `${settings.questionnaire}.json`));
+      const letters = Object.fromEntries(MAILING_STEPS.map((s) => [s, loadLetterTemplate(s)])) as Record<MailingStep, LetterTemplate>;
+      renderer = new PackRenderer(questionnaire, letters, {
+        surveyTitle: questionnaire.title,
+        onlineUrl: `${this.config.PUBLIC_BASE_URL}/s`,
+        helplinePhone: settings.helplinePhone,
+        helplineEmail: settings.helplineEmail,
+      });
+      this.renderers.set(survey.id, renderer);
+    }
+    return renderer;
+  }
+
+  /** One patient's pack for a step, e.g. to reprint a lost questionnaire. */
+  async patientPack(reference: string, step: string, largePrint = false): Promise<{ pdf: Buffer; pages: number; reference: string }> {
+    const mailingStep = assertStep(step);
+    const parsed = parseReference(reference);
+    if (!parsed.ok) {
+      throw new DomainError('validation_failed', parsed.problem === 'check_digit'
+        ? `${reference} is not a valid survey reference: the check digit does not match (a mistyped character?)`
+        : `${reference} is not a survey reference such as RXX-004821-7`);
+    }
+    // The newest survey holding the reference: earlier years' patients are purged after fieldwork.
+    const [row] = await this.dataSource.query(
+      `${PACK_PATIENT_SQL} JOIN surveys s ON s.id = p.survey_id
+       WHERE p.survey_reference = $1 ORDER BY s.period_start DESC LIMIT 1`, [parsed.reference]);
+    if (!row) throw new NotFoundError('Patient with reference', parsed.reference);
+    const [survey] = await this.dataSource.query('SELECT id, settings FROM surveys WHERE id = (SELECT survey_id FROM patients WHERE id = $1)', [row.id]);
+    const doc = newPackDocument(`Survey pack ${parsed.reference}`);
+    const pages = this.rendererFor(survey).render(doc, row, mailingStep, largePrint);
+    return { pdf: await documentBuffer(doc), pages, reference: parsed.reference };
+  }
+}

@@ -1,0 +1,68 @@
+import type PDFDocument from 'pdfkit';
+import { code128, dejaVu, qrModules } from './pdf-assets';
+
+type Doc = InstanceType<typeof PDFDocument>;
+export const MM = 72 / 25.4;
+export const A4 = { width: 595.28, height: 841.89 };
+export const MARGIN = 20 * MM;
+
+/** Type sizes for a pack; large print sets every size to 16 pt or more. */
+export interface TypeScale { body: number; small: number; heading: number; title: number; box: number }
+export const STANDARD: TypeScale = { body: 10.5, small: 8.5, heading: 13, title: 17, box: 9 };
+export const LARGE_PRINT: TypeScale = { body: 16, small: 16, heading: 20, title: 24, box: 14 };
+
+/** Registers the embedded Unicode fonts as "body" and "bold" in a new document. */
+export function useFonts(doc: Doc): void {
+  const { regular, bold } = dejaVu();
+  doc.registerFont('body', regular as Buffer);
+  doc.registerFont('bold', bold as Buffer);
+  doc.font('body');
+}
+
+/** Vector Code 128: bars as filled rectangles, `height` tall, starting at (x, y). Returns its width. */
+export function drawBarcode(doc: Doc, text: string, x: number, y: number, height: number, module = 0.9): number {
+  let cursor = x;
+  code128(text).forEach((width, i) => {
+    if (i % 2 === 0) doc.rect(cursor, y, width * module, height);
+    cursor += width * module;
+  });
+  doc.fill('black');
+  return cursor - x;
+}
+
+export function drawQr(doc: Doc, text: string, x: number, y: number, size: number): void {
+  const { size: n, dark } = qrModules(text);
+  const cell = size / n;
+  for (let row = 0; row < n; row++) {
+    for (let col = 0; col < n; col++) if (dark(row, col)) doc.rect(x + col * cell, y + row * cell, cell, cell);
+  }
+  doc.fill('black');
+}
+
+/** Draws in the bottom margin without pdfkit starting a new page. */
+export function inBottomMargin(doc: Doc, draw: () => void): void {
+  const bottom = doc.page.margins.bottom;
+  doc.page.margins.bottom = 0;
+  try {
+    draw();
+  } finally {
+    doc.page.margins.bottom = bottom;
+  }
+}
+
+/** Numbers a pack's pages ("Page 2 of 9") and puts the survey reference, as text and barcode, on each. */
+export function stampPages(doc: Doc, firstPage: number, reference: string, scale: TypeScale): number {
+  const { start, count } = doc.bufferedPageRange();
+  const pages = start + count - firstPage;
+  for (let i = 0; i < pages; i++) {
+    doc.switchToPage(firstPage + i);
+    inBottomMargin(doc, () => {
+      const y = A4.height - MARGIN + 6;
+      doc.font('body').fontSize(scale.small).fillColor('black');
+      doc.text(`Ref ${reference}`, MARGIN, y, { lineBreak: false });
+      doc.text(`Page ${i + 1} of ${pages}`, MARGIN, y, { width: A4.width - 2 * MARGIN, align: 'center', lineBreak: false });
+      drawBarcode(doc, reference, A4.width - MARGIN - 130, y - 2, 16, 0.8);
+    });
+  }
+  return pages;
+}
