@@ -78,11 +78,15 @@ export class PrintBatchesService {
       const out = doc.pipe(createWriteStream(pdfPath));
       const manifest = ['sequence,survey_reference,trust,postcode,page_count'];
       let pages = 0;
-      rows.forEach((row, i) => {
+      for (const [i, row] of rows.entries()) {
         const packPages = renderer.render(doc, row, step, largePrint);
         pages += packPages;
         manifest.push([i + 1, row.reference, row.trustCode, row.postcode, packPages].map(csvCell).join(','));
-      });
+        // pdfkit pushes output without back-pressure: let the file catch up, or the whole print
+        // file would wait in memory until the last pack.
+        while (doc.readableLength > 4 * 1024 * 1024) await new Promise((r) => setImmediate(r));
+        if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+      }
       doc.end();
       await once(out, 'finish');
       await writeFile(manifestPath, manifest.join('\r\n') + '\r\n');
