@@ -3,6 +3,7 @@ import { drawLetter } from './letter-page';
 import { LetterFields, LetterTemplate, MailingStep } from './letter-template';
 import { LARGE_PRINT, MARGIN, stampPages, STANDARD, useFonts } from './pdf-layout';
 import type { QuestionnaireDefinition } from './questionnaire-definition';
+import { PageForms } from './page-forms';
 import { drawQuestionnaire } from './questionnaire-pages';
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -41,6 +42,8 @@ export function newPackDocument(title: string): Doc {
  * numbered within the pack and carrying the survey reference so a loose page can be matched.
  */
 export class PackRenderer {
+  private readonly questionnairePages = new PageForms();
+
   constructor(
     private readonly questionnaire: QuestionnaireDefinition,
     private readonly letters: Record<MailingStep, LetterTemplate>,
@@ -55,7 +58,9 @@ export class PackRenderer {
     const letter = this.letters[step];
     drawLetter(doc, letter, this.fields(patient), { lines: addressLines(patient) }, scale,
       date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }));
-    if (letter.includesQuestionnaire) drawQuestionnaire(doc, this.questionnaire, scale);
+    if (letter.includesQuestionnaire) {
+      this.questionnairePages.place(doc, largePrint ? 'large' : 'standard', () => drawQuestionnaire(doc, this.questionnaire, scale));
+    }
     const pages = stampPages(doc, firstPage, patient.reference, scale);
     doc.flushPages(); // a print file holds up to 2,000 packs: keep only the current one in memory
     return pages;
