@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { relative } from 'node:path';
 import { DataSource } from 'typeorm';
+import { csvLines } from '../infra/csv';
 import { DomainError } from '../infra/errors/domain-error';
 import { StorageService } from '../infra/storage/storage.service';
 import { newPackDocument } from '../questionnaires/pack-renderer';
@@ -32,8 +33,6 @@ export interface PrintRunSummary {
   batches: PrintBatchSummary[];
 }
 
-const csvCell = (v: string | number) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-
 /**
  * Writes a step's packs into print files of at most 2,000 packs, in postcode order, each with
  * a manifest CSV (sequence, survey reference, trust, postcode, page count) that matches the
@@ -58,6 +57,7 @@ export class PrintBatchesService {
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${step}${largePrint ? '-large-print' : ''}`;
     const run: PrintRunSummary = { survey: survey.code, step, largePrint, runId, packs: 0, pages: 0, batches: [] };
     let after: { postcode: string; reference: string } | null = null;
+    const perFile = Math.min(packsPerFile, PACKS_PER_PRINT_FILE);
 
     for (let batch = 1; ; batch++) {
       const rows: PackRow[] = await this.dataSource.query(
@@ -66,7 +66,7 @@ export class PrintBatchesService {
            AND NOT EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = p.survey_id AND d.nhs_number = p.nhs_number)
            AND ($2::text IS NULL OR (p.postcode, p.survey_reference) > ($2::text COLLATE "C", $3::text))
          ORDER BY p.postcode COLLATE "C", p.survey_reference
-         LIMIT ${Math.min(packsPerFile, PACKS_PER_PRINT_FILE)}`,
+         LIMIT ${perFile}`,
         [survey.id, after?.postcode ?? null, after?.reference ?? null]);
       if (!rows.length) break;
       after = { postcode: rows[rows.length - 1].postcode, reference: rows[rows.length - 1].reference };
@@ -76,12 +76,12 @@ export class PrintBatchesService {
       const manifestPath = await this.storage.path('print', survey.code, runId, `${name}-manifest.csv`);
       const doc = newPackDocument(`${survey.code} ${step} ${name}`);
       const out = doc.pipe(createWriteStream(pdfPath));
-      const manifest = ['sequence,survey_reference,trust,postcode,page_count'];
+      const manifest: (string | number)[][] = [['sequence', 'survey_reference', 'trust', 'postcode', 'page_count']];
       let pages = 0;
       for (const [i, row] of rows.entries()) {
         const packPages = renderer.render(doc, row, step, largePrint);
         pages += packPages;
-        manifest.push([i + 1, row.reference, row.trustCode, row.postcode, packPages].map(csvCell).join(','));
+        manifest.push([i + 1, row.reference, row.trustCode, row.postcode, packPages]);
         // pdfkit pushes output without back-pressure: let the file catch up, or the whole print
         // file would wait in memory until the last pack.
         while (doc.readableLength > 4 * 1024 * 1024) await new Promise((r) => setImmediate(r));
@@ -89,7 +89,7 @@ export class PrintBatchesService {
       }
       doc.end();
       await once(out, 'finish');
-      await writeFile(manifestPath, manifest.join('\r\n') + '\r\n');
+      await writeFile(manifestPath, csvLines(manifest));
 
       const summary = { batch, pdf: relative(this.storage.root, pdfPath), manifest: relative(this.storage.root, manifestPath), packs: rows.length, pages };
       await this.dataSource.query(
@@ -99,7 +99,7 @@ export class PrintBatchesService {
       run.batches.push(summary);
       run.packs += rows.length;
       run.pages += pages;
-      if (rows.length < Math.min(packsPerFile, PACKS_PER_PRINT_FILE)) break;
+      if (rows.length < perFile) break;
     }
     return run;
   }

@@ -1,3 +1,4 @@
+import { csvLines } from '../infra/csv';
 import type { ExclusionReason, RowProblem } from './sample-row';
 
 /** What a trust gets back for an upload, over HTTP and from `sample:import --json`. */
@@ -22,11 +23,6 @@ export interface SampleFileReport {
   warnings: RowProblem[];
 }
 
-const csvCell = (value: string | number) => {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
 /** The rejected rows and warnings as a CSV a trust can open beside its own file. */
 export function reportCsv(report: SampleFileReport): string {
   const lines = [['row', 'column', 'severity', 'message']];
@@ -36,5 +32,5 @@ export function reportCsv(report: SampleFileReport): string {
   ].sort((a, b) => a.row - b.row);
   if (report.rejection) lines.push(['', '', 'file rejected', report.rejection]);
   for (const p of problems) lines.push([String(p.row), p.column, p.severity, p.message]);
-  return lines.map((l) => l.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return csvLines(lines);
 }
