@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_COLUMNS } from '../../src/samples/sample-columns';
@@ -22,7 +22,10 @@ export function patientRow(n: number, changes: Row = {}): Row {
 
 const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
-export const tmp = mkdtempSync(join(tmpdir(), 'fieldwork-samples-'));
+// Under this worker's storage folder, which the global teardown removes with everything in it.
+const base = process.env.STORAGE_DIR ?? tmpdir();
+mkdirSync(base, { recursive: true });
+export const tmp = mkdtempSync(join(base, 'sample-files-'));
 
 /** Writes rows as CSV (UTF-8 with BOM, CRLF, RFC 4180 quoting) and returns the path. */
 export function csvFile(name: string, rows: Row[], columns = COLUMNS): string {
