@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeathsModule } from './deaths/deaths.module';
 import { MailingsModule } from './mailings/mailings.module';
 import { QuestionnairesModule } from './questionnaires/questionnaires.module';
 import { SamplesModule } from './samples/samples.module';
@@ -6,7 +7,7 @@ import { SurveysModule } from './surveys/surveys.module';
 import { TrustsModule } from './trusts/trusts.module';
 
 /** The domain modules, shared by the HTTP app, the workers and the CLI. */
-const DOMAIN_MODULES = [SurveysModule, TrustsModule, SamplesModule, QuestionnairesModule, MailingsModule];
+const DOMAIN_MODULES = [SurveysModule, TrustsModule, SamplesModule, QuestionnairesModule, MailingsModule, DeathsModule];
 
 @Module({ imports: DOMAIN_MODULES, exports: DOMAIN_MODULES })
 export class DomainModule {}

@@ -1,4 +1,5 @@
 import { dbMigrate, dbRevert } from '../infra/database/database.commands';
+import { deathsImport } from '../deaths/deaths.commands';
 import { printBatch } from '../mailings/mailings.commands';
 import { questionnaireCheck } from '../questionnaires/questionnaires.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
@@ -8,4 +9,4 @@ import type { CliCommand } from './cli-command';
 
 /** Every coordinator command, in the order `help` lists them. */
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
-  sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, printBatch];
+  sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, printBatch, deathsImport];

@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { command } from '../cli/cli-command';
+import { DomainError } from '../infra/errors/domain-error';
+import { DeathsService } from './deaths.service';
+
+export const deathsImport = command({
+  name: 'deaths:import',
+  summary: "Import a trace response (nhs_number, date_of_death) onto the survey's deceased list",
+  options: {
+    survey: { type: 'string', required: true, description: 'survey code' },
+    file: { type: 'string', required: true, description: 'CSV or .xlsx with columns nhs_number and date_of_death' },
+  },
+  async run({ app, options }) {
+    const path = resolve(options.file);
+    if (!existsSync(path)) throw new DomainError('validation_failed', `No file at ${path}`, [{ where: '--file', message: 'not found' }]);
+    const s = await app.get(DeathsService).import(options.survey, path, basename(path), 'cli');
+    return {
+      json: s,
+      text: `Deceased check ${s.checkedAt}: ${s.deaths} deaths on the trace (${s.newDeaths} new), ${s.matchedPatients} of them sampled patients of ${s.survey}; they will not be mailed.`,
+    };
+  },
+});
