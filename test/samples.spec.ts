@@ -202,6 +202,18 @@ describe('sample intake', () => {
     expect(stored[1].date_of_birth).toEqual(new Date('1960-02-29T00:00:00'));
   });
 
+  it('reads an .xlsx whose worksheet comes before the workbook and styles in the zip', async () => {
+    // Zip entry order is up to the program that saved the file; this one trips exceljs's
+    // streaming reader unless the reader guards for it (a synthetic fixture, two patients).
+    const path = join(__dirname, 'fixtures/sheet-before-workbook.xlsx');
+    const fileId = await importer.import({ surveyCode: 'CPES-2026', trustCode: 'RXX', path, fileName: 'reordered.xlsx', uploadedBy: 'test' });
+    expect(await files.report(fileId)).toMatchObject({ status: 'accepted', rowsRead: 2, rowsRejected: 0, sampled: 2 });
+    const stored = await patients();
+    expect(stored.map((p) => [p.first_name, p.date_of_birth])).toEqual([
+      ['Zofia', new Date('1950-03-04T00:00:00')], ['Amara', new Date('1960-02-29T00:00:00')],
+    ]);
+  });
+
   describe('over HTTP', () => {
     it('takes a multipart upload and serves the same report as JSON and CSV', async () => {
       const path = csvFile('upload.csv', [patientRow(1), patientRow(2, { postcode: 'nowhere' }), ...[3, 4, 5, 6, 7].map((n) => patientRow(n))]);

@@ -95,10 +95,20 @@ async function* readXlsx(path: string): AsyncIterable<FileRow> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   });
+  // exceljs reads a worksheet that comes before xl/workbook.xml in the zip without checking that
+  // the workbook's model exists, and crashes; zip entry order is up to the program that saved it.
+  (workbook as unknown as { model: object }).model = { sheets: [] };
   try {
     for await (const sheet of workbook) {
+      let dateColumns: number[] = [];
       for await (const row of sheet) {
         const values = (row.values as unknown[]).slice(1); // exceljs rows are 1-based
+        if (row.number === 1) {
+          dateColumns = values.flatMap((v, i) => (/date/i.test(String(v ?? '')) ? [i] : []));
+        } else {
+          // Without styles.xml read first (zip order again), date cells arrive as Excel serial numbers.
+          for (const i of dateColumns) if (typeof values[i] === 'number') values[i] = excelSerialDate(values[i] as number);
+        }
         yield { rowNumber: row.number, cells: values.map(cellText) };
       }
       return; // the first worksheet only
@@ -107,6 +117,11 @@ async function* readXlsx(path: string): AsyncIterable<FileRow> {
     if (error instanceof DomainError) throw error;
     throw new DomainError('file_rejected', `The .xlsx file cannot be read: ${(error as Error).message}`);
   }
+}
+
+/** Excel's 1900 date system: day 1 is 1900-01-01, and serial 60 is its phantom 29 February. */
+function excelSerialDate(serial: number): Date {
+  return new Date(Date.UTC(1899, 11, 30) + Math.round(serial) * 86_400_000);
 }
 
 function cellText(value: unknown): string {
