@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DomainError } from '../infra/errors/domain-error';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { AppConfig } from '../infra/config/app-config';
 
@@ -36,4 +39,11 @@ export function command<S extends Record<string, OptionSpec>>(
   },
 ): CliCommand {
   return definition as unknown as CliCommand;
+}
+
+/** The absolute path of a file named by an option, refused clearly when nothing is there. */
+export function existingFile(path: string, option = '--file'): string {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) throw new DomainError('validation_failed', `No file at ${absolute}`, [{ where: option, message: 'not found' }]);
+  return absolute;
 }

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { command } from '../cli/cli-command';
-import { DomainError } from '../infra/errors/domain-error';
+import { basename } from 'node:path';
+import { command, existingFile } from '../cli/cli-command';
 import { DeathsService } from './deaths.service';
 
 export const deathsImport = command({
@@ -12,8 +10,7 @@ export const deathsImport = command({
     file: { type: 'string', required: true, description: 'CSV or .xlsx with columns nhs_number and date_of_death' },
   },
   async run({ app, options }) {
-    const path = resolve(options.file);
-    if (!existsSync(path)) throw new DomainError('validation_failed', `No file at ${path}`, [{ where: '--file', message: 'not found' }]);
+    const path = existingFile(options.file);
     const s = await app.get(DeathsService).import(options.survey, path, basename(path), 'cli');
     return {
       json: s,

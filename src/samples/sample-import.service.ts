@@ -10,7 +10,7 @@ import { SurveysService } from '../surveys/surveys.service';
 import { TrustsService } from '../trusts/trusts.service';
 import { icd10ScopeMatcher } from './rules/icd10';
 import { mapHeader } from './sample-columns';
-import { detectFormat, FileRow, readSampleFile, SampleFileFormat } from './sample-file-reader';
+import { detectFormat, FileRow, readSampleFile } from './sample-file-reader';
 import { EXCLUSION_REASONS, ExclusionReason, readSampleRow, RowProblem, RowRules } from './sample-row';
 import { formatReference, newAccessCode } from './survey-reference';
 

@@ -1,7 +1,5 @@
-import { basename, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
-import { command } from '../cli/cli-command';
-import { DomainError } from '../infra/errors/domain-error';
+import { basename } from 'node:path';
+import { command, existingFile } from '../cli/cli-command';
 import { SampleFilesService } from './sample-files.service';
 import { SampleImportService } from './sample-import.service';
 import type { SampleFileReport } from './sample-report';
@@ -29,8 +27,7 @@ export const sampleImport = command({
     file: { type: 'string', required: true, description: 'path to the CSV or .xlsx file' },
   },
   async run({ app, options }) {
-    const path = resolve(options.file);
-    if (!existsSync(path)) throw new DomainError('validation_failed', `No file at ${path}`, [{ where: '--file', message: 'not found' }]);
+    const path = existingFile(options.file);
     const fileId = await app.get(SampleImportService).import({
       surveyCode: options.survey, trustCode: options.trust, path, fileName: basename(path), uploadedBy: 'cli',
     });
