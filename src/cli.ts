@@ -11,5 +11,8 @@ void runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
 }).then((code) => {
+  // Exit once stdout has drained: a Nest context that failed to start (say, no database) can
+  // leave Redis connections retrying, and a coordinator's command must not hang on them.
   process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
 });
