@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrintBatchesService } from '../src/mailings/print-batches.service';
+import { WavesService } from '../src/mailings/waves.service';
+import { JobQueue } from '../src/infra/queues/job-queue';
 import { SampleImportService } from '../src/samples/sample-import.service';
 import { StorageService } from '../src/infra/storage/storage.service';
 import { resetDatabase, startApp, TestApp } from './support/app';
 import { cli } from './support/cli';
+import { traceDeaths } from './support/mailing-survey';
 import { pdfPages } from './support/pdf';
 import { csvFile, patientRow } from './support/sample-files';
 
@@ -34,9 +37,13 @@ describe('questionnaire packs and print batches', () => {
     patients = await t.dataSource.query(
       `SELECT survey_reference AS reference, access_code, first_name, surname, postcode, nhs_number FROM patients ORDER BY row_number`);
     // Reported dead after sampling: must not be printed.
-    await t.dataSource.query(`INSERT INTO survey_deaths (survey_id, nhs_number, source) SELECT id, $1, 'test' FROM surveys`, [patients[3].nhs_number]);
+    await traceDeaths(t, [patients[3].nhs_number]);
   });
-  afterAll(() => t.app.close());
+  afterAll(async () => {
+    // Launches here queue jobs no worker of this file runs: leave nothing for a later file's workers.
+    for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
+    await t.app.close();
+  });
 
   const getPack = (ref: string, step: string, query = '') =>
     t.http().get(`/api/patients/${ref}/pack/${step}${query}`).set(t.auth).buffer(true).parse(binary);
@@ -94,9 +101,11 @@ describe('questionnaire packs and print batches', () => {
   });
 
   it('writes print files in postcode order with manifests that match them pack for pack, leaving out the dead', async () => {
-    const run = await t.app.get(PrintBatchesService).print('CPES-2026', 'initial', false, 2);
+    // Planned at launch in postcode order, two packs a file: [AB1 (dead), BD1] and [HX1, LS2].
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test', { packsPerFile: 2 });
+    const run = await t.app.get(PrintBatchesService).print('CPES-2026', 'initial');
     expect(run).toMatchObject({ survey: 'CPES-2026', step: 'initial', packs: 3 });
-    expect(run.batches.map((b) => b.packs)).toEqual([2, 1]);
+    expect(run.batches.map((b) => b.packs)).toEqual([1, 2]);
     const root = t.app.get(StorageService).root;
     const manifestRows = run.batches.flatMap((b) =>
       readFileSync(join(root, b.manifest), 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',')));
@@ -123,7 +132,12 @@ describe('questionnaire packs and print batches', () => {
     }
   });
 
-  it('prints through the CLI with --json', async () => {
+  it('prints through the CLI with --json, once a step is due', async () => {
+    await t.app.get(WavesService).launch('CPES-2026', 'reminder_2', 'test');
+    const early = await cli(['print:batch', '--survey', 'CPES-2026', '--step', 'reminder_2', '--json']);
+    expect(early.code).toBe(1);
+    expect(early.json.error.message).toMatch(/^reminder_2 for CPES-2026 is scheduled for \d{4}-.*: its letters are printed then/);
+    await t.app.get(WavesService).launch('CPES-2026', 'reminder_1', 'test', { now: true });
     const run = await cli(['print:batch', '--survey', 'CPES-2026', '--step', 'reminder_1', '--json']);
     expect(run.code).toBe(0);
     expect(run.json).toMatchObject({ step: 'reminder_1', packs: 3, batches: [expect.objectContaining({ packs: 3 })] });

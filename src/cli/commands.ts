@@ -1,6 +1,6 @@
 import { dbMigrate, dbRevert } from '../infra/database/database.commands';
 import { deathsImport } from '../deaths/deaths.commands';
-import { printBatch } from '../mailings/mailings.commands';
+import { printBatch, waveLaunch, wavePause, waveReconcile, waveResume, waveRetryFailed, waveStatus } from '../mailings/mailings.commands';
 import { questionnaireCheck } from '../questionnaires/questionnaires.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
@@ -9,4 +9,5 @@ import type { CliCommand } from './cli-command';
 
 /** Every coordinator command, in the order `help` lists them. */
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
-  sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, printBatch, deathsImport];
+  sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
+  printBatch];

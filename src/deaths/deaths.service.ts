@@ -5,6 +5,7 @@ import { DomainError, ErrorDetail } from '../infra/errors/domain-error';
 import { parseSampleDate } from '../samples/rules/dates';
 import { normaliseNhsNumber } from '../samples/rules/nhs-number';
 import { detectFormat, readSampleFile } from '../samples/sample-file-reader';
+import { lockForSuppressionChange } from '../mailings/suppression';
 import { SurveysService } from '../surveys/surveys.service';
 
 export interface DeceasedCheckSummary {
@@ -65,6 +66,7 @@ export class DeathsService {
     }
 
     return this.dataSource.transaction(async (m) => {
+      await lockForSuppressionChange(m, survey.id);
       const [check] = await m.query(
         `INSERT INTO deceased_checks (survey_id, file_name, rows_read, deaths, new_deaths, matched, imported_by)
          VALUES ($1, $2, $3, $4, 0, 0, $5) RETURNING id, imported_at`,

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { MailModule } from './mail/mail.module';
 import { QueuesModule } from './queues/queues.module';
 import { StorageModule } from './storage/storage.module';
 
-/** Shared infrastructure every entry point needs: config, database, queues (producers), storage. */
-@Module({ imports: [ConfigModule, DatabaseModule, QueuesModule, StorageModule] })
+/** Shared infrastructure every entry point needs: config, database, queues (producers), storage, mail. */
+@Module({ imports: [ConfigModule, DatabaseModule, QueuesModule, StorageModule, MailModule] })
 export class InfraModule {}

@@ -1,20 +1,115 @@
 import { command } from '../cli/cli-command';
 import { PrintBatchesService } from './print-batches.service';
+import { ReconcilerService } from './reconciler.service';
+import { ChannelProgress, StepProgress, WavesService } from './waves.service';
+
+const surveyOption = { type: 'string', required: true, description: 'survey code' } as const;
+const stepOption = { type: 'string', required: true, description: 'initial, reminder_1 or reminder_2' } as const;
 
 export const printBatch = command({
   name: 'print:batch',
-  summary: "Write a mailing step's packs as print files (≤ 2,000 packs each, postcode order) with manifests",
+  summary: "Write a launched step's remaining print files now (≤ 2,000 packs each, postcode order, with manifests) and list them",
   options: {
-    survey: { type: 'string', required: true, description: 'survey code' },
-    step: { type: 'string', required: true, description: 'initial, reminder_1 or reminder_2' },
-    'large-print': { type: 'boolean', description: 'the 16 pt large-print variant' },
+    survey: surveyOption,
+    step: stepOption,
+    'large-print': { type: 'boolean', description: 'the 16 pt large-print files' },
   },
   async run({ app, options }) {
     const run = await app.get(PrintBatchesService).print(options.survey, options.step, options['large-print']);
     const text = [
-      `${run.survey} ${run.step}: ${run.packs} packs, ${run.pages} pages in ${run.batches.length} print file(s) (run ${run.runId})`,
+      `${run.survey} ${run.step}: ${run.packs} packs, ${run.pages} pages in ${run.batches.length} print file(s)`,
       ...run.batches.map((b) => `  ${b.pdf}  ${b.packs} packs, ${b.pages} pages  (manifest ${b.manifest})`),
     ].join('\n');
     return { json: run, text };
   },
 });
+
+export const waveLaunch = command({
+  name: 'wave:launch',
+  summary: 'Launch a mailing step: write its ledger (post, and e-mail where there is an address) and queue the work',
+  options: {
+    survey: surveyOption,
+    step: stepOption,
+    now: { type: 'boolean', description: "send a reminder now rather than at the survey's schedule" },
+  },
+  async run({ app, options }) {
+    const s = await app.get(WavesService).launch(options.survey, options.step, 'cli', { now: options.now });
+    const when = new Date(s.scheduledFor) > new Date(Date.now() + 60_000) ? `scheduled for ${s.scheduledFor}` : 'going out now';
+    return {
+      json: s,
+      text: s.alreadyLaunched && !s.added.postal && !s.added.email
+        ? `${s.survey} ${s.step} was already launched on ${s.launchedAt}: nothing added.`
+        : `${s.survey} ${s.step} launched: ${s.added.postal} letters in ${s.printFiles} print file(s) and ${s.added.email} e-mails, ${when}. `
+          + 'Each is checked for suppression when it is produced.',
+    };
+  },
+});
+
+export const waveStatus = command({
+  name: 'wave:status',
+  summary: 'Progress of each launched mailing step: planned, sent, suppressed by reason, failed, waiting',
+  options: { survey: surveyOption, step: { type: 'string', description: 'one step only' } },
+  async run({ app, options }) {
+    const status = await app.get(WavesService).status(options.survey, options.step);
+    const text = status.steps.length ? status.steps.map(describeStep).join('\n') : `${status.survey}: no mailing step launched yet.`;
+    return { json: status, text };
+  },
+});
+
+export const wavePause = command({
+  name: 'wave:pause',
+  summary: 'Hold a mailing step: nothing more is printed or e-mailed until it is resumed',
+  options: { survey: surveyOption, step: stepOption, reason: { type: 'string', description: 'why, for the others to read' } },
+  async run({ app, options }) {
+    const step = await app.get(WavesService).pause(options.survey, options.step, 'cli', options.reason);
+    return { json: step, text: describeStep(step) };
+  },
+});
+
+export const waveResume = command({
+  name: 'wave:resume',
+  summary: 'Release a paused mailing step and queue its remaining work',
+  options: { survey: surveyOption, step: stepOption },
+  async run({ app, options }) {
+    const step = await app.get(WavesService).resume(options.survey, options.step);
+    return { json: step, text: `${describeStep(step)}\n  ${step.jobsQueued} job(s) queued again.` };
+  },
+});
+
+export const waveRetryFailed = command({
+  name: 'wave:retry-failed',
+  summary: "Put a step's failed mailings back in the queue (after the cause is fixed)",
+  options: { survey: surveyOption, step: stepOption },
+  async run({ app, options }) {
+    const r = await app.get(WavesService).retryFailed(options.survey, options.step);
+    return { json: r, text: `${r.reset.postal} letters and ${r.reset.email} e-mails set to be tried again.` };
+  },
+});
+
+export const waveReconcile = command({
+  name: 'wave:reconcile',
+  summary: 'Queue again every pending mailing with no job in Redis (after a Redis loss); nothing is sent twice',
+  options: { survey: surveyOption, step: { type: 'string', description: 'one step only' } },
+  async run({ app, options }) {
+    const r = await app.get(ReconcilerService).reconcile(options.survey, options.step);
+    return {
+      json: r,
+      text: `Checked ${r.checked.postal} print files and ${r.checked.email} e-mails: queued again ${r.requeued.postal} print files and `
+        + `${r.requeued.email} e-mails, retried ${r.retried} failed job(s); ${r.interrupted} interrupted e-mail(s) marked failed for checking.`,
+    };
+  },
+});
+
+function describeStep(s: StepProgress): string {
+  const line = (name: string, c: ChannelProgress) => {
+    const reasons = Object.entries(c.suppressed).filter(([k, n]) => k !== 'total' && n).map(([k, n]) => `${k} ${n}`).join(', ');
+    return `  ${name}: ${c.planned} planned, ${c.sent} sent, ${c.suppressed.total} suppressed${reasons ? ` (${reasons})` : ''}, `
+      + `${c.failed} failed, ${c.waiting} waiting`;
+  };
+  return [
+    `${s.step}: launched ${s.launchedAt} by ${s.launchedBy}, due ${s.scheduledFor}${s.paused ? ` — PAUSED: ${s.pauseReason}` : ''}`,
+    line('post  ', s.channels.postal),
+    line('e-mail', s.channels.email),
+    `  print files: ${s.printFiles.printed} printed, ${s.printFiles.empty} empty, ${s.printFiles.planned} to do`,
+  ].join('\n');
+}

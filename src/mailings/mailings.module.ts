@@ -1,7 +1,18 @@
 import { Module } from '@nestjs/common';
 import { QuestionnairesModule } from '../questionnaires/questionnaires.module';
 import { SurveysModule } from '../surveys/surveys.module';
+import { EmailMailingsService } from './email-mailings.service';
+import { MailingJobs } from './mailing-jobs';
+import { MailingsController } from './mailings.controller';
 import { PrintBatchesService } from './print-batches.service';
+import { ReconcilerService } from './reconciler.service';
+import { StepGate } from './step-gate';
+import { WavesService } from './waves.service';
 
-@Module({ imports: [SurveysModule, QuestionnairesModule], providers: [PrintBatchesService], exports: [PrintBatchesService] })
+@Module({
+  imports: [SurveysModule, QuestionnairesModule],
+  controllers: [MailingsController],
+  providers: [WavesService, PrintBatchesService, EmailMailingsService, ReconcilerService, MailingJobs, StepGate],
+  exports: [WavesService, PrintBatchesService, EmailMailingsService, ReconcilerService],
+})
 export class MailingsModule {}

@@ -1,19 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { DataSource } from 'typeorm';
-import { csvLines } from '../infra/csv';
 import { DomainError } from '../infra/errors/domain-error';
+import type { JobPayloads } from '../infra/queues/job-catalogue';
+import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
 import { StorageService } from '../infra/storage/storage.service';
-import { newPackDocument } from '../questionnaires/pack-renderer';
-import { assertStep, PACK_PATIENT_SQL, PackRow, PacksService } from '../questionnaires/packs.service';
+import type { MailingStep } from '../questionnaires/letter-template';
+import { assertStep, PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
 import { SurveysService } from '../surveys/surveys.service';
-
-/** Royal Mail sortation discounts want mail in postcode order; printers want bounded files. */
-export const PACKS_PER_PRINT_FILE = 2000;
+import { StepGate } from './step-gate';
+import { writePrintFile } from './print-files';
+import { lockForFinalSuppressionCheck, suppressionReasonSql, SuppressionReason } from './suppression';
 
 export interface PrintBatchSummary {
   batch: number;
@@ -33,74 +33,165 @@ export interface PrintRunSummary {
   batches: PrintBatchSummary[];
 }
 
+export type PrintOutcome = 'printed' | 'empty' | 'already-printed' | 'paused';
+
+interface PlannedBatch {
+  id: string;
+  survey_id: string;
+  survey_code: string;
+  step: MailingStep;
+  large_print: boolean;
+  run_id: string;
+  batch_number: number;
+  status: string;
+}
+
+type PendingPack = PackRow & { mailingId: string; reason: SuppressionReason | null };
+
+/** A file whose packs keep being suppressed while it is written is given up after this many passes. */
+const MAX_PASSES = 5;
+
 /**
- * Writes a step's packs into print files of at most 2,000 packs, in postcode order, each with
- * a manifest CSV (sequence, survey reference, trust, postcode, page count) that matches the
- * file pack for pack. Patients on the survey's deceased list are left out.
+ * Writes the print files planned at launch. Each file is rendered from its pending ledger rows,
+ * re-checked for suppression, to a temporary file; then, in one transaction under the
+ * suppression lock, the check is repeated, the file moved into place and every row recorded as
+ * sent or suppressed. A repeated or concurrent job finds the file printed and does nothing; a
+ * worker killed mid-file leaves the rows pending for the job's next run.
  */
 @Injectable()
 export class PrintBatchesService {
+  private readonly logger = new Logger('PrintBatches');
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly surveys: SurveysService,
     private readonly packs: PacksService,
     private readonly storage: StorageService,
+    private readonly gate: StepGate,
   ) {}
 
-  async print(surveyCode: string, stepName: string, largePrint = false, packsPerFile = PACKS_PER_PRINT_FILE): Promise<PrintRunSummary> {
+  @JobHandler('mailings.print-batch')
+  async printJob(payload: JobPayloads['mailings.print-batch'], job: JobContext): Promise<{ outcome: PrintOutcome }> {
+    try {
+      return { outcome: await this.printBatch(payload.printBatchId) };
+    } catch (error) {
+      if (job.attempt >= job.maxAttempts) {
+        await this.dataSource.query(
+          `UPDATE mailings SET status = 'failed', error = $2, attempts = attempts + 1, completed_at = now()
+           WHERE print_batch_id = $1 AND status = 'pending'`, [payload.printBatchId, (error as Error).message]);
+      }
+      throw error;
+    }
+  }
+
+  /** Renders one planned print file now, unless it is already printed or its step is held. */
+  async printBatch(printBatchId: string): Promise<PrintOutcome> {
+    const [batch]: PlannedBatch[] = await this.dataSource.query(
+      `SELECT b.id, b.survey_id, s.code AS survey_code, b.step, b.large_print, b.run_id, b.batch_number, b.status
+       FROM print_batches b JOIN surveys s ON s.id = b.survey_id WHERE b.id = $1`, [printBatchId]);
+    if (!batch) throw new Error(`Print file ${printBatchId} does not exist`);
+    if (batch.status !== 'planned') return 'already-printed';
+    const survey = (await this.surveys.getById(batch.survey_id))!;
+    const renderer = this.packs.rendererFor(survey);
+    const name = `batch-${String(batch.batch_number).padStart(3, '0')}`;
+
+    for (let pass = 1; pass <= MAX_PASSES; pass++) {
+      if (!(await this.gate.open(survey, batch.step))) return 'paused';
+      const rows: PendingPack[] = await this.dataSource.query(
+        `SELECT ${PACK_PATIENT_COLUMNS}, m.id AS "mailingId", ${suppressionReasonSql('p')} AS reason
+         FROM mailings m JOIN patients p ON p.id = m.patient_id JOIN trusts t ON t.code = p.trust_code
+         WHERE m.print_batch_id = $1 AND m.status = 'pending'
+         ORDER BY p.postcode COLLATE "C", p.survey_reference`, [batch.id]);
+      const toPrint = rows.filter((r) => !r.reason);
+      const tmp = { pdf: await this.storage.path('tmp', `${name}-${randomUUID()}.pdf`), manifest: '' };
+      tmp.manifest = tmp.pdf.replace(/\.pdf$/, '-manifest.csv');
+      try {
+        const pages = toPrint.length
+          ? await writePrintFile(renderer, toPrint, batch.step, batch.large_print, { ...tmp, title: `${batch.survey_code} ${batch.step} ${name}` })
+          : 0;
+        const outcome = await this.commit(batch, name, rows, toPrint, pages, tmp);
+        if (outcome !== 'retry') return outcome;
+        this.logger.log(`${batch.run_id} ${name}: a patient was suppressed while the file was written; writing it again`);
+      } finally {
+        await rm(tmp.pdf, { force: true });
+        await rm(tmp.manifest, { force: true });
+      }
+    }
+    throw new Error(`Print file ${batch.run_id} ${name} kept changing under suppression; try again later`);
+  }
+
+  private async commit(
+    batch: PlannedBatch, name: string, rows: PendingPack[], toPrint: PendingPack[], pages: number, tmp: { pdf: string; manifest: string },
+  ): Promise<PrintOutcome | 'retry'> {
+    return this.dataSource.transaction(async (m) => {
+      await lockForFinalSuppressionCheck(m, batch.survey_id);
+      const [current] = await m.query('SELECT status FROM print_batches WHERE id = $1 FOR UPDATE', [batch.id]);
+      if (current.status !== 'planned') return 'already-printed' as const;
+      const [{ held }] = await m.query(
+        'SELECT count(*)::int AS held FROM mailing_steps WHERE survey_id = $1 AND step = $2 AND paused_at IS NOT NULL', [batch.survey_id, batch.step]);
+      if (held) return 'paused' as const;
+      const [{ changed }] = await m.query(
+        `SELECT count(*)::int AS changed FROM mailings m JOIN patients p ON p.id = m.patient_id
+         WHERE m.id = ANY($1::bigint[]) AND (m.status <> 'pending' OR ${suppressionReasonSql('p')} IS NOT NULL)`,
+        [toPrint.map((r) => r.mailingId)]);
+      if (changed) return 'retry' as const;
+
+      let files: { pdf: string | null; manifest: string | null } = { pdf: null, manifest: null };
+      if (toPrint.length) {
+        const pdf = await this.storage.path('print', batch.survey_code, batch.run_id, `${name}.pdf`);
+        const manifest = await this.storage.path('print', batch.survey_code, batch.run_id, `${name}-manifest.csv`);
+        await rename(tmp.pdf, pdf);
+        await rename(tmp.manifest, manifest);
+        files = { pdf: relative(this.storage.root, pdf), manifest: relative(this.storage.root, manifest) };
+      }
+      const suppressed = rows.filter((r) => r.reason);
+      await m.query(
+        `UPDATE mailings SET status = 'sent', attempts = attempts + 1, completed_at = now(), error = NULL
+         WHERE id = ANY($1::bigint[])`, [toPrint.map((r) => r.mailingId)]);
+      await m.query(
+        `UPDATE mailings m SET status = 'suppressed', suppression_reason = s.reason, attempts = attempts + 1, completed_at = now()
+         FROM unnest($1::bigint[], $2::text[]) AS s(id, reason) WHERE m.id = s.id`,
+        [suppressed.map((r) => r.mailingId), suppressed.map((r) => r.reason)]);
+      const status = toPrint.length ? 'printed' : 'empty';
+      await m.query(
+        `UPDATE print_batches SET status = $2, pdf_path = $3, manifest_path = $4, packs = $5, pages = $6, printed_at = now() WHERE id = $1`,
+        [batch.id, status, files.pdf, files.manifest, toPrint.length, pages]);
+      return status;
+    });
+  }
+
+  /**
+   * Writes a launched step's still-planned print files in this process (the same work the
+   * postal jobs do, and safe alongside them) and lists all of the step's files.
+   */
+  async print(surveyCode: string, stepName: string, largePrint = false): Promise<PrintRunSummary> {
     const step = assertStep(stepName);
     const survey = await this.surveys.get(surveyCode);
-    if (!survey.sampleLockedAt) {
-      throw new DomainError('invalid_state', `The sample for ${surveyCode} is not locked yet: lock it (sample:lock) before printing`);
+    const runId = `${survey.code}-${step}`;
+    const [launched] = await this.dataSource.query('SELECT scheduled_for FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]);
+    if (!launched) {
+      throw new DomainError('invalid_state', `${step} has not been launched for ${survey.code}: launch it (wave:launch) to plan its print files`);
     }
-    const renderer = this.packs.rendererFor(survey);
-    const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${step}${largePrint ? '-large-print' : ''}`;
-    const run: PrintRunSummary = { survey: survey.code, step, largePrint, runId, packs: 0, pages: 0, batches: [] };
-    let after: { postcode: string; reference: string } | null = null;
-    const perFile = Math.min(packsPerFile, PACKS_PER_PRINT_FILE);
-
-    for (let batch = 1; ; batch++) {
-      const rows: PackRow[] = await this.dataSource.query(
-        `${PACK_PATIENT_SQL}
-         WHERE p.survey_id = $1
-           AND NOT EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = p.survey_id AND d.nhs_number = p.nhs_number)
-           AND ($2::text IS NULL OR (p.postcode, p.survey_reference) > ($2::text COLLATE "C", $3::text))
-         ORDER BY p.postcode COLLATE "C", p.survey_reference
-         LIMIT ${perFile}`,
-        [survey.id, after?.postcode ?? null, after?.reference ?? null]);
-      if (!rows.length) break;
-      after = { postcode: rows[rows.length - 1].postcode, reference: rows[rows.length - 1].reference };
-
-      const name = `batch-${String(batch).padStart(3, '0')}`;
-      const pdfPath = await this.storage.path('print', survey.code, runId, `${name}.pdf`);
-      const manifestPath = await this.storage.path('print', survey.code, runId, `${name}-manifest.csv`);
-      const doc = newPackDocument(`${survey.code} ${step} ${name}`);
-      const out = doc.pipe(createWriteStream(pdfPath));
-      const manifest: (string | number)[][] = [['sequence', 'survey_reference', 'trust', 'postcode', 'page_count']];
-      let pages = 0;
-      for (const [i, row] of rows.entries()) {
-        const packPages = renderer.render(doc, row, step, largePrint);
-        pages += packPages;
-        manifest.push([i + 1, row.reference, row.trustCode, row.postcode, packPages]);
-        // pdfkit pushes output without back-pressure: let the file catch up, or the whole print
-        // file would wait in memory until the last pack.
-        while (doc.readableLength > 4 * 1024 * 1024) await new Promise((r) => setImmediate(r));
-        if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+    if (launched.scheduled_for > new Date(Date.now() + 60_000)) {
+      throw new DomainError('invalid_state', `${step} for ${survey.code} is scheduled for ${launched.scheduled_for.toISOString()}: `
+        + 'its letters are printed then (launch it with --now to send it earlier)');
+    }
+    const planned: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM print_batches WHERE run_id = $1 AND large_print = $2 AND status = 'planned' ORDER BY batch_number`, [runId, largePrint]);
+    for (const { id } of planned) {
+      if ((await this.printBatch(id)) === 'paused') {
+        throw new DomainError('invalid_state', `${step} is paused for ${survey.code}: resume it (wave:resume) to print its remaining files`);
       }
-      doc.end();
-      await once(out, 'finish');
-      await writeFile(manifestPath, csvLines(manifest));
-
-      const summary = { batch, pdf: relative(this.storage.root, pdfPath), manifest: relative(this.storage.root, manifestPath), packs: rows.length, pages };
-      await this.dataSource.query(
-        `INSERT INTO print_batches (survey_id, step, large_print, run_id, batch_number, pdf_path, manifest_path, packs, pages)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [survey.id, step, largePrint, runId, batch, summary.pdf, summary.manifest, summary.packs, pages]);
-      run.batches.push(summary);
-      run.packs += rows.length;
-      run.pages += pages;
-      if (rows.length < perFile) break;
     }
-    return run;
+    const files: { batch_number: number; pdf_path: string; manifest_path: string; packs: number; pages: number }[] = await this.dataSource.query(
+      `SELECT batch_number, pdf_path, manifest_path, packs, pages FROM print_batches
+       WHERE run_id = $1 AND large_print = $2 AND status = 'printed' ORDER BY batch_number`, [runId, largePrint]);
+    const batches = files.map((f) => ({ batch: f.batch_number, pdf: f.pdf_path, manifest: f.manifest_path, packs: f.packs, pages: f.pages }));
+    return {
+      survey: survey.code, step, largePrint, runId,
+      packs: batches.reduce((n, b) => n + b.packs, 0),
+      pages: batches.reduce((n, b) => n + b.pages, 0),
+      batches,
+    };
   }
 }

@@ -47,7 +47,7 @@ export class PackRenderer {
   constructor(
     private readonly questionnaire: QuestionnaireDefinition,
     private readonly letters: Record<MailingStep, LetterTemplate>,
-    private readonly settings: SurveyPrintSettings,
+    readonly settings: SurveyPrintSettings,
   ) {}
 
   /** Appends one pack to `doc`, flushes its pages, and returns how many pages it has. */
@@ -68,7 +68,7 @@ export class PackRenderer {
 
   private fields(p: PackPatient): LetterFields {
     return {
-      salutation: p.title ? `${p.title} ${p.surname}` : `${p.firstName} ${p.surname}`,
+      salutation: salutation(p),
       trustName: p.trustName,
       surveyTitle: this.settings.surveyTitle,
       onlineUrl: this.settings.onlineUrl,
@@ -78,6 +78,11 @@ export class PackRenderer {
       helplineEmail: this.settings.helplineEmail,
     };
   }
+}
+
+/** "Mrs O'Testing", or the full name when no title is known. */
+export function salutation(p: Pick<PackPatient, 'title' | 'firstName' | 'surname'>): string {
+  return p.title ? `${p.title} ${p.surname}` : `${p.firstName} ${p.surname}`;
 }
 
 export function addressLines(p: PackPatient): string[] {

@@ -12,11 +12,11 @@ import { LetterTemplate, loadLetterTemplate, MAILING_STEPS, MailingStep } from '
 import { loadQuestionnaire } from './load-questionnaire';
 import { documentBuffer, newPackDocument, PackPatient, PackRenderer } from './pack-renderer';
 
-/** The columns a pack needs, selected the same way everywhere packs are made. */
-export const PACK_PATIENT_SQL = `
-  SELECT p.id, p.survey_reference AS reference, p.access_code AS "accessCode", p.title, p.first_name AS "firstName",
-         p.surname, p.address, p.postcode, t.name AS "trustName", p.trust_code AS "trustCode"
-  FROM patients p JOIN trusts t ON t.code = p.trust_code`;
+/** The columns a pack or e-mail needs (patients `p`, trusts `t`), selected the same way everywhere. */
+export const PACK_PATIENT_COLUMNS = `
+  p.id, p.survey_reference AS reference, p.access_code AS "accessCode", p.title, p.first_name AS "firstName",
+  p.surname, p.address, p.postcode, t.name AS "trustName", p.trust_code AS "trustCode"`;
+export const PACK_PATIENT_SQL = `SELECT ${PACK_PATIENT_COLUMNS} FROM patients p JOIN trusts t ON t.code = p.trust_code`;
 
 export interface PackRow extends PackPatient { id: string; trustCode: string }
 

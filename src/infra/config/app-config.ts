@@ -62,6 +62,24 @@ export class AppConfig {
   @IsEmail({}, { message: 'MAIL_FROM must be an e-mail address' })
   MAIL_FROM = 'cpes-survey@fieldwork.invalid';
 
+  /** SMTP connections kept open per worker process (nodemailer's pool). */
+  @IntBetween(1, 50)
+  SMTP_POOL_SIZE = 5;
+
+  /**
+   * Longest silence tolerated from the SMTP server. An e-mail claimed for sending longer ago
+   * than twice this is treated as interrupted (its worker died) rather than still in flight.
+   */
+  @IntBetween(1, 600)
+  MAIL_SEND_TIMEOUT_SECONDS = 60;
+
+  /**
+   * How long a worker holds a job without renewing its lock before the job counts as stalled
+   * and another worker takes it over (after a crash or kill).
+   */
+  @IntBetween(2, 600)
+  WORKER_LOCK_SECONDS = 30;
+
   /**
    * Until users arrive (access-control issue) one operator token grants the coordinator role.
    * Required in production; elsewhere a random one is generated per boot when unset.

@@ -5,18 +5,24 @@
  * Queue names are part of Redis keys: renaming one strands every job waiting in the old
  * queue. Add new names; never rename.
  */
-export const QUEUE_NAMES = ['maintenance'] as const;
+export const QUEUE_NAMES = ['maintenance', 'postal', 'email'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Payloads carry ids and parameters only; handlers reload the facts from PostgreSQL. */
 export interface JobPayloads {
   /** Deletes abandoned temporary files (partial uploads, unfinished renders) from storage. */
   'maintenance.prune-temp-files': { olderThanMinutes: number };
+  /** Writes one planned print file: its pending ledger rows, re-checked for suppression. */
+  'mailings.print-batch': { printBatchId: string };
+  /** Sends the e-mail of one ledger row, re-checked for suppression. */
+  'mailings.send-email': { mailingId: string };
 }
 export type JobName = keyof JobPayloads;
 
 export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'maintenance.prune-temp-files': 'maintenance',
+  'mailings.print-batch': 'postal',
+  'mailings.send-email': 'email',
 };
 
 export interface QueuePolicy {
@@ -24,10 +30,20 @@ export interface QueuePolicy {
   attempts: number;
   /** First retry delay; later ones double. */
   backoffMs: number;
+  /**
+   * Keep finished jobs in Redis for a day (for inspection)? Mailing queues drop them: the ledger
+   * is their record, and a re-enqueue by the reconciler or a resume must not collide with a
+   * finished job's id.
+   */
+  keepCompleted: boolean;
 }
 
 export const QUEUE_POLICY: { readonly [Q in QueueName]: QueuePolicy } = {
-  maintenance: { concurrency: 1, attempts: 3, backoffMs: 60_000 },
+  maintenance: { concurrency: 1, attempts: 3, backoffMs: 60_000, keepCompleted: true },
+  // Rendering is CPU-bound: one file at a time per worker process; add processes to go faster.
+  postal: { concurrency: 1, attempts: 5, backoffMs: 30_000, keepCompleted: false },
+  // Sending waits on the SMTP server: many in flight over the transport's pooled connections.
+  email: { concurrency: 50, attempts: 5, backoffMs: 60_000, keepCompleted: false },
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

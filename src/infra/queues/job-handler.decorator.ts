@@ -12,4 +12,6 @@ export const JobHandler = <J extends JobName>(name: J) =>
 export interface JobContext {
   jobId: string | undefined;
   attempt: number;
+  /** Attempts BullMQ will make in all; on the last one a handler records a failure for good. */
+  maxAttempts: number;
 }

@@ -54,7 +54,7 @@ export class JobHandlers implements OnModuleInit {
     const run = this.byJob.get(job.name);
     // An unknown name can only come from an older or newer deployment; failing keeps the job for inspection.
     if (!run) throw new Error(`No handler for job ${job.name}`);
-    return run(job.data, { jobId: job.id, attempt: job.attemptsMade + 1 });
+    return run(job.data, { jobId: job.id, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
   }
 
   handledJobs(): JobName[] {

@@ -42,7 +42,7 @@ export class JobQueue {
       delay: job.delayMs,
       attempts: policy.attempts,
       backoff: { type: 'exponential', delay: policy.backoffMs },
-      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnComplete: policy.keepCompleted ? { age: 24 * 3600, count: 10_000 } : true,
       removeOnFail: false, // failed jobs stay for inspection and retry by hand
     };
   }

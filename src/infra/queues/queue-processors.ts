@@ -1,16 +1,27 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Type } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { AppConfig } from '../config/app-config';
 import { QUEUE_NAMES, QUEUE_POLICY, QueueName } from './job-catalogue';
 import { JobHandlers } from './job-handlers';
+
+// @nestjs/bullmq reads worker options from this class metadata when it creates the worker.
+const WORKER_METADATA = 'bullmq:worker_metadata';
 
 /** One BullMQ worker per queue, each dispatching to the @JobHandler for the job's name. */
 function processorFor(queue: QueueName): Type<WorkerHost> {
   @Processor(queue, { concurrency: QUEUE_POLICY[queue].concurrency })
   @Injectable()
   class QueueProcessor extends WorkerHost {
-    constructor(private readonly handlers: JobHandlers) {
+    constructor(private readonly handlers: JobHandlers, config: AppConfig) {
       super();
+      // The lock time is configuration, known only now; the worker is created after this.
+      const lockDuration = config.WORKER_LOCK_SECONDS * 1000;
+      Reflect.defineMetadata(WORKER_METADATA, {
+        concurrency: QUEUE_POLICY[queue].concurrency,
+        lockDuration,
+        stalledInterval: lockDuration,
+      }, QueueProcessor);
     }
 
     // Errors propagate so BullMQ applies the queue's retries and keeps the failure.

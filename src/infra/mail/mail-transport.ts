@@ -1,0 +1,79 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { rename, writeFile } from 'node:fs/promises';
+import nodemailer, { Transporter } from 'nodemailer';
+import { AppConfig } from '../config/app-config';
+import { StorageService } from '../storage/storage.service';
+import { SendSlots } from './send-slots';
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Deterministic, so the mail server's log can tell whether an interrupted send went out. */
+  messageId: string;
+}
+
+/** An SMTP refusal that retrying will not change (5xx: no such mailbox, rejected content). */
+export class PermanentMailError extends Error {}
+
+/**
+ * Sends e-mail through a pooled SMTP transport (a new connection per message manages ~10 a
+ * second; a pool, well over a thousand). Without SMTP_HOST, messages are written as .eml files
+ * under STORAGE_DIR/outbox so a local run never e-mails anyone.
+ */
+@Injectable()
+export class MailTransport implements OnModuleDestroy {
+  private readonly logger = new Logger('Mail');
+  private readonly transporter: Transporter;
+  readonly mode: 'smtp' | 'outbox';
+  /** One per pooled connection: claim a ledger row only when a connection is free to carry it. */
+  readonly slots: SendSlots;
+
+  constructor(private readonly config: AppConfig, private readonly storage: StorageService) {
+    const timeout = config.MAIL_SEND_TIMEOUT_SECONDS * 1000;
+    this.slots = new SendSlots(config.SMTP_POOL_SIZE);
+    if (config.SMTP_HOST) {
+      this.mode = 'smtp';
+      this.transporter = nodemailer.createTransport({
+        pool: true,
+        host: config.SMTP_HOST,
+        port: config.SMTP_PORT,
+        secure: config.SMTP_SECURE,
+        auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD } : undefined,
+        maxConnections: config.SMTP_POOL_SIZE,
+        maxMessages: Infinity,
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+      });
+    } else {
+      this.mode = 'outbox';
+      this.transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    }
+  }
+
+  async send(email: OutgoingEmail): Promise<void> {
+    const message = { from: this.config.MAIL_FROM, ...email };
+    if (this.mode === 'outbox') {
+      const info = await this.transporter.sendMail(message);
+      const name = email.messageId.replace(/[^A-Za-z0-9.@-]/g, '_');
+      const path = await this.storage.path('outbox', `${name}.eml`);
+      await writeFile(`${path}.part`, info.message as Buffer);
+      await rename(`${path}.part`, path);
+      return;
+    }
+    try {
+      await this.transporter.sendMail(message);
+    } catch (error) {
+      const code = (error as { responseCode?: number }).responseCode;
+      if (code && code >= 500) throw new PermanentMailError(`The mail server refused the message: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.transporter.close();
+    if (this.mode === 'smtp') this.logger.debug('SMTP pool closed');
+  }
+}

@@ -1,0 +1,168 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { UnrecoverableError } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../infra/config/app-config';
+import { MailTransport, PermanentMailError } from '../infra/mail/mail-transport';
+import type { JobPayloads } from '../infra/queues/job-catalogue';
+import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
+import { MAILING_STEPS, MailingStep } from '../questionnaires/letter-template';
+import { salutation, SurveyPrintSettings } from '../questionnaires/pack-renderer';
+import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
+import { SurveysService } from '../surveys/surveys.service';
+import { freshDeceasedCheckSql } from './deceased-check-freshness';
+import { EmailTemplate, loadEmailTemplate, renderEmail, RenderedEmail } from './email-template';
+import { StepGate } from './step-gate';
+import { suppressionReasonSql, SuppressionReason } from './suppression';
+
+export type EmailOutcome = 'sent' | 'suppressed' | 'already-done' | 'paused' | 'interrupted';
+
+interface ClaimedEmail extends PackRow {
+  mailingId: string;
+  surveyId: string;
+  step: MailingStep;
+  email: string;
+  reason: SuppressionReason | null;
+}
+
+/**
+ * Sends the e-mail of one ledger row. The row is claimed (pending → sending) in the same
+ * statement that checks the step is running, the deceased check fresh, and reads why the
+ * patient might now be suppressed; only the claimer sends, so a job run twice sends once.
+ *
+ * A send cut off by a crash cannot be known to have reached the mail server or not: such a row
+ * is recorded as failed, "interrupted", for a person to check the server's log (the
+ * Message-ID names the ledger row) and retry by hand, rather than risk a second e-mail.
+ */
+@Injectable()
+export class EmailMailingsService implements OnModuleInit {
+  private readonly templates = new Map<MailingStep, EmailTemplate>();
+  private readonly surveySettings = new Map<string, SurveyPrintSettings>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly transport: MailTransport,
+    private readonly surveys: SurveysService,
+    private readonly gate: StepGate,
+    private readonly packs: PacksService,
+  ) {}
+
+  @JobHandler('mailings.send-email')
+  async sendJob(payload: JobPayloads['mailings.send-email'], job: JobContext): Promise<{ outcome: EmailOutcome }> {
+    return { outcome: await this.send(payload.mailingId, job) };
+  }
+
+  send(mailingId: string, job: Pick<JobContext, 'jobId' | 'attempt' | 'maxAttempts'> = { jobId: undefined, attempt: 1, maxAttempts: 1 }): Promise<EmailOutcome> {
+    return this.transport.slots.run(() => this.claimAndSend(mailingId, job));
+  }
+
+  private async claimAndSend(mailingId: string, job: Pick<JobContext, 'jobId' | 'attempt' | 'maxAttempts'>): Promise<EmailOutcome> {
+    const claimant = job.jobId ?? `direct-${randomUUID()}`;
+    const [claimed]: ClaimedEmail[] = await this.dataSource.query(
+      `WITH claimed AS (
+         UPDATE mailings m SET status = 'sending', claimed_at = now(), claimed_by = $2, attempts = m.attempts + 1
+         FROM mailing_steps ms, surveys s
+         WHERE m.id = $1 AND m.channel = 'email' AND m.status = 'pending'
+           AND ms.survey_id = m.survey_id AND ms.step = m.step AND ms.paused_at IS NULL
+           AND s.id = m.survey_id AND ${freshDeceasedCheckSql('s')}
+         RETURNING m.id, m.patient_id, m.survey_id, m.step)
+       SELECT c.id AS "mailingId", c.survey_id AS "surveyId", c.step, p.email, ${PACK_PATIENT_COLUMNS},
+              ${suppressionReasonSql('p')} AS reason
+       FROM claimed c JOIN patients p ON p.id = c.patient_id JOIN trusts t ON t.code = p.trust_code`, [mailingId, claimant]);
+    if (!claimed) return this.notClaimed(mailingId, claimant);
+
+    if (claimed.reason) {
+      await this.finish(mailingId, `status = 'suppressed', suppression_reason = $2`, [claimed.reason]);
+      return 'suppressed';
+    }
+    const messageId = `<mailing-${mailingId}@${this.config.MAIL_FROM.split('@')[1]}>`;
+    try {
+      const content = await this.render(claimed);
+      await this.transport.send({ to: claimed.email, messageId, ...content });
+    } catch (error) {
+      const message = (error as Error).message;
+      if (error instanceof PermanentMailError || job.attempt >= job.maxAttempts) {
+        await this.finish(mailingId, `status = 'failed', error = $2`, [message]);
+        throw error instanceof PermanentMailError ? new UnrecoverableError(message) : error;
+      }
+      // Not sent: give the row back so the retry can claim it.
+      await this.dataSource.query(
+        `UPDATE mailings SET status = 'pending', claimed_at = NULL, claimed_by = NULL, error = $2 WHERE id = $1 AND status = 'sending'`, [mailingId, message]);
+      throw error;
+    }
+    await this.finish(mailingId, `status = 'sent', message_id = $2, error = NULL`, [messageId]);
+    return 'sent';
+  }
+
+  /** Rows left "sending" by a worker that died: older than any live send could be. */
+  staleClaimSeconds(): number {
+    return 2 * this.config.MAIL_SEND_TIMEOUT_SECONDS;
+  }
+
+  private async notClaimed(mailingId: string, claimant: string): Promise<EmailOutcome> {
+    const [row] = await this.dataSource.query(
+      `SELECT m.status, m.step, m.survey_id, m.claimed_by, extract(epoch FROM now() - m.claimed_at) AS claimed_seconds_ago
+       FROM mailings m WHERE m.id = $1 AND m.channel = 'email'`, [mailingId]);
+    if (!row) throw new UnrecoverableError(`E-mail ledger row ${mailingId} does not exist`);
+    if (['sent', 'suppressed', 'failed'].includes(row.status)) return 'already-done';
+    if (row.status === 'sending') {
+      // BullMQ runs a job again only once its earlier run has lost its lock (the worker died):
+      // meeting our own job's claim means that run stopped somewhere in the send.
+      const ownEarlierRun = row.claimed_by === claimant;
+      if (!ownEarlierRun && Number(row.claimed_seconds_ago) < this.staleClaimSeconds()) {
+        throw new Error(`E-mail ${mailingId} is being sent by another worker`); // retried later
+      }
+      const [{ marked }] = await this.dataSource.query(
+        `WITH u AS (UPDATE mailings SET status = 'failed', completed_at = now(), error = $2
+                    WHERE id = $1 AND status = 'sending' AND claimed_by = $3 RETURNING 1)
+         SELECT count(*)::int AS marked FROM u`,
+        [mailingId, INTERRUPTED, row.claimed_by]);
+      return marked ? 'interrupted' : 'already-done';
+    }
+    const survey = (await this.surveys.getById(row.survey_id))!;
+    if (!(await this.gate.open(survey, row.step))) return 'paused';
+    throw new Error(`E-mail ${mailingId} could not be claimed; trying again`); // resumed meanwhile
+  }
+
+  private async finish(mailingId: string, set: string, params: unknown[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE mailings SET ${set}, completed_at = now() WHERE id = $1 AND status = 'sending'`, [mailingId, ...params]);
+  }
+
+  /** The letter's wording of the survey, helpline and online address, so post and e-mail agree. */
+  private async render(row: ClaimedEmail): Promise<RenderedEmail> {
+    let settings = this.surveySettings.get(row.surveyId);
+    if (!settings) {
+      settings = this.packs.rendererFor((await this.surveys.getById(row.surveyId))!).settings;
+      this.surveySettings.set(row.surveyId, settings);
+    }
+    return renderEmail(this.template(row.step), {
+      ...settings,
+      salutation: salutation(row),
+      trustName: row.trustName,
+      onlineLink: `${settings.onlineUrl}/${row.accessCode}`,
+      accessCode: row.accessCode,
+      reference: row.reference,
+    });
+  }
+
+  private template(step: MailingStep): EmailTemplate {
+    let t = this.templates.get(step);
+    if (!t) {
+      t = loadEmailTemplate(step);
+      this.templates.set(step, t);
+    }
+    return t;
+  }
+
+  /** Every step's template, checked at start-up so a broken one stops the process, not a wave. */
+  onModuleInit(): void {
+    for (const step of MAILING_STEPS) this.template(step);
+  }
+}
+
+export const INTERRUPTED =
+  'Interrupted while sending (the worker stopped): the e-mail may or may not have reached the mail server. '
+  + 'Check the server log for its Message-ID before retrying by hand.';

@@ -1,0 +1,53 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { Roles } from '../auth/roles';
+import { LaunchStepDto, PauseStepDto } from './dto/mailing-actions.dto';
+import { ReconcilerService } from './reconciler.service';
+import { WavesService } from './waves.service';
+
+/** Mailing steps of a survey: launch, hold, release, watch; the same actions as the wave:* commands. */
+@Controller('api/surveys/:survey/mailings')
+@Roles('coordinator')
+export class MailingsController {
+  constructor(private readonly waves: WavesService, private readonly reconciler: ReconcilerService) {}
+
+  @Get()
+  status(@Param('survey') survey: string) {
+    return this.waves.status(survey);
+  }
+
+  @Get(':step')
+  async step(@Param('survey') survey: string, @Param('step') step: string) {
+    return (await this.waves.status(survey, step)).steps[0];
+  }
+
+  @Post(':step/launch')
+  @HttpCode(200)
+  launch(@Param('survey') survey: string, @Param('step') step: string, @Body() body: LaunchStepDto, @Req() req: Request) {
+    return this.waves.launch(survey, step, req.principal!.id, { now: body.now });
+  }
+
+  @Post(':step/pause')
+  @HttpCode(200)
+  pause(@Param('survey') survey: string, @Param('step') step: string, @Body() body: PauseStepDto, @Req() req: Request) {
+    return this.waves.pause(survey, step, req.principal!.id, body.reason);
+  }
+
+  @Post(':step/resume')
+  @HttpCode(200)
+  resume(@Param('survey') survey: string, @Param('step') step: string) {
+    return this.waves.resume(survey, step);
+  }
+
+  @Post(':step/retry-failed')
+  @HttpCode(200)
+  retryFailed(@Param('survey') survey: string, @Param('step') step: string) {
+    return this.waves.retryFailed(survey, step);
+  }
+
+  @Post('reconcile')
+  @HttpCode(200)
+  reconcile(@Param('survey') survey: string) {
+    return this.reconciler.reconcile(survey);
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../infra/config/app-config';
+import { JobQueue } from '../infra/queues/job-queue';
+import { assertStep } from '../questionnaires/packs.service';
+import { SurveysService } from '../surveys/surveys.service';
+import { INTERRUPTED } from './email-mailings.service';
+import { emailJobId, MailingJobs, printJobId } from './mailing-jobs';
+
+export interface ReconcileSummary {
+  survey: string;
+  step: string | null;
+  /** Pending work looked up in Redis. */
+  checked: { email: number; postal: number };
+  /** Of those, queued again because no live job held them (Redis lost, a paused step resumed). */
+  requeued: { email: number; postal: number };
+  /** Failed jobs kept in Redis whose rows were pending again (retried by hand): set running. */
+  retried: number;
+  /** E-mails left "sending" by a dead worker, now failed for a person to check. */
+  interrupted: number;
+}
+
+interface Work { id: string; step: string; scheduled_for: Date }
+
+const LOOKUP_CHUNK = 500;
+
+/**
+ * Makes Redis match the ledger: every pending e-mail row and every planned print file of a
+ * running step gets a live job. The database is the record; queues can always be rebuilt.
+ */
+@Injectable()
+export class ReconcilerService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly surveys: SurveysService,
+    private readonly jobs: JobQueue,
+    private readonly mailingJobs: MailingJobs,
+    private readonly config: AppConfig,
+  ) {}
+
+  async reconcile(surveyCode: string, stepName?: string): Promise<ReconcileSummary> {
+    const survey = await this.surveys.get(surveyCode);
+    const step = stepName === undefined ? null : assertStep(stepName);
+    // (TypeORM answers a bare UPDATE … RETURNING with [rows, count]: count through a CTE instead.)
+    const [{ interrupted }] = await this.dataSource.query(
+      `WITH u AS (UPDATE mailings SET status = 'failed', completed_at = now(), error = $3
+                  WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) AND channel = 'email' AND status = 'sending'
+                    AND claimed_at < now() - make_interval(secs => $4) RETURNING 1)
+       SELECT count(*)::int AS interrupted FROM u`,
+      [survey.id, step, INTERRUPTED, 2 * this.config.MAIL_SEND_TIMEOUT_SECONDS]);
+    const running = `JOIN mailing_steps ms ON ms.survey_id = x.survey_id AND ms.step = x.step AND ms.paused_at IS NULL
+                     WHERE x.survey_id = $1 AND ($2::text IS NULL OR x.step = $2)`;
+    const emails: Work[] = await this.dataSource.query(
+      `SELECT x.id::text AS id, x.step, ms.scheduled_for FROM mailings x ${running}
+       AND x.channel = 'email' AND x.status = 'pending' ORDER BY x.id`, [survey.id, step]);
+    const files: Work[] = await this.dataSource.query(
+      `SELECT x.id::text AS id, x.step, ms.scheduled_for FROM print_batches x ${running}
+       AND x.status = 'planned' AND EXISTS (SELECT 1 FROM mailings m WHERE m.print_batch_id = x.id AND m.status = 'pending')
+       ORDER BY x.batch_number`, [survey.id, step]);
+
+    const summary: ReconcileSummary = {
+      survey: survey.code, step, checked: { email: emails.length, postal: files.length },
+      requeued: { email: 0, postal: 0 }, retried: 0, interrupted,
+    };
+    for (const [channel, work, queue, jobId] of [
+      ['postal', files, this.jobs.queue('postal'), printJobId],
+      ['email', emails, this.jobs.queue('email'), emailJobId],
+    ] as const) {
+      const { missing, retried } = await this.withoutLiveJob(queue, work, jobId);
+      summary.retried += retried;
+      for (const due of new Set(missing.map((w) => w.scheduled_for.getTime()))) {
+        const ids = missing.filter((w) => w.scheduled_for.getTime() === due).map((w) => w.id);
+        await this.mailingJobs.enqueue({ emails: channel === 'email' ? ids : [], printBatches: channel === 'postal' ? ids : [], dueAt: new Date(due) });
+      }
+      summary.requeued[channel] = missing.length;
+    }
+    return summary;
+  }
+
+  /** The work with no job in Redis; failed jobs kept for inspection are retried in place. */
+  private async withoutLiveJob(queue: Queue, work: Work[], jobId: (id: string) => string): Promise<{ missing: Work[]; retried: number }> {
+    const missing: Work[] = [];
+    let retried = 0;
+    for (let i = 0; i < work.length; i += LOOKUP_CHUNK) {
+      const chunk = work.slice(i, i + LOOKUP_CHUNK);
+      const states = await Promise.all(chunk.map((w) => queue.getJobState(jobId(w.id))));
+      for (const [j, state] of states.entries()) {
+        if (state === 'unknown' || state === 'completed') {
+          if (state === 'completed') await queue.remove(jobId(chunk[j].id));
+          missing.push(chunk[j]);
+        } else if (state === 'failed') {
+          await (await queue.getJob(jobId(chunk[j].id)))?.retry('failed');
+          retried++;
+        }
+      }
+    }
+    return { missing, retried };
+  }
+}

@@ -1,0 +1,34 @@
+import type { EntityManager } from 'typeorm';
+
+export const SUPPRESSION_REASONS = ['responded', 'deceased', 'opted_out', 'undelivered', 'ineligible'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/**
+ * Why the patient aliased `p` must not be mailed at this moment, or NULL. Evaluated when each
+ * letter or e-mail is produced, never when a wave is planned. One reason is recorded; a
+ * completed response comes first (it stays the outcome even after a later death report).
+ */
+export const suppressionReasonSql = (p: string) => `
+  CASE
+    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind = 'completed') THEN 'responded'
+    WHEN EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = ${p}.survey_id AND d.nhs_number = ${p}.nhs_number) THEN 'deceased'
+    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind IN ('opt_out', 'blank_return')) THEN 'opted_out'
+    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind = 'undelivered') THEN 'undelivered'
+    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind = 'ineligible') THEN 'ineligible'
+  END`;
+
+const lockKey = (surveyId: string) => `suppression:${surveyId}`;
+
+/**
+ * Taken (shared) by every transaction that records a reason not to mail someone: deaths,
+ * returns, opt-outs. A print file is committed under the exclusive lock after its final
+ * suppression check, so a death recorded while the file was being written either shows up in
+ * that check or is committed after the file was handed over — never lost in between.
+ */
+export async function lockForSuppressionChange(m: Pick<EntityManager, 'query'>, surveyId: string): Promise<void> {
+  await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [lockKey(surveyId)]);
+}
+
+export async function lockForFinalSuppressionCheck(m: Pick<EntityManager, 'query'>, surveyId: string): Promise<void> {
+  await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(surveyId)]);
+}

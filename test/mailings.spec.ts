@@ -1,0 +1,298 @@
+import type { TestingModule } from '@nestjs/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JobQueue } from '../src/infra/queues/job-queue';
+import { StorageService } from '../src/infra/storage/storage.service';
+import { EmailMailingsService } from '../src/mailings/email-mailings.service';
+import { PrintBatchesService } from '../src/mailings/print-batches.service';
+import { WavesService } from '../src/mailings/waves.service';
+import { startApp, TestApp } from './support/app';
+import { cli } from './support/cli';
+import { ledger, lockedSurvey, SampledPatient, settled, startWorkers, traceDeaths } from './support/mailing-survey';
+import { pdfPages } from './support/pdf';
+import { patientRow } from './support/sample-files';
+import { SmtpSink } from './support/smtp-sink';
+
+const POSTCODES = ['LS2 9JT', 'BD1 1AA', 'HX1 2AB', 'AB1 2CD', 'M1 1AE', 'YO1 7HH'];
+/** Six patients; the odd ones have an e-mail address. */
+const rows = () => POSTCODES.map((postcode, i) => patientRow(i + 1, {
+  postcode, surname: `Synthetic${'ABCDEF'[i]}`, email: i % 2 === 0 ? `patient${i + 1}@example.invalid` : '',
+}));
+
+describe('mailing waves: ledger, workers, e-mail and suppression', () => {
+  let t: TestApp;
+  let smtp: SmtpSink;
+  let workers: TestingModule | undefined;
+  let patients: SampledPatient[];
+  const waves = () => t.app.get(WavesService);
+  const withEmail = () => patients.filter((p) => p.email);
+
+  beforeAll(async () => {
+    t = await startApp();
+    smtp = await new SmtpSink().start();
+  });
+  afterAll(async () => {
+    await smtp.stop();
+    await t.app.close();
+  });
+  beforeEach(async () => {
+    smtp.received.length = 0;
+    patients = await lockedSurvey(t, rows());
+  });
+  afterEach(async () => {
+    await workers?.close();
+    workers = undefined;
+  });
+
+  it('writes one ledger row per patient, step and channel, and a second launch adds nothing', async () => {
+    const first = await t.http().post('/api/surveys/CPES-2026/mailings/initial/launch').set(t.auth).send({}).expect(200);
+    expect(first.body).toMatchObject({
+      survey: 'CPES-2026', step: 'initial', alreadyLaunched: false,
+      added: { postal: 6, email: 3 }, ledger: { postal: 6, email: 3 }, printFiles: 1, jobsQueued: 4,
+    });
+    const again = await cli(['wave:launch', '--survey', 'CPES-2026', '--step', 'initial', '--json']);
+    expect(again.code).toBe(0);
+    expect(again.json).toMatchObject({ alreadyLaunched: true, added: { postal: 0, email: 0 }, ledger: { postal: 6, email: 3 }, jobsQueued: 0 });
+    const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM mailings');
+    expect(n).toBe(9);
+    const counts = await t.app.get(JobQueue).queue('email').getJobCounts('waiting');
+    expect(counts.waiting).toBe(3);
+
+    const status = await t.http().get('/api/surveys/CPES-2026/mailings/initial').set(t.auth).expect(200);
+    expect(status.body).toMatchObject({
+      step: 'initial', paused: false,
+      channels: { postal: { planned: 6, sent: 0, waiting: 6, failed: 0 }, email: { planned: 3, waiting: 3 } },
+      printFiles: { planned: 1, printed: 0 },
+    });
+  });
+
+  it('refuses to launch without a recent deceased check, saying so', async () => {
+    await t.dataSource.query(`UPDATE deceased_checks SET imported_at = now() - interval '8 days'`);
+    const res = await t.http().post('/api/surveys/CPES-2026/mailings/initial/launch').set(t.auth).send({}).expect(409);
+    expect(res.body.error.message).toMatch(
+      /^initial was not launched\. The latest deceased check for CPES-2026 was imported on \d{4}-\d{2}-\d{2}, 8 days ago; the survey allows 7\. Import a fresh trace response \(deaths:import\) before mailing, then launch again\.$/);
+    await t.dataSource.query('DELETE FROM deceased_checks');
+    const none = await cli(['wave:launch', '--survey', 'CPES-2026', '--step', 'initial', '--json']);
+    expect(none.code).toBe(1);
+    expect(none.json.error.message).toContain('No deceased check has been imported for CPES-2026');
+    expect(await t.dataSource.query('SELECT 1 FROM mailings')).toEqual([]);
+    expect(await t.dataSource.query('SELECT 1 FROM mailing_steps')).toEqual([]);
+  });
+
+  it('sends each patient their own link and prints their pack, then records everything as sent', async () => {
+    workers = await startWorkers(smtp.env());
+    await waves().launch('CPES-2026', 'initial', 'test');
+    const progress = await settled(t, 'initial');
+    expect(progress.channels).toMatchObject({ postal: { sent: 6, waiting: 0, failed: 0 }, email: { sent: 3, waiting: 0, failed: 0 } });
+
+    expect(smtp.received).toHaveLength(3);
+    for (const p of withEmail()) {
+      const [mail] = smtp.to(p.email!);
+      const link = `http://localhost:3000/s/${p.access_code}`;
+      expect(mail.parsed.subject).toBe('Your invitation to the National Cancer Patient Experience Survey');
+      expect(mail.parsed.text).toContain(link);
+      expect(mail.parsed.text).toContain(`Dear Ms ${p.surname},`);
+      expect(mail.parsed.text).toContain(p.reference);
+      expect(mail.parsed.html).toContain(`<a href="${link}">${link}</a>`);
+      expect(mail.parsed.attachments).toEqual([]);
+      for (const other of patients.filter((o) => o !== p)) {
+        expect(`${mail.parsed.text}${mail.parsed.html}`).not.toContain(other.access_code);
+        expect(`${mail.parsed.text}${mail.parsed.html}`).not.toContain(other.reference);
+      }
+    }
+
+    const run = await t.app.get(PrintBatchesService).print('CPES-2026', 'initial');
+    expect(run).toMatchObject({ packs: 6, batches: [expect.objectContaining({ batch: 1, packs: 6 })] });
+    const root = t.app.get(StorageService).root;
+    const manifest = readFileSync(join(root, run.batches[0].manifest), 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(','));
+    expect(manifest.map((r) => r[3])).toEqual([...POSTCODES].sort());
+    const pages = await pdfPages(readFileSync(join(root, run.batches[0].pdf)));
+    expect(pages.length).toBe(run.pages);
+    expect(pages.join('\n')).toContain(patients[0].access_code);
+  });
+
+  it('does not mail a patient reported dead after launch but before the work ran', async () => {
+    await waves().launch('CPES-2026', 'initial', 'test'); // queued; no worker yet
+    const [dead] = withEmail();
+    await traceDeaths(t, [dead.nhs_number]);
+    workers = await startWorkers(smtp.env());
+    const progress = await settled(t, 'initial');
+    expect(progress.channels.postal).toMatchObject({ sent: 5, suppressed: { deceased: 1, total: 1 } });
+    expect(progress.channels.email).toMatchObject({ sent: 2, suppressed: { deceased: 1, total: 1 } });
+    expect(smtp.to(dead.email!)).toEqual([]);
+    const run = await t.app.get(PrintBatchesService).print('CPES-2026', 'initial');
+    const manifest = readFileSync(join(t.app.get(StorageService).root, run.batches[0].manifest), 'utf8');
+    expect(manifest).not.toContain(dead.reference);
+    expect(manifest).toContain(patients[1].reference);
+  });
+
+  it('sends once when the same mailing is processed twice, even at the same moment', async () => {
+    await waves().launch('CPES-2026', 'initial', 'test');
+    // Only this test's calls do the work: the queued jobs go.
+    for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
+    workers = await startWorkers(smtp.env());
+    const worker = workers.get(EmailMailingsService);
+    const [{ id }] = await t.dataSource.query(`SELECT id::text FROM mailings WHERE channel = 'email' ORDER BY id LIMIT 1`);
+    const outcomes = await Promise.allSettled([worker.send(id), worker.send(id)]);
+    const sent = outcomes.filter((o) => o.status === 'fulfilled' && o.value === 'sent');
+    expect(sent).toHaveLength(1);
+    expect(await worker.send(id)).toBe('already-done');
+    expect(smtp.received).toHaveLength(1);
+
+    const printer = workers.get(PrintBatchesService);
+    const [{ batch }] = await t.dataSource.query(`SELECT id AS batch FROM print_batches`);
+    const printed = await Promise.all([printer.printBatch(batch), printer.printBatch(batch)]);
+    expect(printed.sort()).toEqual(['already-printed', 'printed']);
+    const [{ sent: lettersSent }] = await t.dataSource.query(`SELECT count(*)::int AS sent FROM mailings WHERE channel = 'postal' AND status = 'sent'`);
+    expect(lettersSent).toBe(6);
+  });
+
+  it('skips responders and opt-outs at reminder 1, on both channels', async () => {
+    workers = await startWorkers(smtp.env());
+    await waves().launch('CPES-2026', 'initial', 'test');
+    await settled(t, 'initial');
+    const [responder, optedOut] = withEmail();
+    await t.dataSource.query(
+      `INSERT INTO patient_events (survey_id, patient_id, kind, occurred_on, recorded_by)
+       SELECT survey_id, id, CASE id WHEN $1 THEN 'completed' ELSE 'opt_out' END, '2026-11-20', 'test' FROM patients WHERE id IN ($1, $2)`,
+      [responder.id, optedOut.id]);
+    smtp.received.length = 0;
+
+    const launch = await cli(['wave:launch', '--survey', 'CPES-2026', '--step', 'reminder_1', '--now', '--json']);
+    expect(launch.code).toBe(0);
+    const progress = await settled(t, 'reminder_1');
+    expect(progress.channels.postal).toMatchObject({ sent: 4, suppressed: { responded: 1, opted_out: 1, total: 2 } });
+    expect(progress.channels.email).toMatchObject({ sent: 1, suppressed: { responded: 1, opted_out: 1, total: 2 } });
+    expect(smtp.received.map((r) => r.to)).toEqual([withEmail()[2].email]);
+    expect(smtp.received[0].parsed.subject).toBe('A reminder: the National Cancer Patient Experience Survey');
+    const reminder = await ledger(t, 'reminder_1');
+    expect(reminder.filter((r) => r.patient_id === responder.id).map((r) => r.suppression_reason)).toEqual(['responded', 'responded']);
+  });
+
+  it('schedules a reminder at the survey offset unless sent now, and needs the initial mailing first', async () => {
+    const early = await t.http().post('/api/surveys/CPES-2026/mailings/reminder_1/launch').set(t.auth).send({}).expect(409);
+    expect(early.body.error.message).toBe('reminder_1 follows the initial mailing: launch initial for CPES-2026 first');
+    const initial = await waves().launch('CPES-2026', 'initial', 'test');
+    const reminder = await waves().launch('CPES-2026', 'reminder_2', 'test');
+    expect(new Date(reminder.scheduledFor).getTime() - new Date(initial.launchedAt).getTime()).toBe(49 * 86_400_000);
+    const delayed = await t.app.get(JobQueue).queue('email').getJobCounts('delayed');
+    expect(delayed.delayed).toBe(3);
+  });
+
+  it('holds a paused step and finishes it on resume', async () => {
+    await waves().launch('CPES-2026', 'initial', 'test');
+    const paused = await cli(['wave:pause', '--survey', 'CPES-2026', '--step', 'initial', '--reason', 'Printer asked us to wait', '--json']);
+    expect(paused.json).toMatchObject({ paused: true, pauseReason: 'Printer asked us to wait' });
+    workers = await startWorkers(smtp.env());
+    await drained(t);
+    expect(smtp.received).toEqual([]);
+    expect((await waves().status('CPES-2026', 'initial')).steps[0].channels.email).toMatchObject({ waiting: 3, sent: 0 });
+
+    const resumed = await t.http().post('/api/surveys/CPES-2026/mailings/initial/resume').set(t.auth).expect(200);
+    expect(resumed.body).toMatchObject({ paused: false, jobsQueued: 4 });
+    const progress = await settled(t, 'initial');
+    expect(progress.channels).toMatchObject({ postal: { sent: 6 }, email: { sent: 3 } });
+    expect(smtp.received).toHaveLength(3);
+  });
+
+  it('pauses a step by itself when its deceased check goes stale, and refuses to resume until a fresh one', async () => {
+    await waves().launch('CPES-2026', 'initial', 'test');
+    await t.dataSource.query(`UPDATE deceased_checks SET imported_at = now() - interval '10 days'`);
+    workers = await startWorkers(smtp.env());
+    const until = Date.now() + 10_000;
+    while (!(await waves().status('CPES-2026', 'initial')).steps[0].paused && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const [step] = (await waves().status('CPES-2026', 'initial')).steps;
+    expect(step).toMatchObject({ paused: true, pausedBy: 'system' });
+    expect(step.pauseReason).toContain('10 days ago; the survey allows 7');
+    expect(smtp.received).toEqual([]);
+    await expect(waves().resume('CPES-2026', 'initial')).rejects.toThrow('initial stays paused. The latest deceased check');
+    await traceDeaths(t, []);
+    await waves().resume('CPES-2026', 'initial');
+    expect((await settled(t, 'initial')).channels.email.sent).toBe(3);
+  });
+
+  it('rebuilds lost jobs from the ledger after a Redis loss, without sending twice', async () => {
+    await waves().launch('CPES-2026', 'initial', 'test');
+    for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
+    const reconcile = await cli(['wave:reconcile', '--survey', 'CPES-2026', '--json']);
+    expect(reconcile.json).toMatchObject({ checked: { email: 3, postal: 1 }, requeued: { email: 3, postal: 1 }, interrupted: 0 });
+    const again = await t.http().post('/api/surveys/CPES-2026/mailings/reconcile').set(t.auth).expect(200);
+    expect(again.body).toMatchObject({ requeued: { email: 0, postal: 0 } });
+    workers = await startWorkers(smtp.env());
+    expect((await settled(t, 'initial')).channels).toMatchObject({ postal: { sent: 6 }, email: { sent: 3 } });
+    expect(smtp.received).toHaveLength(3);
+    expect((await cli(['wave:reconcile', '--survey', 'CPES-2026', '--json'])).json).toMatchObject({ checked: { email: 0, postal: 0 } });
+  });
+});
+
+/** Waits until the mailing queues hold nothing waiting or running. */
+async function drained(t: TestApp): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    let busy = 0;
+    for (const name of ['email', 'postal'] as const) {
+      const c = await t.app.get(JobQueue).queue(name).getJobCounts('waiting', 'active', 'delayed');
+      busy += c.waiting + c.active + c.delayed;
+    }
+    if (!busy) return;
+    if (Date.now() > until) throw new Error('the mailing queues did not drain');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('e-mail failures', () => {
+  let t: TestApp;
+  let smtp: SmtpSink;
+  let workers: TestingModule | undefined;
+  let patients: SampledPatient[];
+  let refusing = true;
+
+  beforeAll(async () => {
+    t = await startApp();
+    smtp = await new SmtpSink({ reject: (to) => refusing && to === 'patient1@example.invalid' }).start();
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await smtp.stop();
+    await t.app.close();
+  });
+
+  it('keeps a refused e-mail as failed with the reason, and sends it when retried by hand', async () => {
+    patients = await lockedSurvey(t, rows());
+    workers = await startWorkers(smtp.env());
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+    const progress = await settled(t, 'initial');
+    expect(progress.channels.email).toMatchObject({ sent: 2, failed: 1, waiting: 0 });
+    const [failed] = await t.dataSource.query(`SELECT m.error, m.attempts FROM mailings m JOIN patients p ON p.id = m.patient_id WHERE m.status = 'failed'`);
+    expect(failed.error).toContain('The mail server refused the message');
+    expect(failed.error).not.toContain('patient1@');
+    expect((await t.app.get(JobQueue).queue('email').getJobCounts('failed')).failed).toBe(1);
+
+    refusing = false;
+    const retry = await cli(['wave:retry-failed', '--survey', 'CPES-2026', '--step', 'initial', '--json']);
+    expect(retry.json).toMatchObject({ reset: { email: 1, postal: 0 }, retried: 1 });
+    expect((await settled(t, 'initial')).channels.email).toMatchObject({ sent: 3, failed: 0 });
+    expect(smtp.to(patients[0].email!)).toHaveLength(1);
+  });
+
+  it('gives a temporarily failed e-mail back for the next attempt, and fails it on the last', async () => {
+    patients = await lockedSurvey(t, rows());
+    await workers?.close();
+    workers = undefined;
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+    for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true }); // only our calls send
+    // The SMTP server is down: nothing listens on the port any more.
+    const down = await startWorkers({ SMTP_HOST: '127.0.0.1', SMTP_PORT: '9', MAIL_SEND_TIMEOUT_SECONDS: '2' });
+    try {
+      const service = down.get(EmailMailingsService);
+      const [{ id }] = await t.dataSource.query(`SELECT id::text FROM mailings WHERE channel = 'email' ORDER BY id LIMIT 1`);
+      await expect(service.send(id, { jobId: 'job-1', attempt: 1, maxAttempts: 3 })).rejects.toThrow();
+      const [row] = await t.dataSource.query('SELECT status, error, attempts FROM mailings WHERE id = $1', [id]);
+      expect(row).toMatchObject({ status: 'pending', attempts: 1, error: expect.stringMatching(/ECONNREFUSED/) });
+      await expect(service.send(id, { jobId: 'job-1', attempt: 3, maxAttempts: 3 })).rejects.toThrow();
+      expect((await t.dataSource.query('SELECT status, attempts FROM mailings WHERE id = $1', [id]))[0]).toEqual({ status: 'failed', attempts: 2 });
+    } finally {
+      await down.close();
+    }
+  });
+});
