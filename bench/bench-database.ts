@@ -1,8 +1,12 @@
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, migrate } from '../src/infra/database/data-source-options';
 
-/** A migrated database of the benchmark's own, dropped afterwards: never the demo's. */
+/**
+ * A migrated database and a Redis queue prefix of the benchmark's own, removed afterwards:
+ * never the demo's. DATABASE_URL and QUEUE_PREFIX point at them while `work` runs.
+ */
 export async function withBenchDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
   const server = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/fieldwork');
   const name = `fieldwork_bench_${Date.now().toString(36)}`;
@@ -10,6 +14,9 @@ export async function withBenchDatabase<T>(work: (url: string) => Promise<T>): P
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   const url = Object.assign(new URL(server), { pathname: `/${name}` }).toString();
+  const previous = { DATABASE_URL: process.env.DATABASE_URL, QUEUE_PREFIX: process.env.QUEUE_PREFIX };
+  process.env.DATABASE_URL = url;
+  process.env.QUEUE_PREFIX = name;
   try {
     const ds = await new DataSource(dataSourceOptions(url)).initialize();
     await migrate(ds);
@@ -18,6 +25,11 @@ export async function withBenchDatabase<T>(work: (url: string) => Promise<T>): P
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.end();
+    await deleteRedisKeys(`${name}:*`);
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   }
 }
 
@@ -33,5 +45,19 @@ export async function measure<T>(work: () => Promise<T>): Promise<{ result: T; s
     return { result, seconds, peakRssMb: Math.round(peak / 1024 / 1024) };
   } finally {
     clearInterval(timer);
+  }
+}
+
+async function deleteRedisKeys(pattern: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }

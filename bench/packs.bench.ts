@@ -6,13 +6,11 @@ import { join } from 'node:path';
 import { CliModule } from '../src/cli/cli.module';
 import { PrintBatchesService } from '../src/mailings/print-batches.service';
 import { PacksService } from '../src/questionnaires/packs.service';
-import { SampleFilesService } from '../src/samples/sample-files.service';
-import { SampleImportService } from '../src/samples/sample-import.service';
-import { SurveysService } from '../src/surveys/surveys.service';
-import { TrustsService } from '../src/trusts/trusts.service';
 import { DataSource } from 'typeorm';
 import { measure, withBenchDatabase } from './bench-database';
-import { generateSampleFile } from './sample-file-generator';
+import { lockedBenchSurvey } from './bench-survey';
+import { JobQueue } from '../src/infra/queues/job-queue';
+import { WavesService } from '../src/mailings/waves.service';
 
 /**
  * Questionnaire packs: about 5,000 synthetic patients rendered into print files (initial
@@ -22,20 +20,15 @@ import { generateSampleFile } from './sample-file-generator';
 export async function benchPacks(packs = Number(process.env.BENCH_PACKS || 5000)): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fieldwork-bench-'));
   try {
-    const csv = join(dir, 'sample.csv');
-    await generateSampleFile(csv, { trustCode: 'RXX', rows: Math.ceil(packs / 0.865), seed: 5 });
     await withBenchDatabase(async (url) => {
       process.env.DATABASE_URL = url;
       process.env.STORAGE_DIR = join(dir, 'storage');
       const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
       try {
-        await app.get(SurveysService).create({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30' });
-        await app.get(TrustsService).add({ code: 'RXX', name: 'Benchmark NHS Trust' });
-        await app.get(SampleImportService).import({ surveyCode: 'CPES-2026', trustCode: 'RXX', path: csv, fileName: 'sample.csv', uploadedBy: 'bench' });
-        // Keep exactly the number of packs asked for.
-        await app.get(DataSource).query(
-          `DELETE FROM patients WHERE id IN (SELECT id FROM patients ORDER BY id OFFSET $1)`, [packs]);
-        await app.get(SampleFilesService).lock('CPES-2026');
+        await lockedBenchSurvey(app, dir, packs);
+        // Planned at launch; the jobs it queues are dropped so this process writes every file itself.
+        await app.get(WavesService).launch('CPES-2026', 'initial', 'bench');
+        for (const q of app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
 
         const pack = app.get(PacksService);
         const [{ ref }] = await app.get(DataSource).query('SELECT survey_reference AS ref FROM patients LIMIT 1');

@@ -1,8 +1,13 @@
+import { benchMailings } from './mailings.bench';
 import { benchPacks } from './packs.bench';
 import { benchSampleImport } from './sample-import.bench';
 
 /** `npm run bench`: every benchmark in turn, printing its figures. BENCH_ONLY=packs runs one. */
-const BENCHES: Record<string, () => Promise<void>> = { 'sample-import': () => benchSampleImport(), packs: () => benchPacks() };
+const BENCHES: Record<string, () => Promise<void>> = {
+  'sample-import': () => benchSampleImport(),
+  packs: () => benchPacks(),
+  mailings: () => benchMailings(),
+};
 
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
