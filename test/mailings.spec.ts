@@ -1,5 +1,5 @@
 import type { TestingModule } from '@nestjs/testing';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { StorageService } from '../src/infra/storage/storage.service';
@@ -109,6 +109,21 @@ describe('mailing waves: ledger, workers, e-mail and suppression', () => {
     const pages = await pdfPages(readFileSync(join(root, run.batches[0].pdf)));
     expect(pages.length).toBe(run.pages);
     expect(pages.join('\n')).toContain(patients[0].access_code);
+  });
+
+  it('writes e-mails to the outbox folder instead when no SMTP server is configured', async () => {
+    workers = await startWorkers(); // the test environment sets no SMTP_HOST
+    await waves().launch('CPES-2026', 'initial', 'test');
+    expect((await settled(t, 'initial')).channels.email).toMatchObject({ sent: 3, failed: 0 });
+    expect(smtp.received).toEqual([]);
+    const outbox = join(t.app.get(StorageService).root, 'outbox');
+    const files = readdirSync(outbox).filter((f) => f.endsWith('.eml'));
+    const ids: { id: string }[] = await t.dataSource.query(`SELECT id::text FROM mailings WHERE channel = 'email'`);
+    for (const { id } of ids) expect(files.some((f) => f.startsWith(`_mailing-${id}@`))).toBe(true);
+    const [first] = withEmail();
+    const eml = files.map((f) => readFileSync(join(outbox, f), 'utf8')).find((text) => text.includes(`To: ${first.email}`))!;
+    expect(eml).toContain(`http://localhost:3000/s/${first.access_code}`);
+    rmSync(outbox, { recursive: true, force: true });
   });
 
   it('does not mail a patient reported dead after launch but before the work ran', async () => {
