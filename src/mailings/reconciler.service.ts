@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../infra/config/app-config';
 import { JobQueue } from '../infra/queues/job-queue';
 import { assertStep } from '../questionnaires/packs.service';
 import { SurveysService } from '../surveys/surveys.service';
-import { INTERRUPTED } from './email-mailings.service';
+import { EmailMailingsService, INTERRUPTED } from './email-mailings.service';
 import { emailJobId, MailingJobs, printJobId } from './mailing-jobs';
 
 export interface ReconcileSummary {
@@ -37,7 +36,7 @@ export class ReconcilerService {
     private readonly surveys: SurveysService,
     private readonly jobs: JobQueue,
     private readonly mailingJobs: MailingJobs,
-    private readonly config: AppConfig,
+    private readonly emails: EmailMailingsService,
   ) {}
 
   async reconcile(surveyCode: string, stepName?: string): Promise<ReconcileSummary> {
@@ -49,7 +48,7 @@ export class ReconcilerService {
                   WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) AND channel = 'email' AND status = 'sending'
                     AND claimed_at < now() - make_interval(secs => $4) RETURNING 1)
        SELECT count(*)::int AS interrupted FROM u`,
-      [survey.id, step, INTERRUPTED, 2 * this.config.MAIL_SEND_TIMEOUT_SECONDS]);
+      [survey.id, step, INTERRUPTED, this.emails.staleClaimSeconds()]);
     const running = `JOIN mailing_steps ms ON ms.survey_id = x.survey_id AND ms.step = x.step AND ms.paused_at IS NULL
                      WHERE x.survey_id = $1 AND ($2::text IS NULL OR x.step = $2)`;
     const emails: Work[] = await this.dataSource.query(
