@@ -5,6 +5,7 @@ import { ChannelProgress, StepProgress, WavesService } from './waves.service';
 
 const surveyOption = { type: 'string', required: true, description: 'survey code' } as const;
 const stepOption = { type: 'string', required: true, description: 'initial, reminder_1 or reminder_2' } as const;
+const oneStepOption = { type: 'string', description: 'one step only' } as const;
 
 export const printBatch = command({
   name: 'print:batch',
@@ -48,7 +49,7 @@ export const waveLaunch = command({
 export const waveStatus = command({
   name: 'wave:status',
   summary: 'Progress of each launched mailing step: planned, sent, suppressed by reason, failed, waiting',
-  options: { survey: surveyOption, step: { type: 'string', description: 'one step only' } },
+  options: { survey: surveyOption, step: oneStepOption },
   async run({ app, options }) {
     const status = await app.get(WavesService).status(options.survey, options.step);
     const text = status.steps.length ? status.steps.map(describeStep).join('\n') : `${status.survey}: no mailing step launched yet.`;
@@ -89,7 +90,7 @@ export const waveRetryFailed = command({
 export const waveReconcile = command({
   name: 'wave:reconcile',
   summary: 'Queue again every pending mailing with no job in Redis (after a Redis loss); nothing is sent twice',
-  options: { survey: surveyOption, step: { type: 'string', description: 'one step only' } },
+  options: { survey: surveyOption, step: oneStepOption },
   async run({ app, options }) {
     const r = await app.get(ReconcilerService).reconcile(options.survey, options.step);
     return {

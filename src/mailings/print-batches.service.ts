@@ -12,7 +12,7 @@ import type { MailingStep } from '../questionnaires/letter-template';
 import { assertStep, PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { StepGate } from './step-gate';
-import { writePrintFile } from './print-files';
+import { printRunId, writePrintFile } from './print-files';
 import { lockForFinalSuppressionCheck, suppressionReasonSql, SuppressionReason } from './suppression';
 
 export interface PrintBatchSummary {
@@ -167,7 +167,7 @@ export class PrintBatchesService {
   async print(surveyCode: string, stepName: string, largePrint = false): Promise<PrintRunSummary> {
     const step = assertStep(stepName);
     const survey = await this.surveys.get(surveyCode);
-    const runId = `${survey.code}-${step}`;
+    const runId = printRunId(survey.code, step);
     const [launched] = await this.dataSource.query('SELECT scheduled_for FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]);
     if (!launched) {
       throw new DomainError('invalid_state', `${step} has not been launched for ${survey.code}: launch it (wave:launch) to plan its print files`);

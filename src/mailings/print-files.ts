@@ -6,6 +6,9 @@ import type { MailingStep } from '../questionnaires/letter-template';
 import { newPackDocument, PackRenderer } from '../questionnaires/pack-renderer';
 import type { PackRow } from '../questionnaires/packs.service';
 
+/** The print run a launch plans for a step: its files are batch 1, 2, … of this run. */
+export const printRunId = (surveyCode: string, step: MailingStep) => `${surveyCode}-${step}`;
+
 /** Printers want bounded files; memory grows ~23 KB a page while one is written. */
 export const PACKS_PER_PRINT_FILE = 2000;
 

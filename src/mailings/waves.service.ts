@@ -9,7 +9,7 @@ import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
 import { staleDeceasedCheck } from './deceased-check-freshness';
 import { MailingJobs } from './mailing-jobs';
-import { PACKS_PER_PRINT_FILE } from './print-files';
+import { PACKS_PER_PRINT_FILE, printRunId } from './print-files';
 import { ReconcilerService, ReconcileSummary } from './reconciler.service';
 import { SUPPRESSION_REASONS, SuppressionReason } from './suppression';
 
@@ -186,8 +186,8 @@ export class WavesService {
          WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) GROUP BY 1, 2, 3, 4`, [survey.id, step ?? null]);
     const files: { step: MailingStep; status: 'planned' | 'printed' | 'empty'; n: number }[] = await this.dataSource.query(
       `SELECT step, status, count(*)::int AS n FROM print_batches
-       WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) AND status IN ('planned', 'printed', 'empty')
-         AND run_id = $3 || '-' || step GROUP BY 1, 2`, [survey.id, step ?? null, survey.code]);
+       WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) AND run_id = ANY($3::text[]) GROUP BY 1, 2`,
+      [survey.id, step ?? null, MAILING_STEPS.map((s) => printRunId(survey.code, s))]);
 
     return {
       survey: survey.code,
@@ -235,7 +235,7 @@ export class WavesService {
    * sorted ones).
    */
   private async planPostal(m: EntityManager, survey: Survey, step: MailingStep, perFile: number): Promise<{ ids: string[]; packs: number }> {
-    const runId = `${survey.code}-${step}`;
+    const runId = printRunId(survey.code, step);
     const [{ n }] = await m.query(
       `SELECT count(*)::int AS n FROM patients p WHERE p.survey_id = $1
        AND NOT EXISTS (SELECT 1 FROM mailings x WHERE x.patient_id = p.id AND x.step = $2 AND x.channel = 'postal')`, [survey.id, step]);
