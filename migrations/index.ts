@@ -3,7 +3,8 @@ import { SampleIntake1795392000000 } from './1795392000000-sample-intake';
 import { PrintBatches1795478400000 } from './1795478400000-print-batches';
 import { DeceasedChecks1795564800000 } from './1795564800000-deceased-checks';
 import { MailingLedger1795651200000 } from './1795651200000-mailing-ledger';
+import { PatientSampleFileCheck1795737600000 } from './1795737600000-patient-sample-file-check';
 
 /** Every migration, oldest first. Listed by hand so the same list runs from dist/ and under jest. */
 export const MIGRATIONS = [SurveysAndTrusts1795305600000, SampleIntake1795392000000, PrintBatches1795478400000,
-  DeceasedChecks1795564800000, MailingLedger1795651200000];
+  DeceasedChecks1795564800000, MailingLedger1795651200000, PatientSampleFileCheck1795737600000];
