@@ -60,4 +60,30 @@ describe('migrations', () => {
     await expect(dataSource.query(`INSERT INTO trusts (code, name, icb_code) VALUES ('RXX', 'A trust', 'XYZ')`))
       .rejects.toThrow(/check constraint/);
   });
+
+  it('keep each patient on a sample file of the same survey and trust, checked per statement', async () => {
+    await migrate(dataSource);
+    const [{ id: survey }] = await dataSource.query(
+      `INSERT INTO surveys (code, name, period_start, period_end, settings) VALUES ('CPES-2031', 'x', '2031-04-01', '2031-06-30', '{}') RETURNING id`);
+    await dataSource.query(`INSERT INTO trusts (code, name) VALUES ('RXX', 'A trust'), ('RYY', 'B trust')`);
+    const [{ id: file }] = await dataSource.query(
+      `INSERT INTO sample_files (survey_id, trust_code, file_name, format, status, rows_read, rows_rejected, excluded, sampled, uploaded_by)
+       VALUES ($1, 'RXX', 'f.csv', 'csv', 'accepted', 2, 0, '{}', 2, 'test') RETURNING id`, [survey]);
+    const insertPatients = (trusts: string[]) => dataSource.query(`
+      INSERT INTO patients (survey_id, trust_code, sample_file_id, row_number, survey_reference, access_code, patient_record_number,
+        nhs_number, first_name, surname, address, postcode, date_of_birth, sex, icd10, admission_date, discharge_date, patient_type)
+      SELECT $1, t, $2, n, 'REF-' || t || n, 'CODE-' || t || n, 'PRN' || n, '9990000026', 'Synthetic', 'Patient',
+        '{"1 Synthetic Street","Testville"}', 'LS1 1AA', '1960-01-01', '2', 'C50.9', '2031-05-01', '2031-05-02', '1'
+      FROM unnest($3::text[]) WITH ORDINALITY AS u(t, n)`, [survey, file, trusts]);
+
+    // One row of another trust spoils the whole statement.
+    await expect(insertPatients(['RXX', 'RYY'])).rejects.toThrow(/same survey and trust/);
+    expect(await dataSource.query('SELECT count(*)::int AS n FROM patients')).toEqual([{ n: 0 }]);
+    await insertPatients(['RXX', 'RXX']);
+    await expect(dataSource.query(`UPDATE patients SET trust_code = 'RYY'`)).rejects.toThrow(/cannot move/);
+    await expect(dataSource.query('DELETE FROM sample_files WHERE id = $1', [file])).rejects.toThrow(/still has patients/);
+    await dataSource.query(`UPDATE sample_files SET status = 'accepted', sampled = 2 WHERE id = $1`, [file]);
+    await dataSource.query('DELETE FROM patients');
+    await dataSource.query('DELETE FROM sample_files WHERE id = $1', [file]);
+  });
 });

@@ -3,15 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { CopyWriter } from '../infra/database/copy-rows';
+import { copyValue, CopyWriter } from '../infra/database/copy-rows';
 import { DomainError } from '../infra/errors/domain-error';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
 import { TrustsService } from '../trusts/trusts.service';
 import { icd10ScopeMatcher } from './rules/icd10';
+import { DuplicateRule } from './duplicate-rule';
 import { mapHeader } from './sample-columns';
 import { detectFormat, FileRow, readSampleFile } from './sample-file-reader';
-import { EXCLUSION_REASONS, ExclusionReason, readSampleRow, RowProblem, RowRules } from './sample-row';
+import { EXCLUSION_REASONS, ExclusionReason, readSampleRow, RowProblem, RowRules, SampleRecord } from './sample-row';
 import { formatReference, newAccessCode } from './survey-reference';
 
 export interface ImportRequest {
@@ -41,14 +42,23 @@ const PATIENT_COLUMNS = `survey_id, trust_code, sample_file_id, row_number, surv
   patient_record_number, nhs_number, title, first_name, surname, address, postcode, date_of_birth, sex, ethnicity,
   icd10, admission_date, discharge_date, patient_type, site_code, sub_icb_code, email, mobile`;
 
+/** The rest of a `patients` COPY line after the survey, trust and file columns: one string, no arrays in between. */
+function patientCopyLine(r: SampleRecord, reference: string, accessCode: string): string {
+  return `${r.rowNumber}\t${reference}\t${accessCode}\t${copyValue(r.patientRecordNumber)}\t${r.nhsNumber}\t${copyValue(r.title)}\t`
+    + `${copyValue(r.firstName)}\t${copyValue(r.surname)}\t${copyValue(r.address)}\t${r.postcode}\t${r.dateOfBirth}\t${r.sex}\t`
+    + `${copyValue(r.ethnicity)}\t${r.icd10}\t${r.admissionDate}\t${r.dischargeDate}\t${r.patientType}\t${copyValue(r.siteCode)}\t`
+    + `${copyValue(r.subIcbCode)}\t${copyValue(r.email)}\t${copyValue(r.mobile)}\n`;
+}
+
 const noExclusions = () => Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, 0])) as Record<ExclusionReason, number>;
 
 /**
  * Reads a trust's sample file in one pass and one transaction. Rows are validated as they
  * stream and eligible ones go straight into `patients` by COPY (PostgreSQL indexes them on
- * its own core while we parse the next rows); the deceased and duplicate rules then remove
- * rows in SQL. An accepted file replaces the trust's previous sample; a rejected one is rolled
- * back to its report alone; a failure stores nothing.
+ * its own core while we parse the next rows). The deceased and duplicate rules run in the same
+ * pass, so the table is written once and only rows a later duplicate beats are deleted. An
+ * accepted file replaces the trust's previous sample; a rejected one is rolled back to its
+ * report alone; a failure stores nothing.
  */
 @Injectable()
 export class SampleImportService {
@@ -136,7 +146,14 @@ export class SampleImportService {
     let sequence: number = counter.last_value;
     let copied = 0;
 
+    // 6. deceased: the survey's deceased list, read once (thousands of numbers at most).
+    const { rows: deaths } = await client.query('SELECT nhs_number FROM survey_deaths WHERE survey_id = $1', [upload.surveyId]);
+    const deceased = new Set<string>(deaths.map((d: { nhs_number: string }) => d.nhs_number));
+    // 7. duplicate: among the rows still in.
+    const duplicates = new DuplicateRule();
+
     const copy = new CopyWriter(client, `COPY patients (${PATIENT_COLUMNS}) FROM STDIN`);
+    const fixed = `${copyValue(upload.surveyId)}\t${copyValue(upload.trustCode)}\t${copyValue(upload.fileId)}\t`;
     const recordNumbers = new Map<string, number>();
     const accessCodes = new Set<string>();
     try {
@@ -159,10 +176,12 @@ export class SampleImportService {
           continue;
         }
         recordNumbers.set(r.patientRecordNumber, rowNumber);
-        if (verdict.exclusion) {
-          outcome.excluded[verdict.exclusion]++;
+        const exclusion = verdict.exclusion ?? (deceased.has(r.nhsNumber) ? 'deceased' : null);
+        if (exclusion) {
+          outcome.excluded[exclusion]++;
           continue;
         }
+        if (!duplicates.admit(r)) continue;
         let accessCode: string;
         do accessCode = newAccessCode(); while (accessCodes.has(accessCode));
         accessCodes.add(accessCode);
@@ -170,33 +189,19 @@ export class SampleImportService {
           throw new DomainError('invalid_state', `Trust ${upload.trustCode} has used up its survey references (999,999) in ${survey.code}`);
         }
         copied++;
-        await copy.write([
-          upload.surveyId, upload.trustCode, upload.fileId, r.rowNumber, formatReference(upload.trustCode, sequence), accessCode,
-          r.patientRecordNumber, r.nhsNumber, r.title, r.firstName, r.surname, r.address, r.postcode, r.dateOfBirth, r.sex,
-          r.ethnicity, r.icd10, r.admissionDate, r.dischargeDate, r.patientType, r.siteCode, r.subIcbCode, r.email, r.mobile,
-        ]);
+        await copy.writeLine(fixed + patientCopyLine(r, formatReference(upload.trustCode, sequence), accessCode));
       }
     } finally {
       await copy.end();
     }
     outcome.lastSequence = sequence;
-    // Statistics still describe the table before this COPY; without them the deletes below
-    // would plan nested loops over the new rows.
-    await client.query('ANALYZE patients');
-
-    // 6. deceased: on the survey's deceased list. 7. duplicate: of the rows still in, keep the
-    // latest discharge, then the latest admission, then the earlier row.
-    const deceased = await client.query(
-      `DELETE FROM patients WHERE sample_file_id = $1
-         AND nhs_number IN (SELECT nhs_number FROM survey_deaths WHERE survey_id = $2)`, [upload.fileId, upload.surveyId]);
-    const duplicate = await client.query(`
-      DELETE FROM patients p USING (
-        SELECT id, row_number() OVER (PARTITION BY nhs_number ORDER BY discharge_date DESC, admission_date DESC, row_number) AS rank
-        FROM patients WHERE sample_file_id = $1) ranked
-      WHERE p.id = ranked.id AND ranked.rank > 1`, [upload.fileId]);
-    outcome.excluded.deceased = deceased.rowCount ?? 0;
-    outcome.excluded.duplicate = duplicate.rowCount ?? 0;
-    outcome.sampled = copied - outcome.excluded.deceased - outcome.excluded.duplicate;
+    // Rows a later duplicate beat; references they drew stay unused, which is harmless.
+    if (duplicates.displaced.length) {
+      await client.query('DELETE FROM patients WHERE sample_file_id = $1 AND row_number = ANY($2::int[])',
+        [upload.fileId, duplicates.displaced]);
+    }
+    outcome.excluded.duplicate = duplicates.excluded;
+    outcome.sampled = copied - duplicates.displaced.length;
 
     const limit = survey.settings.maxRejectedRowShare;
     if (outcome.rowsRead === 0) {

@@ -6,6 +6,12 @@ describe('survey references and access codes', () => {
     expect(parseReference(formatReference('RXX', 4821))).toEqual({ ok: true, reference: formatReference('RXX', 4821), trustCode: 'RXX', sequence: 4821 });
   });
 
+  it('keeps the check digits already printed on letters (Damm over trust letters as 10..35, then the number)', () => {
+    expect(['RXX-004821', 'RXX-000001', 'R1H-999999', 'RTH-120034'].map((r) => checkDigit(r.slice(0, 3), Number(r.slice(4)))))
+      .toEqual([0, 6, 8, 3]);
+    expect(formatReference('RXX', 4821)).toBe('RXX-004821-0');
+  });
+
   it('accepts a reference typed loosely', () => {
     const ref = formatReference('RXX', 4821);
     const loose = ref.toLowerCase().replace(/-/g, ' ');

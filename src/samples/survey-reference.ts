@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 // Damm's quasigroup of order 10: its check digit catches every single wrong digit and every
 // swap of two adjacent digits, the two mistakes people make reading numbers out.
@@ -15,10 +15,21 @@ const DAMM = [
  * the number, so a reference with another trust's prefix fails too.
  */
 export function checkDigit(trustCode: string, sequence: number): number {
-  const digits = [...trustCode].map((c) => parseInt(c, 36)).join('') + String(sequence).padStart(6, '0');
-  let interim = 0;
-  for (const ch of digits) interim = DAMM[interim][ch.charCodeAt(0) - 48];
+  let interim = trustPrefixState(trustCode);
+  for (let unit = 100_000; unit >= 1; unit /= 10) interim = DAMM[interim][Math.floor(sequence / unit) % 10];
   return interim;
+}
+
+// A file draws thousands of references for one trust: its code's share of the check is worked out once.
+const prefixStates = new Map<string, number>();
+function trustPrefixState(trustCode: string): number {
+  let state = prefixStates.get(trustCode);
+  if (state === undefined) {
+    state = 0;
+    for (const ch of [...trustCode].map((c) => parseInt(c, 36)).join('')) state = DAMM[state][ch.charCodeAt(0) - 48];
+    if (prefixStates.size < 10_000) prefixStates.set(trustCode, state);
+  }
+  return state;
 }
 
 export function formatReference(trustCode: string, sequence: number): string {
@@ -48,7 +59,23 @@ export function newAccessCode(): string {
   let code = '';
   for (let i = 0; i < ACCESS_CODE_LENGTH; i++) {
     if (i && i % 4 === 0) code += '-';
-    code += ACCESS_CODE_ALPHABET[randomInt(ACCESS_CODE_ALPHABET.length)];
+    code += ACCESS_CODE_ALPHABET[randomLetterIndex()];
   }
   return code;
+}
+
+// Random bytes drawn from the CSPRNG a few KB at a time (one call per ~300 codes, not one per
+// letter). A byte below 232 = 8 × 29 maps evenly onto the 29 letters; the rest are skipped.
+const UNBIASED_LIMIT = 256 - (256 % ACCESS_CODE_ALPHABET.length);
+const randomPool = Buffer.alloc(4096);
+let poolOffset = randomPool.length;
+function randomLetterIndex(): number {
+  for (;;) {
+    if (poolOffset === randomPool.length) {
+      randomFillSync(randomPool);
+      poolOffset = 0;
+    }
+    const byte = randomPool[poolOffset++];
+    if (byte < UNBIASED_LIMIT) return byte % ACCESS_CODE_ALPHABET.length;
+  }
 }

@@ -33,7 +33,12 @@ export class CopyWriter {
   }
 
   async write(values: Parameters<typeof copyValue>[0][]): Promise<void> {
-    this.buffer += values.map(copyValue).join('\t') + '\n';
+    await this.writeLine(values.map(copyValue).join('\t') + '\n');
+  }
+
+  /** A line already in COPY text format, ending in a newline (for hot loops that build their own). */
+  async writeLine(line: string): Promise<void> {
+    this.buffer += line;
     if (this.buffer.length >= 64 * 1024) await this.flush();
   }
 

@@ -53,6 +53,9 @@ describe('sample file rules', () => {
     expect(parseSampleDate('31/04/2026')).toBeUndefined();
     expect(parseSampleDate('04/01/26')).toBeUndefined();
     expect(parseSampleDate('2026/04/01')).toBeUndefined();
+    for (const bad of ['2026-0a-01', '2026-04-0x', '20a6-04-01', '2026-00-10', '2026-04-00', '1879-12-31', '2026-+4-01']) {
+      expect(parseSampleDate(bad)).toBeUndefined();
+    }
   });
 
   it('computes age at discharge in whole years', () => {
