@@ -167,10 +167,8 @@ describe('mailing waves: ledger, workers, e-mail and suppression', () => {
     await waves().launch('CPES-2026', 'initial', 'test');
     await settled(t, 'initial');
     const [responder, optedOut] = withEmail();
-    await t.dataSource.query(
-      `INSERT INTO patient_events (survey_id, patient_id, kind, occurred_on, recorded_by)
-       SELECT survey_id, id, CASE id WHEN $1 THEN 'completed' ELSE 'opt_out' END, '2026-11-20', 'test' FROM patients WHERE id IN ($1, $2)`,
-      [responder.id, optedOut.id]);
+    await t.http().post('/api/surveys/CPES-2026/returns').set(t.auth).send({ reference: responder.reference, type: 'completed' }).expect(200);
+    await t.http().post(`/api/surveys/CPES-2026/patients/${optedOut.reference}/contacts`).set(t.auth).send({ type: 'opt_out' }).expect(201);
     smtp.received.length = 0;
 
     const launch = await cli(['wave:launch', '--survey', 'CPES-2026', '--step', 'reminder_1', '--now', '--json']);

@@ -1,7 +1,9 @@
 import { dbMigrate, dbRevert } from '../infra/database/database.commands';
 import { deathsImport } from '../deaths/deaths.commands';
+import { helplineFind, helplineLog, helplineShow } from '../helpline/helpline.commands';
 import { printBatch, waveLaunch, wavePause, waveReconcile, waveResume, waveRetryFailed, waveStatus } from '../mailings/mailings.commands';
 import { questionnaireCheck } from '../questionnaires/questionnaires.commands';
+import { returnsBook, returnsImport, scansImport } from '../responses/responses.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
 import { trustAdd, trustList } from '../trusts/trusts.commands';
@@ -10,4 +12,4 @@ import type { CliCommand } from './cli-command';
 /** Every coordinator command, in the order `help` lists them. */
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
   sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
-  printBatch];
+  printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog];

@@ -4,6 +4,7 @@ import { SurveysModule } from '../surveys/surveys.module';
 import { EmailMailingsService } from './email-mailings.service';
 import { MailingJobs } from './mailing-jobs';
 import { MailingsController } from './mailings.controller';
+import { OneOffPacksService } from './one-off-packs.service';
 import { PrintBatchesService } from './print-batches.service';
 import { ReconcilerService } from './reconciler.service';
 import { StepGate } from './step-gate';
@@ -12,7 +13,7 @@ import { WavesService } from './waves.service';
 @Module({
   imports: [SurveysModule, QuestionnairesModule],
   controllers: [MailingsController],
-  providers: [WavesService, PrintBatchesService, EmailMailingsService, ReconcilerService, MailingJobs, StepGate],
-  exports: [WavesService, PrintBatchesService, EmailMailingsService, ReconcilerService],
+  providers: [WavesService, PrintBatchesService, EmailMailingsService, ReconcilerService, MailingJobs, StepGate, OneOffPacksService],
+  exports: [WavesService, PrintBatchesService, EmailMailingsService, ReconcilerService, OneOffPacksService],
 })
 export class MailingsModule {}

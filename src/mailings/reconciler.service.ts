@@ -7,14 +7,15 @@ import { assertStep } from '../questionnaires/packs.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { EmailMailingsService, INTERRUPTED } from './email-mailings.service';
 import { emailJobId, MailingJobs, printJobId } from './mailing-jobs';
+import { oneOffJobId, OneOffPacksService } from './one-off-packs.service';
 
 export interface ReconcileSummary {
   survey: string;
   step: string | null;
   /** Pending work looked up in Redis. */
-  checked: { email: number; postal: number };
+  checked: { email: number; postal: number; oneOff: number };
   /** Of those, queued again because no live job held them (Redis lost, a paused step resumed). */
-  requeued: { email: number; postal: number };
+  requeued: { email: number; postal: number; oneOff: number };
   /** Failed jobs kept in Redis whose rows were pending again (retried by hand): set running. */
   retried: number;
   /** E-mails left "sending" by a dead worker, now failed for a person to check. */
@@ -27,7 +28,7 @@ const LOOKUP_CHUNK = 500;
 
 /**
  * Makes Redis match the ledger: every pending e-mail row and every planned print file of a
- * running step gets a live job. The database is the record; queues can always be rebuilt.
+ * running step, and every pending one-off pack, gets a live job. The database is the record; queues can always be rebuilt.
  */
 @Injectable()
 export class ReconcilerService {
@@ -37,6 +38,7 @@ export class ReconcilerService {
     private readonly jobs: JobQueue,
     private readonly mailingJobs: MailingJobs,
     private readonly emails: EmailMailingsService,
+    private readonly oneOffPacks: OneOffPacksService,
   ) {}
 
   async reconcile(surveyCode: string, stepName?: string): Promise<ReconcileSummary> {
@@ -58,10 +60,14 @@ export class ReconcilerService {
       `SELECT x.id::text AS id, x.step, ms.scheduled_for FROM print_batches x ${running}
        AND x.status = 'planned' AND EXISTS (SELECT 1 FROM mailings m WHERE m.print_batch_id = x.id AND m.status = 'pending')
        ORDER BY x.batch_number`, [survey.id, step]);
+    // Single packs asked for on the phone belong to no step: checked when no step is named.
+    const oneOffs: Work[] = step ? [] : await this.dataSource.query(
+      `SELECT id::text AS id, step, requested_at AS scheduled_for FROM one_off_packs WHERE survey_id = $1 AND status = 'pending' ORDER BY id`,
+      [survey.id]);
 
     const summary: ReconcileSummary = {
-      survey: survey.code, step, checked: { email: emails.length, postal: files.length },
-      requeued: { email: 0, postal: 0 }, retried: 0, interrupted,
+      survey: survey.code, step, checked: { email: emails.length, postal: files.length, oneOff: oneOffs.length },
+      requeued: { email: 0, postal: 0, oneOff: 0 }, retried: 0, interrupted,
     };
     for (const [channel, work, queue, jobId] of [
       ['postal', files, this.jobs.queue('postal'), printJobId],
@@ -75,6 +81,10 @@ export class ReconcilerService {
       }
       summary.requeued[channel] = missing.length;
     }
+    const { missing, retried } = await this.withoutLiveJob(this.jobs.queue('postal'), oneOffs, oneOffJobId);
+    summary.retried += retried;
+    await this.oneOffPacks.enqueue(missing.map((w) => w.id));
+    summary.requeued.oneOff = missing.length;
     return summary;
   }
 

@@ -6,14 +6,18 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 /**
  * Why the patient aliased `p` must not be mailed at this moment, or NULL. Evaluated when each
  * letter or e-mail is produced, never when a wave is planned. One reason is recorded; a
- * completed response comes first (it stays the outcome even after a later death report).
+ * completed response comes first (it stays the outcome even after a later death report). Mail
+ * that came back undelivered stops further mail until a newer address is logged.
+ * The same facts give the outcome code (the `patient_outcomes` view).
  */
 export const suppressionReasonSql = (p: string) => `
   CASE
     WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind = 'completed') THEN 'responded'
     WHEN EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = ${p}.survey_id AND d.nhs_number = ${p}.nhs_number) THEN 'deceased'
-    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind IN ('opt_out', 'blank_return')) THEN 'opted_out'
-    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind = 'undelivered') THEN 'undelivered'
+    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind IN ('opt_out', 'too_ill', 'blank_return')) THEN 'opted_out'
+    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind = 'undelivered'
+                 AND NOT EXISTS (SELECT 1 FROM patient_events a WHERE a.patient_id = ${p}.id AND a.kind = 'address_change'
+                                 AND a.recorded_at > e.recorded_at)) THEN 'undelivered'
     WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind = 'ineligible') THEN 'ineligible'
   END`;
 

@@ -232,28 +232,33 @@ export class WavesService {
   /**
    * Writes the step's postal rows for patients who have none yet, grouped in postcode order
    * into planned print files of at most 2,000 packs (printers want bounded files, Royal Mail
-   * sorted ones).
+   * sorted ones). Patients who asked the helpline for large print get files of their own.
    */
   private async planPostal(m: EntityManager, survey: Survey, step: MailingStep, perFile: number): Promise<{ ids: string[]; packs: number }> {
     const runId = printRunId(survey.code, step);
-    const [{ n }] = await m.query(
-      `SELECT count(*)::int AS n FROM patients p WHERE p.survey_id = $1
-       AND NOT EXISTS (SELECT 1 FROM mailings x WHERE x.patient_id = p.id AND x.step = $2 AND x.channel = 'postal')`, [survey.id, step]);
-    if (!n) return { ids: [], packs: 0 };
-    const [{ last }] = await m.query('SELECT coalesce(max(batch_number), 0)::int AS last FROM print_batches WHERE run_id = $1', [runId]);
-    const files: { id: string }[] = await m.query(
-      `INSERT INTO print_batches (survey_id, step, large_print, run_id, batch_number, packs, pages, status)
-       SELECT $1, $2, false, $3, $4 + g, 0, 0, 'planned' FROM generate_series(1, $5::int) g RETURNING id`,
-      [survey.id, step, runId, last, Math.ceil(n / perFile)]);
-    await m.query(
-      `INSERT INTO mailings (survey_id, patient_id, step, channel, print_batch_id)
-       SELECT $1, x.id, $2, 'postal', pb.id
-       FROM (SELECT p.id, (row_number() OVER (ORDER BY p.postcode COLLATE "C", p.survey_reference) - 1) / $5 AS chunk
-             FROM patients p WHERE p.survey_id = $1
-             AND NOT EXISTS (SELECT 1 FROM mailings x WHERE x.patient_id = p.id AND x.step = $2 AND x.channel = 'postal')) x
-       JOIN print_batches pb ON pb.run_id = $3 AND pb.batch_number = $4 + x.chunk + 1`,
-      [survey.id, step, runId, last, perFile]);
-    return { ids: files.map((f) => f.id), packs: n };
+    const planned = { ids: [] as string[], packs: 0 };
+    for (const largePrint of [false, true]) {
+      const unplanned = `FROM patients p WHERE p.survey_id = $1 AND (p.preferred_format = 'large_print') = $6
+        AND NOT EXISTS (SELECT 1 FROM mailings x WHERE x.patient_id = p.id AND x.step = $2 AND x.channel = 'postal')`;
+      const [{ n }] = await m.query(
+        `SELECT count(*)::int AS n ${unplanned.replace('$6', '$3')}`, [survey.id, step, largePrint]);
+      if (!n) continue;
+      const [{ last }] = await m.query('SELECT coalesce(max(batch_number), 0)::int AS last FROM print_batches WHERE run_id = $1', [runId]);
+      const files: { id: string }[] = await m.query(
+        `INSERT INTO print_batches (survey_id, step, large_print, run_id, batch_number, packs, pages, status)
+         SELECT $1, $2, $6, $3, $4 + g, 0, 0, 'planned' FROM generate_series(1, $5::int) g RETURNING id`,
+        [survey.id, step, runId, last, Math.ceil(n / perFile), largePrint]);
+      await m.query(
+        `INSERT INTO mailings (survey_id, patient_id, step, channel, print_batch_id)
+         SELECT $1, x.id, $2, 'postal', pb.id
+         FROM (SELECT p.id, (row_number() OVER (ORDER BY p.postcode COLLATE "C", p.survey_reference) - 1) / $5 AS chunk
+               ${unplanned}) x
+         JOIN print_batches pb ON pb.run_id = $3 AND pb.batch_number = $4 + x.chunk + 1`,
+        [survey.id, step, runId, last, perFile, largePrint]);
+      planned.ids.push(...files.map((f) => f.id));
+      planned.packs += n;
+    }
+    return planned;
   }
 
   private async ledgerCounts(surveyId: string, step: MailingStep): Promise<Record<Channel, number>> {

@@ -45,7 +45,7 @@ export class PackRenderer {
   private readonly questionnairePages = new PageForms();
 
   constructor(
-    private readonly questionnaire: QuestionnaireDefinition,
+    readonly questionnaire: QuestionnaireDefinition,
     private readonly letters: Record<MailingStep, LetterTemplate>,
     readonly settings: SurveyPrintSettings,
   ) {}

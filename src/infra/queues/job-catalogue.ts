@@ -16,6 +16,8 @@ export interface JobPayloads {
   'mailings.print-batch': { printBatchId: string };
   /** Sends the e-mail of one ledger row, re-checked for suppression. */
   'mailings.send-email': { mailingId: string };
+  /** Prints one pack asked for on the phone (large print, replacement), re-checked for suppression. */
+  'mailings.print-one-off': { packId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -23,6 +25,7 @@ export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'maintenance.prune-temp-files': 'maintenance',
   'mailings.print-batch': 'postal',
   'mailings.send-email': 'email',
+  'mailings.print-one-off': 'postal',
 };
 
 export interface QueuePolicy {

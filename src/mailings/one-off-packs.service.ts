@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import type { JobPayloads } from '../infra/queues/job-catalogue';
+import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
+import { JobQueue } from '../infra/queues/job-queue';
+import { StorageService } from '../infra/storage/storage.service';
+import type { MailingStep } from '../questionnaires/letter-template';
+import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
+import { SurveysService } from '../surveys/surveys.service';
+import { writePrintFile } from './print-files';
+import { lockForFinalSuppressionCheck, suppressionReasonSql, SuppressionReason } from './suppression';
+
+export type OneOffFormat = 'standard' | 'large_print';
+
+export interface OneOffPack {
+  id: string;
+  reference: string;
+  step: MailingStep;
+  format: OneOffFormat;
+  status: 'pending' | 'printed' | 'suppressed' | 'failed';
+  suppressionReason: SuppressionReason | null;
+  pdf: string | null;
+  manifest: string | null;
+  error: string | null;
+  requestedAt: string;
+  completedAt: string | null;
+}
+
+export const oneOffJobId = (packId: string) => `one-off-${packId}`;
+
+/**
+ * Single packs asked for on the phone (large print, or a replacement for a lost questionnaire).
+ * Requested inside the helpline's transaction, printed by a postal job like any print file:
+ * the patient is re-checked for suppression when the pack is produced, and the pack with its
+ * one-line manifest is moved into place in the same transaction that records it printed.
+ */
+@Injectable()
+export class OneOffPacksService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly surveys: SurveysService,
+    private readonly packs: PacksService,
+    private readonly storage: StorageService,
+    private readonly jobs: JobQueue,
+  ) {}
+
+  /**
+   * Records a pending pack for the patient in the caller's transaction; the pack is the
+   * survey's latest mailing that carries a questionnaire. Null when nothing has been mailed yet
+   * (the initial mailing will reach the patient). Call `enqueue` after the commit.
+   */
+  async request(m: EntityManager, patient: { id: string; surveyId: string }, eventId: string, format: OneOffFormat): Promise<string | null> {
+    const launched: { step: MailingStep }[] = await m.query(
+      `SELECT step FROM mailing_steps WHERE survey_id = $1 AND step IN ('initial', 'reminder_2') ORDER BY step = 'reminder_2' DESC`,
+      [patient.surveyId]);
+    if (!launched.length) return null;
+    const [row] = await m.query(
+      `INSERT INTO one_off_packs (survey_id, patient_id, event_id, step, format, status)
+       VALUES ($1, $2, $3, $4, $5, 'pending') RETURNING id`,
+      [patient.surveyId, patient.id, eventId, launched[0].step, format]);
+    return String(row.id);
+  }
+
+  async enqueue(packIds: string[]): Promise<void> {
+    if (!packIds.length) return;
+    await this.jobs.addBulk('mailings.print-one-off', packIds.map((packId) => ({ payload: { packId }, jobId: oneOffJobId(packId) })));
+  }
+
+  @JobHandler('mailings.print-one-off')
+  async printJob(payload: JobPayloads['mailings.print-one-off'], job: JobContext): Promise<{ status: string }> {
+    try {
+      return { status: await this.print(payload.packId) };
+    } catch (error) {
+      if (job.attempt >= job.maxAttempts) {
+        await this.dataSource.query(`UPDATE one_off_packs SET status = 'failed', error = $2, completed_at = now() WHERE id = $1 AND status = 'pending'`,
+          [payload.packId, (error as Error).message]);
+      }
+      throw error;
+    }
+  }
+
+  /** Produces a pending pack now; a pack already produced (or suppressed) is left as it is. */
+  async print(packId: string): Promise<string> {
+    const [pack] = await this.dataSource.query(
+      `SELECT o.id, o.survey_id, o.step, o.format, o.status, s.code AS survey_code FROM one_off_packs o
+       JOIN surveys s ON s.id = o.survey_id WHERE o.id = $1`, [packId]);
+    if (!pack) throw new Error(`One-off pack ${packId} does not exist`);
+    if (pack.status !== 'pending') return pack.status;
+    const [patient]: (PackRow & { reason: SuppressionReason | null })[] = await this.dataSource.query(
+      `SELECT ${PACK_PATIENT_COLUMNS}, ${suppressionReasonSql('p')} AS reason
+       FROM one_off_packs o JOIN patients p ON p.id = o.patient_id JOIN trusts t ON t.code = p.trust_code WHERE o.id = $1`, [packId]);
+    const name = `one-off-${String(pack.id).padStart(6, '0')}`;
+    const tmp = { pdf: await this.storage.path('tmp', `${name}-${randomUUID()}.pdf`), manifest: '' };
+    tmp.manifest = tmp.pdf.replace(/\.pdf$/, '-manifest.csv');
+    try {
+      if (!patient.reason) {
+        const survey = (await this.surveys.getById(pack.survey_id))!;
+        await writePrintFile(this.packs.rendererFor(survey), [patient], pack.step, pack.format === 'large_print',
+          { ...tmp, title: `${pack.survey_code} ${name}` });
+      }
+      return await this.dataSource.transaction(async (m) => {
+        await lockForFinalSuppressionCheck(m, pack.survey_id);
+        const [current] = await m.query(
+          `SELECT o.status, ${suppressionReasonSql('p')} AS reason FROM one_off_packs o JOIN patients p ON p.id = o.patient_id
+           WHERE o.id = $1 FOR UPDATE OF o`, [packId]);
+        if (current.status !== 'pending') return current.status as string;
+        if (current.reason) {
+          await m.query(`UPDATE one_off_packs SET status = 'suppressed', suppression_reason = $2, completed_at = now() WHERE id = $1`,
+            [packId, current.reason]);
+          return 'suppressed';
+        }
+        if (patient.reason) throw new Error('The patient became mailable again while the pack was being prepared; it will be retried');
+        const pdf = await this.storage.path('print', pack.survey_code, 'one-off', `${name}.pdf`);
+        await rename(tmp.pdf, pdf);
+        await rename(tmp.manifest, pdf.replace(/\.pdf$/, '-manifest.csv'));
+        await m.query(`UPDATE one_off_packs SET status = 'printed', pdf_path = $2, completed_at = now(), error = NULL WHERE id = $1`,
+          [packId, relative(this.storage.root, pdf)]);
+        return 'printed';
+      });
+    } finally {
+      await rm(tmp.pdf, { force: true });
+      await rm(tmp.manifest, { force: true });
+    }
+  }
+
+  /** A survey's one-off packs, newest first (for the print room and the patient's history). */
+  async list(surveyId: string, patientId?: string): Promise<OneOffPack[]> {
+    const rows = await this.dataSource.query(
+      `SELECT o.*, p.survey_reference FROM one_off_packs o JOIN patients p ON p.id = o.patient_id
+       WHERE o.survey_id = $1 AND ($2::bigint IS NULL OR o.patient_id = $2) ORDER BY o.id DESC`, [surveyId, patientId ?? null]);
+    return rows.map((r: Record<string, unknown>) => ({
+      id: String(r.id),
+      reference: r.survey_reference as string,
+      step: r.step as MailingStep,
+      format: r.format as OneOffFormat,
+      status: r.status as OneOffPack['status'],
+      suppressionReason: r.suppression_reason as SuppressionReason | null,
+      pdf: r.pdf_path as string | null,
+      manifest: r.pdf_path ? (r.pdf_path as string).replace(/\.pdf$/, '-manifest.csv') : null,
+      error: r.error as string | null,
+      requestedAt: (r.requested_at as Date).toISOString(),
+      completedAt: r.completed_at ? (r.completed_at as Date).toISOString() : null,
+    }));
+  }
+}

@@ -1,0 +1,219 @@
+import type { TestingModule } from '@nestjs/testing';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JobQueue } from '../src/infra/queues/job-queue';
+import { WavesService } from '../src/mailings/waves.service';
+import { formatReference } from '../src/samples/survey-reference';
+import { startApp, TestApp } from './support/app';
+import { cli } from './support/cli';
+import { ledger, lockedSurvey, SampledPatient, settled, startWorkers, traceDeaths } from './support/mailing-survey';
+import { patientRow, tmp } from './support/sample-files';
+import { SmtpSink } from './support/smtp-sink';
+
+/** Returns, online and scanned completions: their effect on outcomes and on the next reminder. */
+describe('responses and outcomes', () => {
+  let t: TestApp;
+  let smtp: SmtpSink;
+  let workers: TestingModule | undefined;
+  let patients: SampledPatient[];
+
+  const outcomes = async (): Promise<Record<string, number>> => Object.fromEntries(
+    (await t.dataSource.query(
+      `SELECT p.survey_reference AS ref, o.outcome FROM patient_outcomes o JOIN patients p ON p.id = o.patient_id`,
+    )).map((r: { ref: string; outcome: number }) => [r.ref, r.outcome]));
+  const book = (reference: string, type: string, receivedOn?: string) =>
+    t.http().post('/api/surveys/CPES-2026/returns').set(t.auth).send({ reference, type, ...(receivedOn ? { receivedOn } : {}) });
+  const file = (name: string, lines: string[]) => {
+    const path = join(tmp, name);
+    writeFileSync(path, lines.join('\r\n') + '\r\n');
+    return path;
+  };
+  const mailInitial = async () => {
+    workers ??= await startWorkers(smtp.env());
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+    await settled(t, 'initial');
+  };
+
+  beforeAll(async () => {
+    t = await startApp();
+    smtp = await new SmtpSink().start();
+  });
+  afterAll(async () => {
+    await workers?.close();
+    for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
+    await smtp.stop();
+    await t.app.close();
+  });
+  beforeEach(async () => {
+    patients = await lockedSurvey(t, [1, 2, 3, 4, 5, 6].map((n) => patientRow(n, { email: n % 2 ? `patient${n}@example.invalid` : '' })));
+  });
+  afterEach(async () => {
+    await workers?.close();
+    workers = undefined;
+  });
+
+  describe('paper returns', () => {
+    it('books an envelope in by reference once, however often it is scanned', async () => {
+      const first = await book(patients[0].reference.toLowerCase().replace(/-/g, ' '), 'completed', '2026-11-20').expect(200);
+      expect(first.body).toMatchObject({
+        reference: patients[0].reference, type: 'completed', receivedOn: '2026-11-20', recorded: true,
+        outcome: { code: 1, responseMode: 'paper', respondedOn: '2026-11-20' },
+      });
+      expect((await book(patients[0].reference, 'completed', '2026-11-20').expect(200)).body.recorded).toBe(false);
+      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM patient_events WHERE kind = 'completed'`);
+      expect(n).toBe(1);
+    });
+
+    it('reports a mistyped or unknown reference instead of guessing', async () => {
+      const ref = patients[0].reference;
+      const typo = `${ref.slice(0, -1)}${(Number(ref.slice(-1)) + 1) % 10}`;
+      const bad = await book(typo, 'completed').expect(400);
+      expect(bad.body.error.message).toMatch(/check digit does not match/);
+      const unknown = await book(formatReference('RXX', 999_999), 'blank').expect(404);
+      expect(unknown.body.error.message).toBe(`${formatReference('RXX', 999_999)} is not a patient of CPES-2026`);
+      await book(ref, 'lost').expect(400);
+      await book(ref, 'completed', '2099-01-01').expect(400);
+      expect(await t.dataSource.query('SELECT * FROM patient_events')).toEqual([]);
+    });
+
+    it('imports a returns file all or nothing, and a second import changes nothing', async () => {
+      const [a, b, c] = patients;
+      const good = file('returns.csv', ['reference,received_date,type',
+        `${a.reference},2026-11-18,completed`, `${b.reference},18/11/2026,blank`, `${c.reference},2026-11-19,undelivered`]);
+      const first = await cli(['returns:import', '--survey', 'CPES-2026', '--file', good, '--json']);
+      expect(first.code).toBe(0);
+      expect(first.json).toEqual({
+        survey: 'CPES-2026', fileName: 'returns.csv', rowsRead: 3, recorded: 3, alreadyRecorded: 0,
+        byType: { completed: 1, blank: 1, undelivered: 1 },
+      });
+      const again = await cli(['returns:import', '--survey', 'CPES-2026', '--file', good, '--json']);
+      expect(again.json).toMatchObject({ recorded: 0, alreadyRecorded: 3, byType: { completed: 0, blank: 0, undelivered: 0 } });
+      expect(await outcomes()).toMatchObject({ [a.reference]: 1, [b.reference]: 4, [c.reference]: 2, [patients[3].reference]: 6 });
+
+      const typo = `${patients[3].reference.slice(0, -1)}${(Number(patients[3].reference.slice(-1)) + 1) % 10}`;
+      const bad = file('bad-returns.csv', ['reference,received_date,type',
+        `${patients[4].reference},2026-11-19,completed`, `${typo},2026-11-19,completed`,
+        `${formatReference('RXX', 999_998)},2026-11-19,blank`, `${patients[5].reference},2026-13-01,opened`]);
+      const refused = await cli(['returns:import', '--survey', 'CPES-2026', '--file', bad, '--json']);
+      expect(refused.code).not.toBe(0);
+      expect(refused.json.error.code).toBe('file_rejected');
+      expect(refused.json.error.details.map((d: { where: string }) => d.where)).toEqual([
+        'row 3, reference', 'row 4, reference', 'row 5, type', 'row 5, received_date']);
+      expect(await outcomes()).toMatchObject({ [patients[4].reference]: 6 });
+    });
+  });
+
+  it('takes responders, blanks, undelivered, opt-outs and deaths out of reminder 1, and sets their outcome', async () => {
+    await mailInitial();
+    const [completed, blank, undelivered, optedOut, died, still] = patients;
+    await book(completed.reference, 'completed').expect(200);
+    await book(blank.reference, 'blank').expect(200);
+    await book(undelivered.reference, 'undelivered').expect(200);
+    expect((await cli(['helpline:log', '--ref', optedOut.reference, '--type', 'opt_out', '--reason', 'Does not want to take part', '--json'])).code).toBe(0);
+    // A relative calls: the patient died after the questionnaire was posted (code 3, not 7).
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+    const death = await cli(['helpline:log', '--ref', died.reference, '--type', 'deceased', '--date', today, '--caller', 'daughter', '--json']);
+    expect(death.json).toMatchObject({ type: 'deceased', outcome: { code: 3 }, pack: null });
+
+    await t.app.get(WavesService).launch('CPES-2026', 'reminder_1', 'test', { now: true });
+    await settled(t, 'reminder_1');
+    const postal = Object.fromEntries((await ledger(t, 'reminder_1')).filter((r) => r.channel === 'postal')
+      .map((r) => [patients.find((p) => p.id === r.patient_id)!.reference, r.suppression_reason ?? r.status]));
+    expect(postal).toEqual({
+      [completed.reference]: 'responded', [blank.reference]: 'opted_out', [undelivered.reference]: 'undelivered',
+      [optedOut.reference]: 'opted_out', [died.reference]: 'deceased', [still.reference]: 'sent',
+    });
+    expect(await outcomes()).toEqual({
+      [completed.reference]: 1, [blank.reference]: 4, [undelivered.reference]: 2, [optedOut.reference]: 4,
+      [died.reference]: 3, [still.reference]: 6,
+    });
+  });
+
+  it('orders outcomes by precedence: completed beats a later death; a death before the first mailing is 7', async () => {
+    // The trace gives 1 November as the date of death: before the patient's first mailing, even if found after it.
+    const [respondedThenDied, diedBeforeMailing, undeliveredThenMoved] = patients;
+    await traceDeaths(t, [diedBeforeMailing.nhs_number]);
+    await mailInitial();
+    await book(respondedThenDied.reference, 'completed').expect(200);
+    await book(undeliveredThenMoved.reference, 'undelivered').expect(200);
+    await traceDeaths(t, [respondedThenDied.nhs_number]);
+    expect(await outcomes()).toMatchObject({ [respondedThenDied.reference]: 1, [diedBeforeMailing.reference]: 7, [undeliveredThenMoved.reference]: 2 });
+
+    // A new address given after the envelope came back: mailable again, no longer outcome 2.
+    const moved = await cli(['helpline:log', '--ref', undeliveredThenMoved.reference, '--type', 'address_change',
+      '--address', '9 New Synthetic Road|Testville', '--postcode', 'ls6 2ab', '--json']);
+    expect(moved.code).toBe(0);
+    expect(moved.json.outcome.code).toBe(6);
+    await t.app.get(WavesService).launch('CPES-2026', 'reminder_1', 'test', { now: true });
+    await settled(t, 'reminder_1');
+    const rows = await ledger(t, 'reminder_1');
+    expect(rows.find((r) => r.patient_id === undeliveredThenMoved.id && r.channel === 'postal')).toMatchObject({ status: 'sent' });
+    const [{ address, postcode }] = await t.dataSource.query('SELECT address, postcode FROM patients WHERE id = $1', [undeliveredThenMoved.id]);
+    expect({ address, postcode }).toEqual({ address: ['9 New Synthetic Road', 'Testville'], postcode: 'LS6 2AB' });
+  });
+
+  describe('online completion', () => {
+    const answers = { gp_visits: '1', had_diagnostic_test: '2', told_sensitively: '1', overall_rating: 8 };
+
+    it('stores answers against the patient record and spends the access code', async () => {
+      const code = patients[1].access_code;
+      const form = await t.http().get(`/api/online/${code.toLowerCase().replace(/-/g, '')}`).expect(200);
+      expect(form.body).toMatchObject({ survey: 'CPES-2026', open: true, questionnaire: { code: 'CPES-2026' } });
+      expect(JSON.stringify(form.body)).not.toContain(patients[1].surname);
+
+      const done = await t.http().post(`/api/online/${code}/response`).send({ answers }).expect(201);
+      expect(done.body).toMatchObject({ reference: patients[1].reference, mode: 'online', questionsAnswered: 4 });
+      const [stored] = await t.dataSource.query('SELECT patient_id::text, mode, answers FROM responses');
+      expect(stored).toEqual({ patient_id: patients[1].id, mode: 'online', answers });
+      expect(await outcomes()).toMatchObject({ [patients[1].reference]: 1 });
+
+      const twice = await t.http().post(`/api/online/${code}/response`).send({ answers }).expect(409);
+      expect(twice.body.error.message).toMatch(/already been used/);
+      expect((await t.http().get(`/api/online/${code}`).expect(200)).body.open).toBe(false);
+    });
+
+    it('refuses invalid or routed-past answers with the question named, and unknown codes alike', async () => {
+      const code = patients[0].access_code;
+      const bad = await t.http().post(`/api/online/${code}/response`)
+        .send({ answers: { gp_visits: '1', gp_explained_referral: '1', overall_rating: 42 } }).expect(400);
+      expect(bad.body.error.details).toEqual(expect.arrayContaining([
+        { where: 'overall_rating', message: 'question 52: the rating must be a whole number from 0 to 10' },
+        expect.objectContaining({ where: 'gp_explained_referral', message: expect.stringContaining('skipped by the routing') }),
+      ]));
+      const unknown = await t.http().get('/api/online/AAAA-BBBB-CCCC').expect(404);
+      const malformed = await t.http().get('/api/online/nonsense').expect(404);
+      expect(unknown.body.error.message).toBe(malformed.body.error.message);
+      expect(await t.dataSource.query('SELECT * FROM responses')).toEqual([]);
+    });
+  });
+
+  describe('scanned paper answers', () => {
+    it('stores each questionnaire once, drops routed-past answers, and refuses a file with a bad value', async () => {
+      const [a, b] = patients;
+      const header = 'reference,received_date,gp_visits,gp_explained_referral,treatment_types,overall_rating';
+      const scans = file('scans.csv', [header, `${a.reference},2026-11-19,1,3,1;2,9`, `${b.reference},2026-11-19,2,1,7,10`]);
+      const first = await cli(['scans:import', '--survey', 'CPES-2026', '--file', scans, '--json']);
+      expect(first.json).toEqual({
+        survey: 'CPES-2026', fileName: 'scans.csv', rowsRead: 2, recorded: 2, alreadyRecorded: 0, alreadyResponded: 0,
+        routedPastDropped: [{ row: 2, question: 'gp_explained_referral' }],
+      });
+      const [stored] = await t.dataSource.query('SELECT answers FROM responses WHERE patient_id = $1', [a.id]);
+      expect(stored.answers).toEqual({ gp_visits: '1', treatment_types: ['1', '2'], overall_rating: 9 });
+      expect((await cli(['scans:import', '--survey', 'CPES-2026', '--file', scans, '--json'])).json)
+        .toMatchObject({ recorded: 0, alreadyRecorded: 2 });
+      expect(await outcomes()).toMatchObject({ [a.reference]: 1, [b.reference]: 1 });
+
+      const bad = file('bad-scans.csv', [header, `${patients[2].reference},2026-11-19,1,,1,11`, `${patients[3].reference},2026-11-19,8,,,`]);
+      const refused = await cli(['scans:import', '--survey', 'CPES-2026', '--file', bad, '--json']);
+      expect(refused.json.error).toMatchObject({ code: 'file_rejected' });
+      expect(refused.json.error.details.map((d: { where: string }) => d.where)).toEqual(['row 2, overall_rating', 'row 3, gp_visits']);
+      expect(await outcomes()).toMatchObject({ [patients[2].reference]: 6, [patients[3].reference]: 6 });
+    });
+  });
+
+  it('keeps every event: history cannot be edited or deleted', async () => {
+    await book(patients[0].reference, 'blank').expect(200);
+    await expect(t.dataSource.query(`UPDATE patient_events SET kind = 'completed', mode = 'paper'`)).rejects.toThrow(/history/);
+    await expect(t.dataSource.query('DELETE FROM patient_events')).rejects.toThrow(/history/);
+  });
+});
