@@ -87,6 +87,9 @@ describe('helpline', () => {
     const noDate = await contact(ref, { type: 'deceased' }).expect(400);
     expect(noDate.body.error.details).toEqual([{ where: 'dateOfDeath', message: 'required for this type' }]);
     expect((await contact(ref, { type: 'query' }).expect(400)).body.error.details[0].where).toBe('notes');
+    expect((await contact(ref, { type: 'ineligible' }).expect(400)).body.error.details[0].where).toBe('reason');
+    const ineligible = await contact(patients[1].reference, { type: 'ineligible', reason: 'Treated privately, not at this trust' }).expect(201);
+    expect(ineligible.body.outcome).toMatchObject({ code: 5, label: 'not eligible' });
     expect((await contact(ref, { type: 'haunting' }).expect(400)).body.error.details[0].where).toBe('type');
     const badPostcode = await contact(ref, { type: 'address_change', addressLines: ['1 Road', 'Town'], postcode: 'ZZ99 3VZ' }).expect(400);
     expect(badPostcode.body.error.details[0].where).toBe('postcode');

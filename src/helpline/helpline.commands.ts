@@ -5,12 +5,12 @@ import { HelplineService } from './helpline.service';
 
 export const helplineLog = command({
   name: 'helpline:log',
-  summary: 'Log a helpline contact about a patient (opt_out, deceased, too_ill, alternative_format, address_change, replacement, query)',
+  summary: 'Log a helpline contact about a patient (opt_out, deceased, too_ill, ineligible, alternative_format, address_change, replacement, query)',
   options: {
     ref: { type: 'string', required: true, description: 'survey reference, e.g. RXX-004821-7' },
-    type: { type: 'string', required: true, description: 'opt_out, deceased, too_ill, alternative_format, address_change, replacement or query' },
+    type: { type: 'string', required: true, description: 'opt_out, deceased, too_ill, ineligible, alternative_format, address_change, replacement or query' },
     survey: { type: 'string', description: 'survey code (default: the newest survey holding the reference)' },
-    reason: { type: 'string', description: 'opt_out: the reason given' },
+    reason: { type: 'string', description: 'opt_out: the reason given; ineligible (required): why' },
     date: { type: 'string', description: 'deceased: date of death, YYYY-MM-DD' },
     format: { type: 'string', description: 'alternative_format: large_print, braille, audio, easy_read or language' },
     language: { type: 'string', description: 'alternative_format language: the language asked for' },

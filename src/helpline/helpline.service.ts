@@ -152,6 +152,13 @@ export class HelplineService {
           ({ id: eventId } = await this.event(m, { ...base, kind: 'too_ill', details: { ...said } }));
           note = 'Recorded as too ill to take part: no further questionnaires or reminders will be sent.';
           break;
+        case 'ineligible':
+          // e.g. "I was never treated for cancer there": outcome 5, out of the response-rate base.
+          ({ id: eventId } = await this.event(m, {
+            ...base, kind: 'ineligible', details: { reason: required(contact.reason, 'reason', 'why the patient is not eligible'), ...said },
+          }));
+          note = 'Recorded as not eligible for the survey: nothing more will be sent.';
+          break;
         case 'deceased': {
           const died = required(contact.dateOfDeath, 'dateOfDeath', 'the date of death (an estimate is fine)');
           if (died > today) throw new DomainError('validation_failed', `The date of death ${died} is in the future`, [{ where: 'dateOfDeath', message: 'in the future' }]);

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { IsIsoDate } from '../../infra/http/iso-date';
 
-export const CONTACT_TYPES = ['opt_out', 'deceased', 'too_ill', 'alternative_format', 'address_change', 'replacement', 'query'] as const;
+export const CONTACT_TYPES = ['opt_out', 'deceased', 'too_ill', 'ineligible', 'alternative_format', 'address_change', 'replacement', 'query'] as const;
 export type ContactType = (typeof CONTACT_TYPES)[number];
 
 /** Formats the print room produces itself; the others are recorded for a specialist supplier. */
@@ -14,7 +14,7 @@ export class LogContactDto {
   @IsIn(CONTACT_TYPES as unknown as string[], { message: `type must be one of ${CONTACT_TYPES.join(', ')}` })
   type: ContactType;
 
-  /** Why the patient opted out, in the caller's words (opt_out). */
+  /** Why the patient opted out (opt_out), or why they are not eligible (ineligible), in the caller's words. */
   @IsOptional() @IsString() @MaxLength(500)
   reason?: string;
 
