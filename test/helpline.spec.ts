@@ -102,6 +102,23 @@ describe('helpline', () => {
     ]);
   });
 
+  it('keeps patients who are too ill or not eligible out of the next reminder', async () => {
+    await mailInitial();
+    await contact(patients[0].reference, { type: 'too_ill', caller: 'wife' }).expect(201);
+    await contact(patients[1].reference, { type: 'ineligible', reason: 'Not treated for cancer' }).expect(201);
+    await t.app.get(WavesService).launch('CPES-2026', 'reminder_1', 'test', { now: true });
+    await settled(t, 'reminder_1');
+    const rows = await t.dataSource.query(
+      `SELECT p.survey_reference AS ref, m.status, m.suppression_reason AS reason, o.outcome FROM mailings m
+       JOIN patients p ON p.id = m.patient_id JOIN patient_outcomes o ON o.patient_id = p.id
+       WHERE m.step = 'reminder_1' AND m.channel = 'postal' ORDER BY p.survey_reference`);
+    expect(rows).toEqual([
+      { ref: patients[0].reference, status: 'suppressed', reason: 'opted_out', outcome: 4 },
+      { ref: patients[1].reference, status: 'suppressed', reason: 'ineligible', outcome: 5 },
+      { ref: patients[2].reference, status: 'sent', reason: null, outcome: 6 },
+    ]);
+  });
+
   it('keeps the old address in the history when the address changes', async () => {
     const ref = patients[2].reference;
     await contact(ref, { type: 'address_change', addressLines: ['Flat 2', '7 Synthetic Close', 'Testville'], postcode: 'bd1 1aa' }).expect(201);
