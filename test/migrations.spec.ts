@@ -83,6 +83,16 @@ describe('migrations', () => {
     await expect(dataSource.query(`UPDATE patients SET trust_code = 'RYY'`)).rejects.toThrow(/cannot move/);
     await expect(dataSource.query('DELETE FROM sample_files WHERE id = $1', [file])).rejects.toThrow(/still has patients/);
     await dataSource.query(`UPDATE sample_files SET status = 'accepted', sampled = 2 WHERE id = $1`, [file]);
+
+    // The ledger's copy of the trust (for reports) must be the patient's.
+    await dataSource.query(`INSERT INTO mailing_steps (survey_id, step, launched_by, scheduled_for) VALUES ($1, 'initial', 'test', now())`, [survey]);
+    const mail = (trust: string) => dataSource.query(
+      `INSERT INTO mailings (survey_id, patient_id, trust_code, step, channel) SELECT $1, id, $2, 'initial', 'email' FROM patients`, [survey, trust]);
+    await expect(mail('RYY')).rejects.toThrow(/its patient's trust/);
+    await mail('RXX');
+    await expect(dataSource.query(`UPDATE mailings SET trust_code = 'RYY'`)).rejects.toThrow(/cannot move/);
+    await dataSource.query('DELETE FROM mailings');
+    await dataSource.query('DELETE FROM mailing_steps');
     await dataSource.query('DELETE FROM patients');
     await dataSource.query('DELETE FROM sample_files WHERE id = $1', [file]);
   });

@@ -105,8 +105,8 @@ export class WavesService {
          ON CONFLICT (survey_id, step) DO NOTHING RETURNING step`, [survey.id, step, launchedBy, scheduledFor]);
       const printBatches = await this.planPostal(m, survey, step, Math.min(options.packsPerFile ?? PACKS_PER_PRINT_FILE, PACKS_PER_PRINT_FILE));
       const emails: { id: string }[] = await m.query(
-        `INSERT INTO mailings (survey_id, patient_id, step, channel)
-         SELECT $1, p.id, $2, 'email' FROM patients p WHERE p.survey_id = $1 AND p.email IS NOT NULL
+        `INSERT INTO mailings (survey_id, patient_id, trust_code, step, channel)
+         SELECT $1, p.id, p.trust_code, $2, 'email' FROM patients p WHERE p.survey_id = $1 AND p.email IS NOT NULL
          ON CONFLICT (patient_id, step, channel) DO NOTHING RETURNING id`, [survey.id, step]);
       const [row]: StepRow[] = await m.query('SELECT * FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]);
       return { alreadyLaunched: !inserted, row, printBatches, emails: emails.map((e) => String(e.id)) };
@@ -249,9 +249,9 @@ export class WavesService {
          SELECT $1, $2, $6, $3, $4 + g, 0, 0, 'planned' FROM generate_series(1, $5::int) g RETURNING id`,
         [survey.id, step, runId, last, Math.ceil(n / perFile), largePrint]);
       await m.query(
-        `INSERT INTO mailings (survey_id, patient_id, step, channel, print_batch_id)
-         SELECT $1, x.id, $2, 'postal', pb.id
-         FROM (SELECT p.id, (row_number() OVER (ORDER BY p.postcode COLLATE "C", p.survey_reference) - 1) / $5 AS chunk
+        `INSERT INTO mailings (survey_id, patient_id, trust_code, step, channel, print_batch_id)
+         SELECT $1, x.id, x.trust_code, $2, 'postal', pb.id
+         FROM (SELECT p.id, p.trust_code, (row_number() OVER (ORDER BY p.postcode COLLATE "C", p.survey_reference) - 1) / $5 AS chunk
                ${unplanned}) x
          JOIN print_batches pb ON pb.run_id = $3 AND pb.batch_number = $4 + x.chunk + 1`,
         [survey.id, step, runId, last, perFile, largePrint]);
