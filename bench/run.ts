@@ -1,5 +1,6 @@
 import { benchMailings } from './mailings.bench';
 import { benchPacks } from './packs.bench';
+import { benchReports } from './reports.bench';
 import { benchSampleImport } from './sample-import.bench';
 
 /** `npm run bench`: every benchmark in turn, printing its figures. BENCH_ONLY=packs runs one. */
@@ -7,6 +8,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'sample-import': () => benchSampleImport(),
   packs: () => benchPacks(),
   mailings: () => benchMailings(),
+  reports: () => benchReports(),
 };
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@ import { DeathsModule } from './deaths/deaths.module';
 import { HelplineModule } from './helpline/helpline.module';
 import { MailingsModule } from './mailings/mailings.module';
 import { QuestionnairesModule } from './questionnaires/questionnaires.module';
+import { ReportsModule } from './reports/reports.module';
 import { ResponsesModule } from './responses/responses.module';
 import { SamplesModule } from './samples/samples.module';
 import { SurveysModule } from './surveys/surveys.module';
@@ -10,7 +11,7 @@ import { TrustsModule } from './trusts/trusts.module';
 
 /** The domain modules, shared by the HTTP app, the workers and the CLI. */
 const DOMAIN_MODULES = [SurveysModule, TrustsModule, SamplesModule, QuestionnairesModule, MailingsModule, DeathsModule,
-  ResponsesModule, HelplineModule];
+  ResponsesModule, HelplineModule, ReportsModule];
 
 @Module({ imports: DOMAIN_MODULES, exports: DOMAIN_MODULES })
 export class DomainModule {}

@@ -3,6 +3,7 @@ import { deathsImport } from '../deaths/deaths.commands';
 import { helplineFind, helplineLog, helplineShow } from '../helpline/helpline.commands';
 import { printBatch, waveLaunch, wavePause, waveReconcile, waveResume, waveRetryFailed, waveStatus } from '../mailings/mailings.commands';
 import { questionnaireCheck } from '../questionnaires/questionnaires.commands';
+import { reportOverallRating, reportResponseRates, reportResponsesOverTime } from '../reports/reports.commands';
 import { returnsBook, returnsImport, scansImport } from '../responses/responses.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
@@ -12,4 +13,5 @@ import type { CliCommand } from './cli-command';
 /** Every coordinator command, in the order `help` lists them. */
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
   sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
-  printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog];
+  printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog,
+  reportResponseRates, reportResponsesOverTime, reportOverallRating];

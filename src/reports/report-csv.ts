@@ -1,0 +1,30 @@
+import { csvLines } from '../infra/csv';
+import { MAILING_STEPS } from '../questionnaires/letter-template';
+import { OUTCOME_CODES } from './rates';
+import type { RatingReport, ResponseRateReport, ResponsesOverTime } from './reports.service';
+
+const blankIfNull = (v: number | null) => (v === null ? '' : v.toFixed(1));
+
+/** One row per trust, then ICBs, then the national row; rates with one decimal place, blank when there is no base. */
+export function responseRatesCsv(report: ResponseRateReport): string {
+  const header = ['level', 'code', 'name', 'icb', 'sampled', ...OUTCOME_CODES.map((c) => `outcome_${c}`),
+    'responses_paper', 'responses_online', 'responses_phone',
+    ...MAILING_STEPS.flatMap((s) => [`mailed_${s}_postal`, `mailed_${s}_email`]), 'adjusted_rate', 'unadjusted_rate'];
+  const rows = [...report.trusts, ...report.icbs, report.national].map((r) => [
+    r.level, r.code, r.name, r.icb ?? '', r.sampled, ...OUTCOME_CODES.map((c) => r.outcomes[c]),
+    r.byMode.paper, r.byMode.online, r.byMode.phone, ...MAILING_STEPS.flatMap((s) => [r.mailed[s].postal, r.mailed[s].email]),
+    blankIfNull(r.adjustedRate), blankIfNull(r.unadjustedRate),
+  ]);
+  return csvLines([header, ...rows]);
+}
+
+/** Long format (one line per series and day), which spreadsheets pivot and charts read directly. */
+export function responsesOverTimeCsv(report: ResponsesOverTime): string {
+  return csvLines([['series', 'name', 'date', 'responses', 'cumulative'],
+    ...report.series.flatMap((s) => s.points.map((p) => [s.code, s.name, p.date, p.responses, p.cumulative]))]);
+}
+
+export function overallRatingCsv(report: RatingReport): string {
+  return csvLines([['level', 'code', 'name', 'respondents', 'mean', 'suppressed'],
+    ...[...report.trusts, report.national].map((r) => [r.level, r.code, r.name, r.respondents, blankIfNull(r.mean), r.suppressed ? 'yes' : 'no'])]);
+}

@@ -1,0 +1,71 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Principal } from '../auth/roles';
+import { command } from '../cli/cli-command';
+import { DomainError } from '../infra/errors/domain-error';
+import { overallRatingCsv, responseRatesCsv, responsesOverTimeCsv } from './report-csv';
+import { responseChartSvg } from './response-chart';
+import { ReportsService } from './reports.service';
+
+const coordinator: Principal = { id: 'cli', role: 'coordinator' };
+const rate = (v: number | null) => (v === null ? '  –  ' : `${v.toFixed(1).padStart(5)}%`);
+
+export const reportResponseRates = command({
+  name: 'report:response-rates',
+  summary: 'Response rates per trust, per ICB and nationally (--csv for a spreadsheet)',
+  options: {
+    survey: { type: 'string', required: true, description: 'survey code' },
+    csv: { type: 'boolean', description: 'print CSV instead of a table' },
+  },
+  async run({ app, options }) {
+    const r = await app.get(ReportsService).responseRates(options.survey, coordinator);
+    if (options.csv) return { json: r, text: responseRatesCsv(r).trimEnd() };
+    const line = (x: typeof r.national) =>
+      `${x.code.padEnd(10)} sampled ${String(x.sampled).padStart(7)}  responded ${String(x.outcomes[1]).padStart(7)}  adjusted ${rate(x.adjustedRate)}  unadjusted ${rate(x.unadjustedRate)}`;
+    return { json: r, text: [...r.trusts.map(line), ...r.icbs.map(line), line(r.national)].join('\n') };
+  },
+});
+
+export const reportResponsesOverTime = command({
+  name: 'report:responses-over-time',
+  summary: 'Cumulative responses per day since the first mailing (--csv), or the chart as SVG (--svg file)',
+  options: {
+    survey: { type: 'string', required: true, description: 'survey code' },
+    csv: { type: 'boolean', description: 'print CSV (series, name, date, responses, cumulative)' },
+    svg: { type: 'string', description: 'write the chart to this .svg file' },
+    trust: { type: 'string', description: 'chart this trust instead of the national line' },
+  },
+  async run({ app, options }) {
+    const r = await app.get(ReportsService).responsesOverTime(options.survey, coordinator);
+    if (options.svg) {
+      const series = r.series.find((s) => s.code === (options.trust ?? 'national'));
+      if (!series) throw new DomainError('not_found', `No responses series for ${options.trust} in ${r.survey}`);
+      const path = resolve(options.svg);
+      writeFileSync(path, responseChartSvg(r.survey, series));
+      return { json: { ...r, chart: path }, text: `Chart of ${series.name} written to ${path}` };
+    }
+    if (options.csv) return { json: r, text: responsesOverTimeCsv(r).trimEnd() };
+    const national = r.series[0];
+    return {
+      json: r,
+      text: national
+        ? `${r.survey}: ${national.points.at(-1)!.cumulative} responses from ${r.firstMailing} to ${r.until} (use --csv for every day and trust)`
+        : `${r.survey}: nothing has been mailed yet`,
+    };
+  },
+});
+
+export const reportOverallRating = command({
+  name: 'report:overall-rating',
+  summary: 'Overall care rating (0-10) per trust: mean and respondents, withheld below the survey threshold',
+  options: {
+    survey: { type: 'string', required: true, description: 'survey code' },
+    csv: { type: 'boolean', description: 'print CSV' },
+  },
+  async run({ app, options }) {
+    const r = await app.get(ReportsService).overallRating(options.survey, coordinator);
+    if (options.csv) return { json: r, text: overallRatingCsv(r).trimEnd() };
+    const line = (x: typeof r.national) => `${x.code.padEnd(10)} respondents ${String(x.respondents).padStart(7)}  mean ${x.mean === null ? `withheld (< ${r.threshold})` : x.mean.toFixed(1)}`;
+    return { json: r, text: [...r.trusts.map(line), line(r.national)].join('\n') };
+  },
+});

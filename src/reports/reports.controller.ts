@@ -1,0 +1,52 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Roles } from '../auth/roles';
+import { NotFoundError } from '../infra/errors/domain-error';
+import { overallRatingCsv, responseRatesCsv, responsesOverTimeCsv } from './report-csv';
+import { responseChartSvg } from './response-chart';
+import { ReportsService } from './reports.service';
+
+/** Reports as JSON, or as CSV with ?format=csv (or Accept: text/csv). Trust users see their own trust and the national figures. */
+@Controller('api/surveys/:survey/reports')
+@Roles('coordinator', 'trust')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('response-rates')
+  async responseRates(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const report = await this.reports.responseRates(survey, req.principal!);
+    return wantsCsv(req, format) ? csv(res, `response-rates-${report.survey}.csv`, responseRatesCsv(report)) : report;
+  }
+
+  @Get('responses-over-time')
+  async overTime(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const report = await this.reports.responsesOverTime(survey, req.principal!);
+    return wantsCsv(req, format) ? csv(res, `responses-over-time-${report.survey}.csv`, responsesOverTimeCsv(report)) : report;
+  }
+
+  /** The chart as SVG: national, or ?trust=RXX. */
+  @Get('responses-over-time.svg')
+  async chart(@Param('survey') survey: string, @Query('trust') trust: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const report = await this.reports.responsesOverTime(survey, req.principal!);
+    const series = report.series.find((s) => s.code === (trust ?? 'national'));
+    if (!series) throw new NotFoundError(`Responses of trust`, trust!);
+    res.type('image/svg+xml');
+    res.setHeader('Content-Disposition', `inline; filename="responses-${report.survey}-${series.code}.svg"`);
+    return responseChartSvg(report.survey, series);
+  }
+
+  @Get('overall-rating')
+  async overallRating(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const report = await this.reports.overallRating(survey, req.principal!);
+    return wantsCsv(req, format) ? csv(res, `overall-rating-${report.survey}.csv`, overallRatingCsv(report)) : report;
+  }
+}
+
+const wantsCsv = (req: Request, format: string | undefined) =>
+  format === 'csv' || (!format && req.accepts(['application/json', 'text/csv']) === 'text/csv');
+
+function csv(res: Response, fileName: string, body: string): string {
+  res.type('text/csv; charset=utf-8');
+  res.attachment(fileName);
+  return body;
+}

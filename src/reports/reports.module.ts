@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { QuestionnairesModule } from '../questionnaires/questionnaires.module';
+import { SurveysModule } from '../surveys/surveys.module';
+import { ReportsController } from './reports.controller';
+import { ReportsService } from './reports.service';
+
+@Module({
+  imports: [SurveysModule, QuestionnairesModule],
+  controllers: [ReportsController],
+  providers: [ReportsService],
+  exports: [ReportsService],
+})
+export class ReportsModule {}

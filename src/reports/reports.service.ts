@@ -1,0 +1,211 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../auth/roles';
+import { DomainError } from '../infra/errors/domain-error';
+import { MAILING_STEPS, MailingStep } from '../questionnaires/letter-template';
+import { allQuestions } from '../questionnaires/load-questionnaire';
+import { PacksService } from '../questionnaires/packs.service';
+import { todayInEngland } from '../responses/patient-events';
+import { parseSurveySettings } from '../surveys/survey-settings';
+import type { Survey } from '../surveys/survey.entity';
+import { SurveysService } from '../surveys/surveys.service';
+import { adjustedRate, OUTCOME_CODES, OutcomeCounts, percent } from './rates';
+
+export type ReportLevel = 'trust' | 'icb' | 'national';
+type Channels = { postal: number; email: number };
+
+export interface ResponseRateRow {
+  level: ReportLevel;
+  /** Trust code, ICB code ("unassigned" for trusts without one), or "national". */
+  code: string;
+  name: string;
+  icb: string | null;
+  sampled: number;
+  outcomes: OutcomeCounts;
+  byMode: { paper: number; online: number; phone: number };
+  /** Mailings sent per step and channel (letters printed, e-mails accepted by the mail server). */
+  mailed: Record<MailingStep, Channels>;
+  /** Code 1 ÷ (sampled − codes 2, 3, 5, 7), per cent to one decimal place. */
+  adjustedRate: number | null;
+  /** Code 1 ÷ sampled. */
+  unadjustedRate: number | null;
+}
+
+export interface ResponseRateReport { survey: string; generatedAt: string; trusts: ResponseRateRow[]; icbs: ResponseRateRow[]; national: ResponseRateRow }
+
+export interface ResponseSeries { code: string; name: string; points: { date: string; responses: number; cumulative: number }[] }
+export interface ResponsesOverTime { survey: string; firstMailing: string | null; until: string | null; series: ResponseSeries[] }
+
+export interface RatingRow { level: ReportLevel; code: string; name: string; respondents: number; mean: number | null; suppressed: boolean }
+export interface RatingReport { survey: string; question: string; threshold: number; trusts: RatingRow[]; national: RatingRow }
+
+const NATIONAL = { code: 'national', name: 'England' };
+const DAY_MS = 86_400_000;
+
+/**
+ * Fieldwork by the numbers, from SQL aggregates over patients, their outcomes (the
+ * `patient_outcomes` view) and the send ledger. Counts are exact; rates are worked out from
+ * them once, so a national or ICB rate is never an average of rounded trust rates. A trust user
+ * gets their own trust's rows and the national figures, nothing else.
+ */
+@Injectable()
+export class ReportsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly surveys: SurveysService,
+    private readonly packs: PacksService,
+  ) {}
+
+  async responseRates(surveyCode: string, principal: Principal): Promise<ResponseRateReport> {
+    const survey = await this.surveys.get(surveyCode);
+    // Outcomes are counted per trust, code and mode, and pivoted here: each FILTER over the view
+    // would evaluate its outcome expression again.
+    const [outcomeRows, mailedRows, trustRows] = await Promise.all([
+      this.query<{ trust_code: string; outcome: keyof OutcomeCounts; response_mode: keyof ResponseRateRow['byMode'] | null; n: number }>(
+        `SELECT trust_code, outcome, response_mode, count(*)::int AS n FROM patient_outcomes WHERE survey_id = $1 GROUP BY 1, 2, 3`,
+        [survey.id]),
+      this.query<MailedRow>(
+        `SELECT trust_code, step, channel, count(*)::int AS n FROM mailings
+         WHERE survey_id = $1 AND status = 'sent' GROUP BY 1, 2, 3`, [survey.id]),
+      this.dataSource.query('SELECT code, name, icb_code FROM trusts ORDER BY code') as Promise<{ code: string; name: string; icb_code: string | null }[]>,
+    ]);
+    const byTrust = new Map<string, ResponseRateRow>();
+    for (const r of outcomeRows) {
+      let row = byTrust.get(r.trust_code);
+      if (!row) {
+        const trust = trustRows.find((t) => t.code === r.trust_code)!;
+        byTrust.set(r.trust_code, (row = emptyRow('trust', trust.code, trust.name, trust.icb_code)));
+      }
+      row.sampled += r.n;
+      row.outcomes[r.outcome] += r.n;
+      if (r.outcome === 1 && r.response_mode) row.byMode[r.response_mode] += r.n;
+    }
+    for (const m of mailedRows) {
+      const row = byTrust.get(m.trust_code);
+      if (row) row.mailed[m.step][m.channel] += m.n;
+    }
+    const trusts = [...byTrust.values()].sort((a, b) => (a.code < b.code ? -1 : 1)).map(withRates);
+    const national = withRates(sum(emptyRow('national', NATIONAL.code, NATIONAL.name, null), trusts));
+    const icbCodes = [...new Set(trusts.map((r) => r.icb ?? 'unassigned'))].sort();
+    const icbs = icbCodes.map((icb) => withRates(sum(
+      emptyRow('icb', icb, icb === 'unassigned' ? 'Trusts without an ICB' : icb, icb === 'unassigned' ? null : icb),
+      trusts.filter((r) => (r.icb ?? 'unassigned') === icb))));
+    const scoped = scope(principal);
+    return {
+      survey: survey.code, generatedAt: new Date().toISOString(),
+      trusts: scoped ? trusts.filter((r) => r.code === scoped) : trusts,
+      icbs: scoped ? [] : icbs,
+      national,
+    };
+  }
+
+  /** Cumulative responses (outcome 1, by the date the first completed questionnaire arrived) per day since the first mailing. */
+  async responsesOverTime(surveyCode: string, principal: Principal): Promise<ResponsesOverTime> {
+    const survey = await this.surveys.get(surveyCode);
+    const [{ first }] = await this.dataSource.query(
+      `SELECT to_char(min(completed_at) AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS first FROM mailings WHERE survey_id = $1 AND status = 'sent'`,
+      [survey.id]);
+    if (!first) return { survey: survey.code, firstMailing: null, until: null, series: [] };
+    const rows: { trust_code: string; name: string; day: string; n: number }[] = await this.query(
+      // Outcome 1 is exactly "has a completed event" (patient_outcomes): read those events alone.
+      `SELECT p.trust_code, t.name, to_char(greatest(r.responded_on, $2::date), 'YYYY-MM-DD') AS day, count(*)::int AS n
+       FROM (SELECT patient_id, min(occurred_on) AS responded_on FROM patient_events
+             WHERE survey_id = $1 AND kind = 'completed' GROUP BY patient_id) r
+       JOIN patients p ON p.id = r.patient_id JOIN trusts t ON t.code = p.trust_code GROUP BY 1, 2, 3`, [survey.id, first]);
+    const [{ trusts }] = await this.dataSource.query(
+      `SELECT coalesce(json_agg(json_build_object('code', t.code, 'name', t.name) ORDER BY t.code), '[]') AS trusts
+       FROM trusts t WHERE EXISTS (SELECT 1 FROM patients p WHERE p.survey_id = $1 AND p.trust_code = t.code)`, [survey.id]);
+    const lastResponse = rows.reduce((last, r) => (r.day > last ? r.day : last), first);
+    const open = survey.status !== 'closed' && survey.status !== 'purged';
+    const until = open ? [todayInEngland(), lastResponse].sort().at(-1)! : lastResponse;
+    const days: string[] = [];
+    for (let d = Date.parse(`${first}T00:00:00Z`); d <= Date.parse(`${until}T00:00:00Z`); d += DAY_MS) days.push(new Date(d).toISOString().slice(0, 10));
+
+    const series = (code: string, name: string, perDay: Map<string, number>): ResponseSeries => {
+      let cumulative = 0;
+      return { code, name, points: days.map((date) => ({ date, responses: perDay.get(date) ?? 0, cumulative: (cumulative += perDay.get(date) ?? 0) })) };
+    };
+    const tally = (filter: (r: (typeof rows)[number]) => boolean) => {
+      const perDay = new Map<string, number>();
+      for (const r of rows.filter(filter)) perDay.set(r.day, (perDay.get(r.day) ?? 0) + r.n);
+      return perDay;
+    };
+    const scoped = scope(principal);
+    const shown = (trusts as { code: string; name: string }[]).filter((t) => !scoped || t.code === scoped);
+    return {
+      survey: survey.code, firstMailing: first, until,
+      series: [series(NATIONAL.code, NATIONAL.name, tally(() => true)), ...shown.map((t) => series(t.code, t.name, tally((r) => r.trust_code === t.code)))],
+    };
+  }
+
+  /** The 0-10 overall care rating per trust: mean and respondents, the mean withheld below the survey's threshold. */
+  async overallRating(surveyCode: string, principal: Principal): Promise<RatingReport> {
+    const survey = await this.surveys.get(surveyCode);
+    const question = this.ratingQuestion(survey);
+    const threshold = parseSurveySettings(survey.settings).suppressionThreshold;
+    const rows: { code: string; name: string; respondents: number; total: string }[] = await this.dataSource.query(
+      `SELECT p.trust_code AS code, t.name, count(*)::int AS respondents, sum((r.answers ->> $2)::numeric)::text AS total
+       FROM responses r JOIN patients p ON p.id = r.patient_id JOIN trusts t ON t.code = p.trust_code
+       WHERE r.survey_id = $1 AND r.answers ? $2 GROUP BY 1, 2 ORDER BY 1`, [survey.id, question]);
+    const rating = (level: ReportLevel, code: string, name: string, respondents: number, total: number): RatingRow => {
+      const suppressed = respondents < threshold;
+      // Mean to one decimal place, half up, from exact integer totals.
+      return { level, code, name, respondents, suppressed, mean: suppressed ? null : Math.floor((20 * total + respondents) / (2 * respondents)) / 10 };
+    };
+    const trusts = rows.map((r) => rating('trust', r.code, r.name, r.respondents, Number(r.total)));
+    const national = rating('national', NATIONAL.code, NATIONAL.name,
+      rows.reduce((n, r) => n + r.respondents, 0), rows.reduce((n, r) => n + Number(r.total), 0));
+    const scoped = scope(principal);
+    return { survey: survey.code, question, threshold, trusts: scoped ? trusts.filter((r) => r.code === scoped) : trusts, national };
+  }
+
+  /**
+   * A report query on a connection of its own without parallel workers: each worker rebuilt
+   * the per-patient event summary, which on two cores made the national report 1.5× slower.
+   * The two queries of a report run side by side instead.
+   */
+  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      await m.query(`SET LOCAL work_mem = '64MB'`); // hash tables of 150,000 patients stay in memory
+      return m.query(sql, params);
+    });
+  }
+
+  private ratingQuestion(survey: Survey): string {
+    const q = allQuestions(this.packs.rendererFor(survey).questionnaire).find((x) => x.reportKey === 'overall_care_rating');
+    if (!q || q.type !== 'rating') {
+      throw new DomainError('invalid_state', `The questionnaire of ${survey.code} has no rating question with reportKey "overall_care_rating"`);
+    }
+    return q.id;
+  }
+}
+
+type MailedRow = { trust_code: string; step: MailingStep; channel: keyof Channels; n: number };
+
+const scope = (principal: Principal): string | null => (principal.role === 'trust' ? principal.trustCode! : null);
+
+function emptyRow(level: ReportLevel, code: string, name: string, icb: string | null): ResponseRateRow {
+  return {
+    level, code, name, icb, sampled: 0,
+    outcomes: Object.fromEntries(OUTCOME_CODES.map((c) => [c, 0])) as OutcomeCounts,
+    byMode: { paper: 0, online: 0, phone: 0 },
+    mailed: Object.fromEntries(MAILING_STEPS.map((s) => [s, { postal: 0, email: 0 }])) as Record<MailingStep, Channels>,
+    adjustedRate: null, unadjustedRate: null,
+  };
+}
+
+function sum(into: ResponseRateRow, rows: ResponseRateRow[]): ResponseRateRow {
+  for (const r of rows) {
+    into.sampled += r.sampled;
+    for (const c of OUTCOME_CODES) into.outcomes[c] += r.outcomes[c];
+    for (const mode of ['paper', 'online', 'phone'] as const) into.byMode[mode] += r.byMode[mode];
+    for (const s of MAILING_STEPS) { into.mailed[s].postal += r.mailed[s].postal; into.mailed[s].email += r.mailed[s].email; }
+  }
+  return into;
+}
+
+function withRates(row: ResponseRateRow): ResponseRateRow {
+  return { ...row, adjustedRate: adjustedRate(row.sampled, row.outcomes), unadjustedRate: percent(row.outcomes[1], row.sampled) };
+}
