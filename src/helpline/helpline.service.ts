@@ -94,7 +94,7 @@ export class HelplineService {
           missing.map((f) => ({ where: f, message: 'needed with the other two' })));
       }
       const postcode = normalisePostcode(query.postcode!);
-      if (!postcode) throw new DomainError('validation_failed', `${query.postcode} is not a UK postcode`, [{ where: 'postcode', message: 'not a UK postcode' }]);
+      if (!postcode) throw new DomainError('validation_failed', 'The postcode is not a UK postcode', [{ where: 'postcode', message: 'not a UK postcode' }]);
       rows = await this.dataSource.query(
         `SELECT ${SUMMARY_COLUMNS} FROM patients p JOIN trusts t ON t.code = p.trust_code
          WHERE p.survey_id = $1 AND lower(p.surname) = lower($2) AND p.postcode = $3 AND p.date_of_birth = $4
@@ -190,7 +190,7 @@ export class HelplineService {
           const bad = lines.findIndex((l) => !l || /[\u0000-\u001f\u007f]/.test(l));
           if (bad >= 0) throw new DomainError('validation_failed', `Address line ${bad + 1} is empty or has control characters`, [{ where: `addressLines[${bad}]`, message: 'not usable' }]);
           const postcode = normalisePostcode(required(contact.postcode, 'postcode', 'the new postcode'));
-          if (!postcode || isPseudoPostcode(postcode)) throw new DomainError('validation_failed', `${contact.postcode} is not a UK postcode that post can reach`, [{ where: 'postcode', message: 'not a UK postcode' }]);
+          if (!postcode || isPseudoPostcode(postcode)) throw new DomainError('validation_failed', 'The new postcode is not a UK postcode that post can reach', [{ where: 'postcode', message: 'not a UK postcode' }]);
           await m.query('UPDATE patients SET address = $2, postcode = $3 WHERE id = $1', [patient.id, lines, postcode]);
           ({ id: eventId } = await this.event(m, {
             ...base, kind: 'address_change',

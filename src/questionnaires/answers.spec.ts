@@ -33,7 +33,7 @@ describe('answers checked against the questionnaire definition', () => {
     });
     expect(r.problems).toEqual(expect.arrayContaining([
       { where: 'nonsense', message: 'nonsense is not a question of CPES-2026' },
-      { where: 'gp_visits', message: 'question 1: "9" is not one of its options (1, 2, 3, 4, 5, 6)' },
+      { where: 'gp_visits', message: 'question 1: the answer is not one of its options (1, 2, 3, 4, 5, 6)' },
       expect.objectContaining({ where: 'treatment_types', message: expect.stringContaining('cannot be combined with other options') }),
       { where: 'overall_rating', message: 'question 52: the rating must be a whole number from 0 to 10' },
       { where: 'anything_good', message: 'question 53: the answer is longer than 2000 characters' },

@@ -80,11 +80,11 @@ function invalid(q: Question, value: AnswerValue): string | undefined {
   const codes = new Set((q.options ?? []).map((o) => o.code));
   switch (q.type) {
     case 'single':
-      return typeof value === 'string' && codes.has(value) ? undefined : `"${String(value)}" is not one of its options (${[...codes].join(', ')})`;
+      return typeof value === 'string' && codes.has(value) ? undefined : `the answer is not one of its options (${[...codes].join(', ')})`;
     case 'multiple': {
       const list = value as string[];
       const unknown = list.filter((c) => !codes.has(c));
-      if (unknown.length) return `${unknown.map((c) => `"${c}"`).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not among its options (${[...codes].join(', ')})`;
+      if (unknown.length) return `${unknown.length > 1 ? `${unknown.length} answers are` : 'an answer is'} not among its options (${[...codes].join(', ')})`;
       if (new Set(list).size !== list.length) return 'an option is given twice';
       const exclusive = (q.options ?? []).find((o) => o.exclusive && list.includes(o.code));
       if (exclusive && list.length > 1) return `"${exclusive.label}" cannot be combined with other options`;

@@ -61,7 +61,7 @@ export class PacksService {
     const parsed = parseReference(reference);
     if (!parsed.ok) {
       throw new DomainError('validation_failed', parsed.problem === 'check_digit'
-        ? `${reference} is not a valid survey reference: the check digit does not match (a mistyped character?)`
+        ? 'This is not a valid survey reference: the check digit does not match (a mistyped character?)'
         : `${reference} is not a survey reference such as RXX-004821-7`);
     }
     // The newest survey holding the reference: earlier years' patients are purged after fieldwork.

@@ -58,6 +58,7 @@ const rowOf = (p: ErrorDetail) => Number(/^row (\d+)/.exec(p.where ?? '')?.[1] ?
 
 function referenceProblem(raw: string, problem: 'format' | 'check_digit'): string {
   return problem === 'check_digit'
-    ? `${(raw ?? '').trim()} is not a valid survey reference: the check digit does not match (a mistyped or misread character? Ask for it to be read again)`
-    : `"${(raw ?? '').trim()}" is not a survey reference such as RXX-004821-7`;
+    // Not echoed: what was typed may be something else entirely, such as an NHS number.
+    ? 'This is not a valid survey reference: the check digit does not match (a mistyped or misread character? Ask for it to be read again)'
+    : 'This is not a survey reference such as RXX-004821-7';
 }

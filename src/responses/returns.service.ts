@@ -53,7 +53,7 @@ export class ReturnsService {
   async bookIn(surveyCode: string, input: { reference: string; type: string; receivedOn?: string }, by: string): Promise<BookedReturn> {
     const survey = await this.surveys.get(surveyCode);
     const type = returnType(input.type);
-    if (!type) throw new DomainError('validation_failed', `Return type "${input.type}" is not one of ${RETURN_TYPES.join(', ')}`, [{ where: 'type', message: 'unknown' }]);
+    if (!type) throw new DomainError('validation_failed', `The return type must be one of ${RETURN_TYPES.join(', ')}`, [{ where: 'type', message: 'unknown' }]);
     const receivedOn = input.receivedOn === undefined ? todayInEngland() : receivedDate(input.receivedOn);
     if (typeof receivedOn !== 'string') throw new DomainError('validation_failed', receivedOn.problem, [{ where: 'receivedOn', message: receivedOn.problem }]);
     return this.dataSource.transaction(async (m) => {
@@ -83,7 +83,7 @@ export class ReturnsService {
       const cell = (i: number) => (cells[i] ?? '').trim();
       const type = returnType(cell(columns.type));
       const receivedOn = receivedDate(cell(columns.received_date));
-      if (!type) problems.push({ where: `row ${rowNumber}, type`, message: `"${cell(columns.type)}" is not one of ${RETURN_TYPES.join(', ')}` });
+      if (!type) problems.push({ where: `row ${rowNumber}, type`, message: `must be one of ${RETURN_TYPES.join(', ')}` });
       if (typeof receivedOn !== 'string') problems.push({ where: `row ${rowNumber}, received_date`, message: receivedOn.problem });
       rows.push({ rowNumber, reference: cell(columns.reference), receivedOn: receivedOn as string, type: type! });
     }
@@ -131,7 +131,7 @@ function returnType(raw: string): ReturnType | undefined {
 /** A received date: a real date, not in the future. */
 export function receivedDate(raw: string): string | { problem: string } {
   const iso = parseSampleDate(raw.trim());
-  if (!iso) return { problem: `received date "${raw}" must be a real date written YYYY-MM-DD or DD/MM/YYYY` };
+  if (!iso) return { problem: 'the received date must be a real date written YYYY-MM-DD or DD/MM/YYYY' };
   if (iso > todayInEngland()) return { problem: `received date ${iso} is in the future` };
   return iso;
 }

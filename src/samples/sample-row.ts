@@ -128,11 +128,11 @@ export function readSampleRow(cells: string[], rowNumber: number, header: Header
 
   const dateOfBirth = date('date_of_birth');
   const sex = required('sex');
-  if (sex && !/^[0129]$/.test(sex)) reject('sex', `sex must be 1 (male), 2 (female), 9 (indeterminate) or 0 (not known), not "${sex}"`);
+  if (sex && !/^[0129]$/.test(sex)) reject('sex', 'sex must be 1 (male), 2 (female), 9 (indeterminate) or 0 (not known)');
 
   const rawIcd10 = required('icd10');
   const icd10 = rawIcd10 ? normaliseIcd10(rawIcd10) : undefined;
-  if (rawIcd10 && !icd10) reject('icd10', `icd10 "${rawIcd10}" is not an ICD-10 code such as C50.9, C509 or C50`);
+  if (rawIcd10 && !icd10) reject('icd10', 'icd10 is not an ICD-10 code such as C50.9, C509 or C50');
 
   const admissionDate = date('admission_date');
   const dischargeDate = date('discharge_date');
@@ -144,9 +144,9 @@ export function readSampleRow(cells: string[], rowNumber: number, header: Header
   }
 
   const patientType = required('patient_type');
-  if (patientType && !/^[12]$/.test(patientType)) reject('patient_type', `patient_type must be 1 (inpatient) or 2 (day case), not "${patientType}"`);
+  if (patientType && !/^[12]$/.test(patientType)) reject('patient_type', 'patient_type must be 1 (inpatient) or 2 (day case)');
   const funded = required('nhs_funded').toUpperCase();
-  if (funded && funded !== 'Y' && funded !== 'N') reject('nhs_funded', `nhs_funded must be Y or N, not "${funded}"`);
+  if (funded && funded !== 'Y' && funded !== 'N') reject('nhs_funded', 'nhs_funded must be Y or N');
 
   const siteCode = optional('site_code', (v) => /^[A-Z0-9]{5}$/i.test(v), 'a 5-character ODS site code');
   const ethnicity = optional('ethnicity', (v) => ETHNICITY.test(v.toUpperCase()), 'an NHS ethnic category code');

@@ -28,7 +28,10 @@ export class ErrorsFilter implements ExceptionFilter {
       res.status(status).json(errorBody(HTTP_CODES[status] ?? 'error', message, details));
       return;
     }
-    this.logger.error(`Unexpected ${(exception as Error)?.name ?? 'error'}`, (exception as Error)?.stack);
+    // Where it happened, not what it said: a message (first line of the stack) can quote data.
+    const frames = ((exception as Error)?.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
+    const code = (exception as { code?: unknown })?.code;
+    this.logger.error(`Unexpected ${(exception as Error)?.name ?? 'error'}${typeof code === 'string' ? ` (${code})` : ''}`, frames);
     res.status(500).json(errorBody('internal_error', 'Something went wrong on our side; the error has been logged.'));
   }
 }
