@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AuditInterceptor } from './audit/audited';
 import { AuthModule } from './auth/auth.module';
 import { DomainModule } from './domain.module';
 import { HealthModule } from './health/health.module';
@@ -13,6 +14,7 @@ import { InfraModule } from './infra/infra.module';
   providers: [
     { provide: APP_FILTER, useClass: ErrorsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
 })
 export class AppModule {}

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { PUBLIC_KEY, Role, ROLES_KEY } from './roles';
+import { ALLOW_PASSWORD_CHANGE_KEY, PUBLIC_KEY, Role, ROLES_KEY } from './roles';
 import { TokenAuthenticator } from './token-authenticator';
 
 /** Global guard: deny by default. Only @Public routes and routes whose @Roles match pass. */
@@ -12,14 +12,17 @@ export class RolesGuard implements CanActivate {
     private readonly authenticator: TokenAuthenticator,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
 
     const request = context.switchToHttp().getRequest<Request>();
-    const principal = this.authenticator.authenticate(request.headers.authorization);
+    const principal = await this.authenticator.authenticate(request);
     if (!principal) throw new UnauthorizedException('Sign in or send a valid API token (Authorization: Bearer …)');
+    if (principal.mustChangePassword && !this.reflector.getAllAndOverride<boolean>(ALLOW_PASSWORD_CHANGE_KEY, targets)) {
+      throw new ForbiddenException('Choose a new password first: you signed in with a one-time password');
+    }
     if (!roles?.length) throw new ForbiddenException('This route is not open to any role');
     if (!roles.includes(principal.role)) throw new ForbiddenException('Your role does not allow this');
     request.principal = principal;

@@ -1,19 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
 import { AppConfig } from '../infra/config/app-config';
+import { UsersService } from '../users/users.service';
 import { Principal } from './roles';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
+export const SESSION_COOKIE = 'fieldwork_session';
 
 /**
- * Until users and sessions arrive, one operator token from configuration acts as a
- * coordinator. Compared as digests in constant time so length and content do not leak.
+ * Who is calling: a bearer token (a user's personal API token, or the operator token from
+ * configuration, which acts as a coordinator for automation), or a session cookie from the
+ * sign-in page. The operator token is compared as a digest in constant time.
  */
 @Injectable()
 export class TokenAuthenticator {
   private readonly operatorDigest: Buffer;
 
-  constructor(config: AppConfig) {
+  constructor(config: AppConfig, private readonly users: UsersService) {
     let token = config.OPERATOR_TOKEN;
     if (!token) {
       token = randomBytes(24).toString('base64url');
@@ -22,10 +26,22 @@ export class TokenAuthenticator {
     this.operatorDigest = digest(token);
   }
 
-  authenticate(authorization: string | undefined): Principal | undefined {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-    if (!match) return undefined;
-    if (timingSafeEqual(digest(match[1]), this.operatorDigest)) return { id: 'operator', role: 'coordinator' };
-    return undefined;
+  async authenticate(request: Pick<Request, 'headers'>): Promise<Principal | undefined> {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer) {
+      if (timingSafeEqual(digest(bearer), this.operatorDigest)) return { id: 'operator', role: 'coordinator' };
+      return bearer.startsWith('fwt_') ? this.users.fromToken(bearer) : undefined;
+    }
+    const session = readCookie(request.headers.cookie, SESSION_COOKIE);
+    return session ? this.users.fromSession(session) : undefined;
   }
+}
+
+/** One cookie's value from a Cookie header (the only cookie we read, so no parser is needed). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
 }

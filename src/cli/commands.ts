@@ -8,10 +8,14 @@ import { returnsBook, returnsImport, scansImport } from '../responses/responses.
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
 import { trustAdd, trustList } from '../trusts/trusts.commands';
+import { userAdd, userDisable, userList, userToken } from '../users/users.commands';
+import { auditList } from '../audit/audit.commands';
+import { surveyClose, surveyPurge } from '../retention/retention.commands';
 import type { CliCommand } from './cli-command';
 
 /** Every coordinator command, in the order `help` lists them. */
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
   sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
   printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog,
-  reportResponseRates, reportResponsesOverTime, reportOverallRating];
+  reportResponseRates, reportResponsesOverTime, reportOverallRating, userAdd, userList, userDisable, userToken,
+  auditList, surveyClose, surveyPurge];

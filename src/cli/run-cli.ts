@@ -1,4 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { userInfo } from 'node:os';
+import { basename } from 'node:path';
+import { AuditService, referencesIn } from '../audit/audit.service';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../infra/config/app-config';
@@ -77,6 +80,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'], abortOnError: false });
     }
     const result = await cmd.run({ options: options as Record<string, string | boolean | undefined>, config, app: app as INestApplicationContext });
+    if (app) await auditCommand(app, cmd.name, options as Record<string, unknown>, result.json);
     io.out(json ? JSON.stringify(result.json, null, 2) : result.text);
     return result.exitCode ?? EXIT.ok;
   } catch (error) {
@@ -87,4 +91,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await app?.close();
   }
+}
+
+/**
+ * Every command that ran is in the audit trail: who at the console, which survey, patients,
+ * step, trust or file; the option names but not their values (an address or a reason is
+ * patient data).
+ */
+async function auditCommand(app: INestApplicationContext, name: string, options: Record<string, unknown>, json: unknown): Promise<void> {
+  const text = (key: string) => (typeof options[key] === 'string' ? (options[key] as string) : undefined);
+  const file = text('file');
+  await app.get(AuditService).record({
+    actor: `cli:${userInfo().username}`,
+    actorRole: 'coordinator',
+    action: `cli.${name}`,
+    surveyCode: text('survey') ?? (json as { survey?: string } | undefined)?.survey,
+    references: [...(text('ref') ? [text('ref')!] : []), ...referencesIn(json)],
+    subject: text('step') ?? text('trust') ?? (file ? basename(file) : undefined) ?? text('email') ?? null,
+    details: { options: Object.keys(options).filter((k) => options[k] !== undefined) },
+  });
 }

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Audited } from '../audit/audited';
 import type { Request } from 'express';
 import { Roles } from '../auth/roles';
 import { LaunchStepDto, PauseStepDto } from './dto/mailing-actions.dto';
@@ -22,30 +23,35 @@ export class MailingsController {
   }
 
   @Post(':step/launch')
+  @Audited('mailing.launch')
   @HttpCode(200)
   launch(@Param('survey') survey: string, @Param('step') step: string, @Body() body: LaunchStepDto, @Req() req: Request) {
     return this.waves.launch(survey, step, req.principal!.id, { now: body.now });
   }
 
   @Post(':step/pause')
+  @Audited('mailing.pause')
   @HttpCode(200)
   pause(@Param('survey') survey: string, @Param('step') step: string, @Body() body: PauseStepDto, @Req() req: Request) {
     return this.waves.pause(survey, step, req.principal!.id, body.reason);
   }
 
   @Post(':step/resume')
+  @Audited('mailing.resume')
   @HttpCode(200)
   resume(@Param('survey') survey: string, @Param('step') step: string) {
     return this.waves.resume(survey, step);
   }
 
   @Post(':step/retry-failed')
+  @Audited('mailing.retry')
   @HttpCode(200)
   retryFailed(@Param('survey') survey: string, @Param('step') step: string) {
     return this.waves.retryFailed(survey, step);
   }
 
   @Post('reconcile')
+  @Audited('mailing.reconcile')
   @HttpCode(200)
   reconcile(@Param('survey') survey: string) {
     return this.reconciler.reconcile(survey);

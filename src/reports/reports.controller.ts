@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Audited } from '../audit/audited';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/roles';
 import { NotFoundError } from '../infra/errors/domain-error';
@@ -13,12 +14,14 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('response-rates')
+  @Audited('report.response-rates')
   async responseRates(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const report = await this.reports.responseRates(survey, req.principal!);
     return wantsCsv(req, format) ? csv(res, `response-rates-${report.survey}.csv`, responseRatesCsv(report)) : report;
   }
 
   @Get('responses-over-time')
+  @Audited('report.responses-over-time')
   async overTime(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const report = await this.reports.responsesOverTime(survey, req.principal!);
     return wantsCsv(req, format) ? csv(res, `responses-over-time-${report.survey}.csv`, responsesOverTimeCsv(report)) : report;
@@ -26,6 +29,7 @@ export class ReportsController {
 
   /** The chart as SVG: national, or ?trust=RXX. */
   @Get('responses-over-time.svg')
+  @Audited('report.chart')
   async chart(@Param('survey') survey: string, @Query('trust') trust: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const report = await this.reports.responsesOverTime(survey, req.principal!);
     const series = report.series.find((s) => s.code === (trust ?? 'national'));
@@ -36,6 +40,7 @@ export class ReportsController {
   }
 
   @Get('overall-rating')
+  @Audited('report.overall-rating')
   async overallRating(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const report = await this.reports.overallRating(survey, req.principal!);
     return wantsCsv(req, format) ? csv(res, `overall-rating-${report.survey}.csv`, overallRatingCsv(report)) : report;

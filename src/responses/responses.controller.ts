@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Audited } from '../audit/audited';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import type {} from 'multer';
@@ -18,6 +19,7 @@ export class ResponsesController {
 
   /** One envelope booked in by reference (a barcode scanner types it). */
   @Post('returns')
+  @Audited('return.book')
   @HttpCode(200)
   bookIn(@Param('survey') survey: string, @Body() body: BookReturnDto, @Req() req: Request) {
     return this.returns.bookIn(survey, body, req.principal!.id);
@@ -25,6 +27,7 @@ export class ResponsesController {
 
   /** A returns file (reference, received_date, type), multipart field `file`. */
   @Post('returns/files')
+  @Audited('returns.import')
   @HttpCode(200)
   @UseInterceptors(FileInterceptor('file'))
   importReturns(@Param('survey') survey: string, @UploadedFile() file: Express.Multer.File | undefined, @Req() req: Request) {
@@ -33,6 +36,7 @@ export class ResponsesController {
 
   /** The scanning bureau's answers file, multipart field `file`. */
   @Post('scans/files')
+  @Audited('scans.import')
   @HttpCode(200)
   @UseInterceptors(FileInterceptor('file'))
   importScans(@Param('survey') survey: string, @UploadedFile() file: Express.Multer.File | undefined, @Req() req: Request) {
@@ -55,6 +59,7 @@ export class OnlineResponsesController {
   }
 
   @Post('response')
+  @Audited('response.online')
   @HttpCode(201)
   submit(@Param('code') code: string, @Body() body: AnswersDto) {
     return this.responses.submitOnline(code, body.answers);

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Audited } from '../audit/audited';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import type {} from 'multer';
@@ -20,6 +21,7 @@ export class SamplesController {
   /** A trust's sample file (multipart field `file`, CSV or .xlsx); answers with the validation report. */
   @Post('trusts/:trust/sample-files')
   @Roles('coordinator', 'trust')
+  @Audited('sample.import')
   @UseInterceptors(FileInterceptor('file'))
   async upload(
     @Param('survey') survey: string,
@@ -49,6 +51,7 @@ export class SamplesController {
   /** The report as JSON, or as CSV with ?format=csv or Accept: text/csv. */
   @Get('trusts/:trust/sample-files/:id')
   @Roles('coordinator', 'trust')
+  @Audited('sample.report')
   async report(
     @Param('survey') survey: string, @Param('trust') trust: string, @Param('id') id: string,
     @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response,
@@ -70,6 +73,7 @@ export class SamplesController {
   }
 
   @Post('sample/lock')
+  @Audited('sample.lock')
   @Roles('coordinator')
   @Header('Cache-Control', 'no-store')
   lock(@Param('survey') survey: string) {

@@ -33,6 +33,14 @@ export class Survey {
   @Column({ name: 'sample_locked_at', type: 'timestamptz', nullable: true })
   sampleLockedAt: Date | null;
 
+  /** Fieldwork over: nothing more reaches patients; the purge may follow after the retention period. */
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+
+  /** Patient-identifiable data destroyed. */
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

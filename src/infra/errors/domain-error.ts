@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   invalid_state: 409,
   file_rejected: 422,
+  too_many_requests: 429,
   unavailable: 503,
 } as const;
 

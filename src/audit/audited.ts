@@ -1,0 +1,41 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { from, Observable, switchMap } from 'rxjs';
+import { AuditService, referencesIn } from './audit.service';
+
+const AUDITED_KEY = 'fieldwork:audited';
+
+/** Records every successful call of the route in the audit log under this action. */
+export const Audited = (action: string) => SetMetadata(AUDITED_KEY, action);
+
+/**
+ * Writes the audit row after the handler succeeds and before the answer leaves: a read that
+ * cannot be recorded is not served. Records the route pattern and its parameters (survey,
+ * reference, trust, file, step), never the query string (a search by surname and date of
+ * birth stays out of the trail) or the body.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(private readonly reflector: Reflector, private readonly audit: AuditService) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const action = this.reflector.getAllAndOverride<string | undefined>(AUDITED_KEY, [context.getHandler(), context.getClass()]);
+    if (!action) return next.handle();
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const params = req.params as Record<string, string>;
+    return next.handle().pipe(switchMap((result) => from((async () => {
+      await this.audit.record({
+        actor: req.principal?.id ?? (params.code ? 'patient (online)' : 'anonymous'),
+        actorRole: req.principal?.role ?? null,
+        action,
+        surveyCode: params.survey ?? (result as { survey?: string } | undefined)?.survey,
+        references: [...(params.ref ? [params.ref] : []), ...referencesIn(result)],
+        subject: params.id ?? params.step ?? params.trust ?? params.email ?? null,
+        details: { route: `${req.method} ${req.route?.path ?? ''}`, status: res.statusCode },
+      });
+      return result;
+    })())));
+  }
+}

@@ -1,0 +1,30 @@
+import { command } from '../cli/cli-command';
+import { RetentionService } from './retention.service';
+
+export const surveyClose = command({
+  name: 'survey:close',
+  summary: 'Close fieldwork: every mailing step paused, no more uploads, returns or online answers',
+  options: { survey: { type: 'string', required: true, description: 'survey code' } },
+  async run({ app, options }) {
+    const r = await app.get(RetentionService).close(options.survey, 'cli');
+    return {
+      json: r,
+      text: `${r.survey} closed at ${r.closedAt}: ${r.stepsPaused} mailing step(s) paused, ${r.onePacksWithdrawn} one-off pack(s) withdrawn. `
+        + `Patient data may be purged (survey:purge) from ${r.purgeFrom.slice(0, 10)}.`,
+    };
+  },
+});
+
+export const surveyPurge = command({
+  name: 'survey:purge',
+  summary: "Destroy a closed survey's patient-identifiable data and files after its retention period",
+  options: { survey: { type: 'string', required: true, description: 'survey code' } },
+  async run({ app, options }) {
+    const r = await app.get(RetentionService).purge(options.survey);
+    return {
+      json: r,
+      text: `${r.survey} purged at ${r.purgedAt}: ${r.patients} patients' identifiable data destroyed, ${r.deathsRemoved} deceased-list entries `
+        + `and ${r.eventsCleared} contact notes removed, ${r.filesDeleted} files deleted. Outcomes, answers and reports remain.`,
+    };
+  },
+});

@@ -1,0 +1,121 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../infra/errors/domain-error';
+import { StorageService } from '../infra/storage/storage.service';
+import { parseSurveySettings } from '../surveys/survey-settings';
+import { SurveysService } from '../surveys/surveys.service';
+
+export interface CloseSummary { survey: string; closedAt: string; stepsPaused: number; onePacksWithdrawn: number; purgeFrom: string }
+export interface PurgeSummary { survey: string; purgedAt: string; patients: number; deathsRemoved: number; eventsCleared: number; filesDeleted: number }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The end of fieldwork. Closing stops everything that reaches patients (mail steps paused,
+ * no uploads, returns or online answers). Purging, once the survey's retention period has
+ * passed, destroys what identifies anyone: names, addresses, dates of birth, NHS numbers,
+ * e-mail and phone, access codes, the trusts' record numbers, the deceased list, free text in
+ * the contact history, and every generated file. Outcome codes (kept as computed just before),
+ * survey references, anonymous variables (age at discharge, sex, ethnicity, ICD-10, trust) and
+ * the answers remain, so the reports give the same figures afterwards.
+ */
+@Injectable()
+export class RetentionService {
+  private readonly logger = new Logger('Retention');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly surveys: SurveysService,
+    private readonly storage: StorageService,
+  ) {}
+
+  async close(surveyCode: string, by: string): Promise<CloseSummary> {
+    const survey = await this.surveys.get(surveyCode);
+    if (survey.status === 'purged') throw new DomainError('invalid_state', `${survey.code} was purged on ${survey.purgedAt?.toISOString().slice(0, 10)}`);
+    return this.dataSource.transaction(async (m) => {
+      const [row] = await m.query(
+        `WITH u AS (UPDATE surveys SET status = 'closed', closed_at = coalesce(closed_at, now()), updated_at = now() WHERE id = $1 RETURNING closed_at)
+         SELECT closed_at FROM u`, [survey.id]);
+      const [{ paused }] = await m.query(
+        `WITH u AS (UPDATE mailing_steps SET paused_at = now(), paused_by = $2, pause_reason = 'The survey is closed'
+                    WHERE survey_id = $1 AND paused_at IS NULL RETURNING 1) SELECT count(*)::int AS paused FROM u`, [survey.id, by]);
+      const [{ withdrawn }] = await m.query(
+        `WITH u AS (UPDATE one_off_packs SET status = 'suppressed', suppression_reason = 'survey_closed', completed_at = now()
+                    WHERE survey_id = $1 AND status = 'pending' RETURNING 1) SELECT count(*)::int AS withdrawn FROM u`, [survey.id]);
+      const retention = parseSurveySettings(survey.settings).retentionDaysAfterClose;
+      return {
+        survey: survey.code, closedAt: row.closed_at.toISOString(), stepsPaused: paused, onePacksWithdrawn: withdrawn,
+        purgeFrom: new Date(row.closed_at.getTime() + retention * DAY_MS).toISOString(),
+      };
+    });
+  }
+
+  /** Purges a closed survey whose retention period has passed; a repeat finishes deleting files. */
+  async purge(surveyCode: string, now = new Date()): Promise<PurgeSummary> {
+    const survey = await this.surveys.get(surveyCode);
+    if (!survey.closedAt || (survey.status !== 'closed' && survey.status !== 'purged')) {
+      throw new DomainError('invalid_state', `${survey.code} is not closed: close it first (survey:close), then purge after its retention period`);
+    }
+    const purgeFrom = new Date(survey.closedAt.getTime() + parseSurveySettings(survey.settings).retentionDaysAfterClose * DAY_MS);
+    if (now < purgeFrom) {
+      throw new DomainError('invalid_state',
+        `${survey.code} was closed on ${survey.closedAt.toISOString().slice(0, 10)}; its data must be kept until ${purgeFrom.toISOString().slice(0, 10)} (retentionDaysAfterClose). Purge from then.`);
+    }
+    const counts = await this.dataSource.transaction(async (m) => {
+      await m.query(`SET LOCAL fieldwork.purging = 'on'`); // lets the history be scrubbed, nothing else
+      const [{ patients }] = await m.query(`
+        WITH u AS (
+          UPDATE patients p SET purged_at = now(), final_outcome = o.outcome,
+            age_at_discharge = extract(year FROM age(p.discharge_date, p.date_of_birth))::int,
+            nhs_number = NULL, title = NULL, first_name = NULL, surname = NULL, address = NULL, postcode = NULL,
+            date_of_birth = NULL, email = NULL, mobile = NULL, access_code = NULL, patient_record_number = NULL,
+            preferred_language = NULL
+          FROM patient_outcomes o WHERE o.patient_id = p.id AND p.survey_id = $1 AND p.purged_at IS NULL RETURNING 1)
+        SELECT count(*)::int AS patients FROM u`, [survey.id]);
+      const [{ deaths }] = await m.query(
+        'WITH d AS (DELETE FROM survey_deaths WHERE survey_id = $1 RETURNING 1) SELECT count(*)::int AS deaths FROM d', [survey.id]);
+      const [{ events }] = await m.query(
+        `WITH u AS (UPDATE patient_events SET details = '{}' WHERE survey_id = $1 AND details <> '{}' RETURNING 1) SELECT count(*)::int AS events FROM u`,
+        [survey.id]);
+      // Mail server refusals can quote an address.
+      await m.query(`UPDATE mailings SET error = 'detail removed at the purge' WHERE survey_id = $1 AND error IS NOT NULL`, [survey.id]);
+      await m.query(`UPDATE surveys SET status = 'purged', purged_at = coalesce(purged_at, now()), updated_at = now() WHERE id = $1`, [survey.id]);
+      return { patients, deaths, events };
+    });
+    const filesDeleted = await this.deleteFiles(survey.id, survey.code);
+    const [{ purged_at }] = await this.dataSource.query('SELECT purged_at FROM surveys WHERE id = $1', [survey.id]);
+    this.logger.log(`${survey.code} purged: ${counts.patients} patients, ${filesDeleted} files`);
+    return {
+      survey: survey.code, purgedAt: purged_at.toISOString(), patients: counts.patients, deathsRemoved: counts.deaths,
+      eventsCleared: counts.events, filesDeleted,
+    };
+  }
+
+  /** Print files, one-off packs and manifests of the survey; e-mails kept in the outbox; leftovers in tmp. */
+  private async deleteFiles(surveyId: string, surveyCode: string): Promise<number> {
+    let deleted = await countFiles(join(this.storage.root, 'print', surveyCode));
+    await rm(join(this.storage.root, 'print', surveyCode), { recursive: true, force: true });
+    const outbox = join(this.storage.root, 'outbox');
+    const names = await readdir(outbox).catch(() => [] as string[]);
+    if (names.length) {
+      const ids = new Set((await this.dataSource.query(`SELECT id::text FROM mailings WHERE survey_id = $1 AND channel = 'email'`, [surveyId]))
+        .map((r: { id: string }) => r.id));
+      for (const name of names) {
+        const id = /mailing-(\d+)@/.exec(name)?.[1];
+        if (id && ids.has(id)) { await rm(join(outbox, name), { force: true }); deleted++; }
+      }
+    }
+    deleted += await this.storage.pruneTemp(0);
+    return deleted;
+  }
+}
+
+async function countFiles(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  let n = 0;
+  for (const e of entries) n += e.isDirectory() ? await countFiles(join(dir, e.name)) : 1;
+  return n;
+}

@@ -1,0 +1,120 @@
+import type { TestingModule } from '@nestjs/testing';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { JobQueue } from '../src/infra/queues/job-queue';
+import { StorageService } from '../src/infra/storage/storage.service';
+import { WavesService } from '../src/mailings/waves.service';
+import { ReportsService } from '../src/reports/reports.service';
+import { RetentionService } from '../src/retention/retention.service';
+import { SampleImportService } from '../src/samples/sample-import.service';
+import { resetDatabase, startApp, TestApp } from './support/app';
+import { cli } from './support/cli';
+import { settled, startWorkers, traceDeaths } from './support/mailing-survey';
+import { csvFile, patientRow } from './support/sample-files';
+
+/** Distinctive synthetic identities, so any copy left behind anywhere is found. */
+const PEOPLE = [
+  { first_name: 'Ottoline', surname: 'Quixote-Zebedee', address_1: '17 Marzipan Synthetic Row', postcode: 'YO1 7HH', email: 'ottoline.quixote@example.invalid', mobile: '07700900123' },
+  { first_name: 'Bartholomew', surname: 'Vanderquill', address_1: '4 Zephyr Synthetic Mews', postcode: 'HX1 2AB', email: 'b.vanderquill@example.invalid', mobile: '' },
+  { first_name: 'Philippa', surname: 'Xanthoudakis', address_1: '99 Quince Synthetic Lane', postcode: 'BD1 1AA', email: '', mobile: '' },
+];
+
+describe('end of fieldwork: close and purge', () => {
+  let t: TestApp;
+  let workers: TestingModule | undefined;
+  let identifiers: string[];
+  const storageRoot = () => t.app.get(StorageService).root;
+  /** Every identifiable value still stored, as "table: value", by reading every row of every table as text. */
+  const identifiableInDatabase = async () => {
+    const tables: { table_name: string }[] = await t.dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+    const found = new Set<string>();
+    for (const { table_name } of tables) {
+      const rows: { row: string }[] = await t.dataSource.query(`SELECT t::text AS row FROM "${table_name}" t`);
+      for (const { row } of rows) for (const id of identifiers) if (row.includes(id)) found.add(`${table_name}: ${id}`);
+    }
+    return [...found];
+  };
+  const reportsNow = async () => {
+    const reports = t.app.get(ReportsService);
+    const coordinator = { id: 'test', role: 'coordinator' as const };
+    const { generatedAt: _, ...rates } = await reports.responseRates('CPES-2026', coordinator);
+    return { rates, overTime: await reports.responsesOverTime('CPES-2026', coordinator), rating: await reports.overallRating('CPES-2026', coordinator) };
+  };
+
+  beforeAll(async () => {
+    t = await startApp();
+    await resetDatabase(t.dataSource);
+    for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
+    await t.http().post('/api/surveys').set(t.auth)
+      .send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30', settings: { retentionDaysAfterClose: 0, suppressionThreshold: 1 } }).expect(201);
+    await t.http().post('/api/trusts').set(t.auth).send({ code: 'RXX', name: 'Example Synthetic NHS Trust' }).expect(201);
+    const rows = PEOPLE.map((p, i) => patientRow(i + 1, { ...p, patient_record_number: `MRN-QZ-${9000 + i}` }));
+    await t.app.get(SampleImportService).import({ surveyCode: 'CPES-2026', trustCode: 'RXX', path: csvFile('purge.csv', rows), fileName: 'purge.csv', uploadedBy: 'test' });
+    await t.http().post('/api/surveys/CPES-2026/sample/lock').set(t.auth).expect(201);
+    const patients = await t.dataSource.query('SELECT survey_reference AS ref, access_code, nhs_number FROM patients ORDER BY row_number');
+    identifiers = [...PEOPLE.flatMap((p) => [p.first_name, p.surname, p.address_1, p.postcode, p.email, p.mobile].filter(Boolean)),
+      ...rows.map((r) => r.nhs_number), ...rows.map((r) => r.patient_record_number), ...patients.map((p: { access_code: string }) => p.access_code)];
+    await traceDeaths(t, []);
+
+    // Fieldwork: letters printed, e-mails kept in the outbox (no SMTP server), a response with a rating,
+    // an address change (the old address goes into the history), a death reported by phone.
+    workers = await startWorkers({ SMTP_HOST: '' });
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+    await settled(t, 'initial');
+    await t.http().post(`/api/online/${patients[0].access_code}/response`).send({ answers: { overall_rating: 9 } }).expect(201);
+    await t.http().post(`/api/surveys/CPES-2026/patients/${patients[1].ref}/contacts`).set(t.auth)
+      .send({ type: 'address_change', addressLines: ['2 Elsewhere Synthetic Court', 'Testville'], postcode: 'LS6 2AB', caller: 'Ottoline Quixote-Zebedee' }).expect(201);
+    identifiers.push('2 Elsewhere Synthetic Court', 'LS6 2AB');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+    await t.http().post(`/api/surveys/CPES-2026/patients/${patients[2].ref}/contacts`).set(t.auth)
+      .send({ type: 'deceased', dateOfDeath: today, notes: 'Philippa Xanthoudakis died at home' }).expect(201);
+  });
+  afterAll(async () => {
+    await workers?.close();
+    for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
+    await t.app.close();
+  });
+
+  it('purges only a closed survey past its retention period, and keeps every report figure', async () => {
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+    expect(files(storageRoot()).filter((f) => /\.(pdf|eml)$/.test(f)).length).toBeGreaterThanOrEqual(3);
+    const before = await reportsNow();
+    // The scan below finds what it looks for: before the purge, names, the old address and the death notes are there.
+    expect(await identifiableInDatabase()).toEqual(expect.arrayContaining([
+      'patients: Quixote-Zebedee', 'patient_events: 4 Zephyr Synthetic Mews', 'patient_events: Xanthoudakis', 'patients: ottoline.quixote@example.invalid',
+    ]));
+    expect(before.rates.national.outcomes).toMatchObject({ 1: 1, 3: 1, 6: 1 });
+
+    const early = await cli(['survey:purge', '--survey', 'CPES-2026', '--json']);
+    expect(early.json.error).toMatchObject({ code: 'invalid_state', message: expect.stringContaining('is not closed') });
+    const closed = await cli(['survey:close', '--survey', 'CPES-2026', '--json']);
+    expect(closed.json).toMatchObject({ survey: 'CPES-2026', stepsPaused: 1 });
+    // With a retention period still running, the purge is refused and says from when it may run.
+    const [{ closed_at }] = await t.dataSource.query(`SELECT closed_at FROM surveys`);
+    await expect(t.app.get(RetentionService).purge('CPES-2026', new Date(closed_at.getTime() - 1000)))
+      .rejects.toMatchObject({ code: 'invalid_state', message: expect.stringMatching(/must be kept until \d{4}-\d{2}-\d{2}/) });
+    // Closed means closed: nothing more comes in.
+    await t.http().post(`/api/online/${identifiers.at(-3)}/response`).send({ answers: {} }).expect(404);
+
+    const purged = await cli(['survey:purge', '--survey', 'CPES-2026', '--json']);
+    expect(purged.code).toBe(0);
+    expect(purged.json).toMatchObject({ survey: 'CPES-2026', patients: 3, deathsRemoved: 1 });
+    expect(await reportsNow()).toEqual(before);
+    const [patient] = await t.dataSource.query(`SELECT * FROM patients WHERE final_outcome = 1`);
+    expect(patient).toMatchObject({ first_name: null, surname: null, nhs_number: null, access_code: null, age_at_discharge: 76, sex: '2', icd10: 'C50.9' });
+    expect(await t.dataSource.query('SELECT answers FROM responses')).toEqual([{ answers: { overall_rating: 9 } }]);
+  });
+
+  it('leaves no identifiable value anywhere in the database or the storage folder', async () => {
+    expect(await identifiableInDatabase()).toEqual([]);
+
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+    const left = files(storageRoot()).filter((f) => !f.includes('sample-files-')); // the test's own input files
+    for (const file of left) {
+      const text = readFileSync(file).toString('latin1');
+      for (const id of identifiers) expect([file, text.includes(id)]).toEqual([file, false]);
+    }
+    expect(left.filter((f) => /\.(pdf|eml)$/.test(f))).toEqual([]);
+  });
+});
