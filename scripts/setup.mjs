@@ -5,7 +5,7 @@
 // Everything it says goes to stderr, so `npm run cli -- … --json` keeps a clean stdout.
 //
 //   node scripts/setup.mjs start   install, build, services, create + migrate the database
-//   node scripts/setup.mjs test    install, build, services (the tests make their own database)
+//   node scripts/setup.mjs test    install, build, services, Chromium (the tests make their own database)
 //   node scripts/setup.mjs cli     as start, quietly, skipping what is already done
 //
 // npm install rather than npm ci: this npm leaves other platforms' optional packages out of the
@@ -153,11 +153,22 @@ function migrate() {
   if (!run(process.execPath, ['dist/src/cli.js', 'db:migrate'], { stdio: ['ignore', quiet ? 'ignore' : 2, 2] })) fail('migration failed; see the output above.');
 }
 
+/** The browser tests drive Debian's Chromium; install it (as root, from Debian's packages) when it is missing. */
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return;
+  say('installing Chromium for the browser tests (apt-get install chromium)…');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const ok = run('apt-get', ['install', '-y', '-q', 'chromium'], { env })
+    || (run('apt-get', ['update', '-q'], { env }) && run('apt-get', ['install', '-y', '-q', 'chromium'], { env }));
+  if (!ok || !existsSync('/usr/bin/chromium')) fail('Chromium is needed at /usr/bin/chromium for the browser tests: install Debian\'s "chromium" package.');
+}
+
 checkNode();
 install();
 build();
 await ensurePostgres();
 await ensureRedis();
+if (mode === 'test') ensureChromium();
 if (mode !== 'test') {
   createDatabase();
   migrate();

@@ -7,10 +7,11 @@ import { HealthModule } from './health/health.module';
 import { ErrorsFilter } from './infra/errors/errors.filter';
 import { createValidationPipe } from './infra/http/validation';
 import { InfraModule } from './infra/infra.module';
+import { WebModule } from './web/web.module';
 
 /** The HTTP application: API, back-office pages and the patient's online questionnaire. */
 @Module({
-  imports: [InfraModule, DomainModule, AuthModule, HealthModule],
+  imports: [InfraModule, DomainModule, AuthModule, HealthModule, WebModule],
   providers: [
     { provide: APP_FILTER, useClass: ErrorsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -26,6 +26,7 @@ export class AuditInterceptor implements NestInterceptor {
     const res = context.switchToHttp().getResponse<Response>();
     const params = req.params as Record<string, string>;
     return next.handle().pipe(switchMap((result) => from((async () => {
+      if (res.statusCode >= 400) return result; // a page that answered with its form's errors read or changed nothing
       await this.audit.record({
         actor: req.principal?.id ?? (params.code ? 'patient (online)' : 'anonymous'),
         actorRole: req.principal?.role ?? null,

@@ -101,3 +101,21 @@ function invalid(q: Question, value: AnswerValue): string | undefined {
     }
   }
 }
+
+/** Where routing goes after question `number` given the answers: the next question's number, or null at the end. */
+export function nextQuestion(definition: QuestionnaireDefinition, number: number, answers: Answers): number | null {
+  const questions = allQuestions(definition);
+  const q = questions[number - 1];
+  let goTo = q.goTo;
+  if (q.type === 'single') goTo = q.options?.find((o) => o.code === answers[q.id])?.goTo ?? goTo;
+  const next = goTo === undefined ? number + 1 : goTo === 'end' ? null : goTo;
+  return next !== null && next <= questions.length ? next : null;
+}
+
+/** The questions the respondent's routing leads through, in order, given the answers so far. */
+export function routedPath(definition: QuestionnaireDefinition, answers: Answers): Question[] {
+  const questions = allQuestions(definition);
+  const path: Question[] = [];
+  for (let n: number | null = 1; n !== null; n = nextQuestion(definition, n, answers)) path.push(questions[n - 1]);
+  return path;
+}

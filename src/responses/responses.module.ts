@@ -5,6 +5,7 @@ import { StorageService } from '../infra/storage/storage.service';
 import { QuestionnairesModule } from '../questionnaires/questionnaires.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { OnlineResponsesController, ResponsesController } from './responses.controller';
+import { OnlineFormService } from './online-form.service';
 import { ResponsesService } from './responses.service';
 import { ReturnsService } from './returns.service';
 import { ScansService } from './scans.service';
@@ -19,7 +20,7 @@ import { ScansService } from './scans.service';
     }),
   ],
   controllers: [ResponsesController, OnlineResponsesController],
-  providers: [ResponsesService, ReturnsService, ScansService],
-  exports: [ResponsesService, ReturnsService, ScansService],
+  providers: [ResponsesService, ReturnsService, ScansService, OnlineFormService],
+  exports: [ResponsesService, ReturnsService, ScansService, OnlineFormService],
 })
 export class ResponsesModule {}

@@ -113,6 +113,13 @@ export class ResponsesService {
     return { reference: patient.reference, mode, receivedOn, questionsAnswered: Object.keys(answers).length };
   }
 
+  /** The patient and survey an access code opens (for the online form); refused alike when unknown. */
+  async openedBy(accessCode: string): Promise<{ patientId: string; survey: Survey; used: boolean; code: string }> {
+    const patient = await this.byAccessCode(this.dataSource.manager, accessCode, false);
+    const survey = (await this.surveys.getById(patient.survey_id))!;
+    return { patientId: patient.id, survey, used: patient.access_code_used_at !== null, code: normaliseAccessCode(accessCode)! };
+  }
+
   private async byAccessCode(m: Pick<EntityManager, 'query'>, raw: string, forUpdate: boolean) {
     const code = normaliseAccessCode(raw);
     if (!code) throw new DomainError('not_found', UNKNOWN_CODE);

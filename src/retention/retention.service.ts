@@ -75,6 +75,8 @@ export class RetentionService {
             preferred_language = NULL
           FROM patient_outcomes o WHERE o.patient_id = p.id AND p.survey_id = $1 AND p.purged_at IS NULL RETURNING 1)
         SELECT count(*)::int AS patients FROM u`, [survey.id]);
+      // Unfinished online answers are not responses: they go with the rest.
+      await m.query('DELETE FROM response_drafts d USING patients p WHERE p.id = d.patient_id AND p.survey_id = $1', [survey.id]);
       const [{ deaths }] = await m.query(
         'WITH d AS (DELETE FROM survey_deaths WHERE survey_id = $1 RETURNING 1) SELECT count(*)::int AS deaths FROM d', [survey.id]);
       const [{ events }] = await m.query(

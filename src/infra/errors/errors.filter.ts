@@ -1,5 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Pages } from '../../web/pages';
 import { DomainError, ERROR_STATUS, errorBody, ErrorDetail } from './domain-error';
 
 const HTTP_CODES: Record<number, string> = {
@@ -13,8 +14,12 @@ const HTTP_CODES: Record<number, string> = {
 export class ErrorsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  constructor(@Optional() private readonly pages?: Pages) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    const req = host.switchToHttp().getRequest<Request>();
+    if (isPage(req)) return this.page(exception, req, res);
     if (exception instanceof DomainError) {
       res.status(ERROR_STATUS[exception.code]).json(errorBody(exception.code, exception.message, exception.details));
       return;
@@ -28,10 +33,30 @@ export class ErrorsFilter implements ExceptionFilter {
       res.status(status).json(errorBody(HTTP_CODES[status] ?? 'error', message, details));
       return;
     }
+    this.logUnexpected(exception);
+    res.status(500).json(errorBody('internal_error', 'Something went wrong on our side; the error has been logged.'));
+  }
+
+  /** Pages answer people: sign in first, or a page that says what happened. */
+  private page(exception: unknown, req: Request, res: Response): void {
+    const status = exception instanceof DomainError ? ERROR_STATUS[exception.code] : exception instanceof HttpException ? exception.getStatus() : 500;
+    if (status === 401) return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    if (status === 500) this.logUnexpected(exception);
+    const message = status === 500 ? 'Something went wrong on our side. Try again later; the error has been logged.'
+      : status === 403 ? (exception as Error).message.includes('new password') ? 'Choose a new password first.' : 'You do not have access to this page.'
+        : status === 404 ? 'Page not found. Check the address, or go back and try again.'
+          : (exception as Error).message;
+    const title = status === 404 ? 'Page not found' : status === 403 ? 'You do not have access' : status === 500 ? 'Sorry, there is a problem with the service' : 'There is a problem';
+    res.status(status).type('html').send(this.pages?.renderToString('message.njk', { title, paragraphs: [message], user: req.principal }) ?? message);
+  }
+
+  private logUnexpected(exception: unknown): void {
     // Where it happened, not what it said: a message (first line of the stack) can quote data.
     const frames = ((exception as Error)?.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
     const code = (exception as { code?: unknown })?.code;
     this.logger.error(`Unexpected ${(exception as Error)?.name ?? 'error'}${typeof code === 'string' ? ` (${code})` : ''}`, frames);
-    res.status(500).json(errorBody('internal_error', 'Something went wrong on our side; the error has been logged.'));
   }
 }
+
+/** A page request (not the API, assets or health check), answered in HTML. */
+const isPage = (req: Request) => !/^\/(api|assets|health)(\/|$)/.test(req.path);

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../infra/errors/domain-error';
+import { Answers, checkAnswers, nextQuestion, routedPath } from '../questionnaires/answers';
+import { allQuestions } from '../questionnaires/load-questionnaire';
+import type { Question, QuestionnaireDefinition } from '../questionnaires/questionnaire-definition';
+import type { Survey } from '../surveys/survey.entity';
+import { RecordedResponse, ResponsesService } from './responses.service';
+
+const FAILURE_WINDOW_MINUTES = 15;
+const MAX_FAILURES_PER_IP = 10;
+
+export interface FormState { survey: Survey; definition: QuestionnaireDefinition; patientId: string; code: string; answers: Answers; position: number }
+
+/**
+ * The online questionnaire one question at a time: answers are saved as the patient goes, so
+ * they can stop and come back with the same code, and routing decides the next question from
+ * the answer just given. Guessing codes is slowed down: after ten unknown codes from one
+ * address in 15 minutes, that address is refused for a while.
+ */
+@Injectable()
+export class OnlineFormService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly responses: ResponsesService,
+  ) {}
+
+  /** The form behind a code; an unknown code counts against the address it came from. */
+  async open(code: string, ip: string): Promise<FormState & { used: boolean }> {
+    const [{ failures }] = await this.dataSource.query(
+      `SELECT count(*)::int AS failures FROM access_code_failures WHERE ip = $1 AND at > now() - make_interval(mins => $2)`, [ip, FAILURE_WINDOW_MINUTES]);
+    if (failures >= MAX_FAILURES_PER_IP) {
+      throw new DomainError('too_many_requests', `Too many codes were tried from here. Wait ${FAILURE_WINDOW_MINUTES} minutes, then check the code on your letter and try again.`);
+    }
+    let opened;
+    try {
+      opened = await this.responses.openedBy(code);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'not_found') await this.dataSource.query('INSERT INTO access_code_failures (ip) VALUES ($1)', [ip]);
+      throw error;
+    }
+    const [draft] = await this.dataSource.query('SELECT answers, position FROM response_drafts WHERE patient_id = $1', [opened.patientId]);
+    return {
+      survey: opened.survey, definition: this.responses.definitionFor(opened.survey), patientId: opened.patientId, code: opened.code,
+      answers: draft?.answers ?? {}, position: draft?.position ?? 1, used: opened.used,
+    };
+  }
+
+  question(state: FormState, number: number): Question {
+    const q = allQuestions(state.definition)[number - 1];
+    if (!q) throw new DomainError('not_found', `There is no question ${number}`);
+    return q;
+  }
+
+  /** Checks and saves one answer (blank is allowed: every question may be skipped); returns the next question or null for the end. */
+  async answer(state: FormState, number: number, raw: unknown): Promise<number | null> {
+    const q = this.question(state, number);
+    const checked = checkAnswers(state.definition, { [q.id]: raw });
+    const problem = checked.problems.find((p) => p.where === q.id);
+    if (problem) throw new DomainError('validation_failed', problem.message.replace(/^question \d+: /, ''), [{ where: q.id, message: problem.message.replace(/^question \d+: /, '') }]);
+    const answers = { ...state.answers };
+    if (checked.answers[q.id] === undefined) delete answers[q.id];
+    else answers[q.id] = checked.answers[q.id];
+    const next = nextQuestion(state.definition, number, answers);
+    await this.dataSource.query(
+      `INSERT INTO response_drafts (patient_id, answers, position) VALUES ($1, $2, $3)
+       ON CONFLICT (patient_id) DO UPDATE SET answers = $2, position = $3, updated_at = now()`,
+      [state.patientId, answers, next ?? number]);
+    state.answers = answers;
+    return next;
+  }
+
+  /** The answered questions on the respondent's route, for the check-your-answers page. */
+  path(state: FormState): Question[] {
+    return routedPath(state.definition, state.answers);
+  }
+
+  /** Sends the answers on the route (an answer left behind by a changed route is not sent). */
+  async submit(state: FormState): Promise<RecordedResponse> {
+    const onRoute = new Set(this.path(state).map((q) => q.id));
+    const answers = Object.fromEntries(Object.entries(state.answers).filter(([id]) => onRoute.has(id)));
+    const recorded = await this.responses.submitOnline(state.code, answers);
+    await this.dataSource.query('DELETE FROM response_drafts WHERE patient_id = $1', [state.patientId]);
+    return recorded;
+  }
+}

@@ -1,0 +1,107 @@
+import type { Browser, Page } from 'playwright-core';
+import { WavesService } from '../src/mailings/waves.service';
+import { startApp, TestApp } from './support/app';
+import { launchBrowser, screenshot, serve, signIn, userWithPassword } from './support/browser';
+import { lockedSurvey, SampledPatient, settled, startWorkers } from './support/mailing-survey';
+import { patientRow } from './support/sample-files';
+
+/** The pages, in a real browser (Debian's Chromium through playwright-core). */
+describe('pages in a browser', () => {
+  let t: TestApp;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let patients: SampledPatient[];
+
+  beforeAll(async () => {
+    t = await startApp();
+    base = await serve(t);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t.app.close();
+  });
+  beforeEach(async () => {
+    patients = await lockedSurvey(t, [patientRow(1, { surname: 'Quillfeather' }), patientRow(2), patientRow(3)]);
+    page = await (await browser.newContext()).newPage();
+  });
+  afterEach(() => page.context().close());
+
+  it('lets a patient complete the questionnaire online, following its routing, and come back to it', async () => {
+    const code = patients[0].access_code;
+    await page.goto(`${base}/s`);
+    await screenshot(page, 'patient-1-code');
+    await page.getByLabel('Access code').fill(code.toLowerCase().replace(/-/g, ' '));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/\/q\/1$/);
+    await screenshot(page, 'patient-2-question-1');
+    // "None: I went straight to hospital" routes past question 2.
+    await page.getByLabel('None: I went straight to hospital').check();
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await page.waitForURL(/\/q\/3$/);
+    expect(await page.locator('.nhsuk-caption-l').innerText()).toBe('Question 3 of 60');
+
+    // Save and come back: a new visit with the same code resumes where it stopped.
+    const later = await page.context().browser()!.newContext();
+    const again = await later.newPage();
+    await again.goto(`${base}/s/${code}`);
+    await again.waitForURL(/\/q\/3$/);
+    await later.close();
+
+    await page.getByLabel('No', { exact: true }).check(); // no diagnostic test: on to question 7
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await page.waitForURL(/\/q\/7$/);
+    await page.getByRole('link', { name: 'Back' }).click();
+    await page.waitForURL(/\/q\/3$/);
+    expect(await page.getByLabel('No', { exact: true }).isChecked()).toBe(true);
+    await page.goto(`${base}/s/${code}/check`);
+    await screenshot(page, 'patient-3-check');
+    const answered = await page.locator('.nhsuk-summary-list__key').allInnerTexts();
+    expect(answered.slice(0, 3).map((k) => k.split('.')[0])).toEqual(['1', '3', '7']);
+    await page.getByRole('button', { name: 'Send my answers' }).click();
+    await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+    await screenshot(page, 'patient-4-thanks');
+
+    const [stored] = await t.dataSource.query('SELECT mode, answers FROM responses');
+    expect(stored).toEqual({ mode: 'online', answers: { gp_visits: '1', had_diagnostic_test: '2' } });
+    await page.goto(`${base}/s/${code}`);
+    await page.getByRole('heading', { name: 'You have already taken part' }).waitFor();
+    await page.goto(`${base}/s/AAAA-BBBB-CCCC`);
+    await page.getByRole('heading', { name: 'We could not find that access code' }).waitFor();
+    await screenshot(page, 'patient-5-unknown-code');
+  });
+
+  it('lets helpline staff find a patient, log an opt-out, and the patient drops out of the next reminder', async () => {
+    const workers = await startWorkers();
+    try {
+      await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+      await settled(t, 'initial');
+      const password = await userWithPassword(t, 'jo.helpline@example.invalid', 'helpline');
+      await signIn(page, base, 'jo.helpline@example.invalid', password);
+      await page.waitForURL(/\/helpline$/);
+      await page.getByLabel('Surname').fill('quillfeather');
+      await page.getByLabel('Postcode').fill('ls14ab');
+      await page.getByLabel('Date of birth').fill('1950-01-01');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await screenshot(page, 'helpline-1-search');
+      await page.getByRole('link', { name: patients[0].reference }).click();
+      await page.getByRole('heading', { name: /Quillfeather/ }).waitFor();
+      await screenshot(page, 'helpline-2-patient');
+      await page.getByRole('link', { name: 'Opt out' }).click();
+      await page.getByLabel('Reason given (optional)').fill('Does not wish to take part');
+      await page.getByRole('button', { name: 'Record the opt-out' }).click();
+      await page.getByText('Opted out: no further questionnaires or reminders will be sent.').waitFor();
+      await screenshot(page, 'helpline-3-opted-out');
+      expect(await page.locator('.nhsuk-tag').innerText()).toContain('Outcome 4');
+
+      await t.app.get(WavesService).launch('CPES-2026', 'reminder_1', 'test', { now: true });
+      await settled(t, 'reminder_1');
+      const [row] = await t.dataSource.query(
+        `SELECT status, suppression_reason FROM mailings WHERE step = 'reminder_1' AND channel = 'postal' AND patient_id = $1`, [patients[0].id]);
+      expect(row).toEqual({ status: 'suppressed', suppression_reason: 'opted_out' });
+    } finally {
+      await workers.close();
+    }
+  });
+});
