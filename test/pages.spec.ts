@@ -2,8 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 import { WavesService } from '../src/mailings/waves.service';
 import { startApp, TestApp } from './support/app';
 import { launchBrowser, screenshot, serve, signIn, userWithPassword } from './support/browser';
-import { lockedSurvey, SampledPatient, settled, startWorkers } from './support/mailing-survey';
-import { patientRow } from './support/sample-files';
+import { lockedSurvey, SampledPatient, settled, startWorkers, traceDeaths } from './support/mailing-survey';
+import { csvFile, patientRow } from './support/sample-files';
 
 /** The pages, in a real browser (Debian's Chromium through playwright-core). */
 describe('pages in a browser', () => {
@@ -103,5 +103,44 @@ describe('pages in a browser', () => {
     } finally {
       await workers.close();
     }
+  });
+
+  it('lets a trust upload its sample file and read the validation report', async () => {
+    await t.http().post('/api/surveys').set(t.auth).send({ code: 'CPES-2027', periodStart: '2027-04-01', periodEnd: '2027-06-30' }).expect(201);
+    const password = await userWithPassword(t, 'data.manager@example.invalid', 'trust', 'RXX');
+    await signIn(page, base, 'data.manager@example.invalid', password);
+    await page.waitForURL(/\/trust$/);
+    await screenshot(page, 'trust-1-upload');
+    const rows = [1, 2, 3, 4, 5, 6].map((n) => patientRow(n, { discharge_date: '2027-05-02', admission_date: '2027-05-01' }));
+    rows[2] = { ...rows[2], nhs_number: '9990000017' }; // a bad check digit: row 4 is rejected
+    await page.getByLabel('Sample file').setInputFiles(csvFile('trust-upload.csv', rows));
+    await page.getByRole('button', { name: 'Upload and check' }).click();
+    await page.getByRole('heading', { name: 'File accepted' }).waitFor();
+    await screenshot(page, 'trust-2-report');
+    expect(await page.locator('table').first().innerText()).toContain('nhs_number is not a valid NHS number');
+    const csv = await page.context().request.get(base + (await page.getByRole('link', { name: /Download the rejected rows/ }).getAttribute('href'))!);
+    expect(await csv.text()).toContain('4,nhs_number,rejected');
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM patients p JOIN surveys s ON s.id = p.survey_id WHERE s.code = 'CPES-2027'`);
+    expect(n).toBe(5);
+  });
+
+  it('lets a coordinator launch a step after a confirmation that states who will be mailed and who is suppressed', async () => {
+    await traceDeaths(t, [patients[2].nhs_number]);
+    const password = await userWithPassword(t, 'coordinator@example.invalid', 'coordinator');
+    await signIn(page, base, 'coordinator@example.invalid', password);
+    await page.waitForURL(/\/coordinator$/);
+    await screenshot(page, 'coordinator-1-dashboard');
+    await page.getByRole('link', { name: 'Launch initial' }).click();
+    await page.getByRole('heading', { name: 'Launch the initial mailing' }).waitFor();
+    expect(await page.locator('#will-post').innerText()).toBe('2');
+    expect((await page.locator('#suppressed').innerText()).trim()).toBe('1 deceased');
+    await screenshot(page, 'coordinator-2-confirm');
+    await page.getByRole('button', { name: 'Launch and mail 2 patients' }).click();
+    await page.getByText('initial launched: 3 letters and 0 e-mails queued').waitFor();
+    await screenshot(page, 'coordinator-3-launched');
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM mailings WHERE step = 'initial'`);
+    expect(n).toBe(3);
+    const [entry] = await t.dataSource.query(`SELECT actor, action FROM audit_log WHERE action = 'mailing.launch'`);
+    expect(entry).toEqual({ actor: 'coordinator@example.invalid', action: 'mailing.launch' });
   });
 });

@@ -11,7 +11,7 @@ import { staleDeceasedCheck } from './deceased-check-freshness';
 import { MailingJobs } from './mailing-jobs';
 import { PACKS_PER_PRINT_FILE, printRunId } from './print-files';
 import { ReconcilerService, ReconcileSummary } from './reconciler.service';
-import { SUPPRESSION_REASONS, SuppressionReason } from './suppression';
+import { SUPPRESSION_REASONS, suppressionReasonSql, SuppressionReason } from './suppression';
 
 export const CHANNELS = ['postal', 'email'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -216,6 +216,27 @@ export class WavesService {
           printFiles,
         };
       }),
+    };
+  }
+
+  /**
+   * What launching a step would do now, for the coordinator's confirmation: who would be sent
+   * post and e-mail, and who is suppressed at this moment and why (the final check is still
+   * made as each letter or e-mail is produced).
+   */
+  async preview(surveyCode: string, stepName: string): Promise<{ step: MailingStep; patients: number; postal: number; email: number; suppressed: Record<string, number>; launched: boolean }> {
+    const survey = await this.surveys.get(surveyCode);
+    const step = assertStep(stepName);
+    const rows: { reason: string | null; has_email: boolean; n: number }[] = await this.dataSource.query(
+      `SELECT ${suppressionReasonSql('p')} AS reason, p.email IS NOT NULL AS has_email, count(*)::int AS n
+       FROM patients p WHERE p.survey_id = $1 GROUP BY 1, 2`, [survey.id]);
+    const [launched] = await this.dataSource.query('SELECT 1 FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]);
+    const suppressed: Record<string, number> = {};
+    for (const r of rows.filter((x) => x.reason)) suppressed[r.reason!] = (suppressed[r.reason!] ?? 0) + r.n;
+    const mailable = rows.filter((r) => !r.reason);
+    return {
+      step, launched: Boolean(launched), patients: rows.reduce((n, r) => n + r.n, 0),
+      postal: mailable.reduce((n, r) => n + r.n, 0), email: mailable.filter((r) => r.has_email).reduce((n, r) => n + r.n, 0), suppressed,
     };
   }
 

@@ -8,6 +8,7 @@ import { DomainError } from '../infra/errors/domain-error';
 import { validateInput } from '../infra/http/validate-input';
 import { SurveysService } from '../surveys/surveys.service';
 import { fieldErrors, Pages } from './pages';
+import { newestSurvey } from './surveys';
 
 interface Field { name: string; label: string; hint?: string; multiline?: boolean; inputType?: string; width?: string; options?: { value: string; text: string }[] }
 
@@ -112,12 +113,7 @@ export class HelplinePages {
     this.pages.render(res, 'helpline-log.njk', { title: form.title, survey, reference, type, fields: form.fields, submit: form.submit, values, errors }, status);
   }
 
-  private async survey(code: string | undefined) {
-    if (code) return this.surveys.get(code);
-    const all = await this.surveys.list();
-    const open = all.filter((s) => s.status !== 'closed' && s.status !== 'purged');
-    const newest = (open.length ? open : all).sort((a, b) => (a.periodStart < b.periodStart ? 1 : -1))[0];
-    if (!newest) throw new DomainError('not_found', 'There is no survey yet');
-    return newest;
+  private survey(code: string | undefined) {
+    return newestSurvey(this.surveys, code);
   }
 }

@@ -1,8 +1,16 @@
 import { Global, Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { join } from 'node:path';
+import { StorageService } from '../infra/storage/storage.service';
 import { HelplineModule } from '../helpline/helpline.module';
 import { ResponsesModule } from '../responses/responses.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { HelplinePages } from './helpline.pages';
+import { TrustPages } from './trust.pages';
+import { CoordinatorPages } from './coordinator.pages';
+import { MailingsModule } from '../mailings/mailings.module';
+import { SamplesModule } from '../samples/samples.module';
+import { ReportsModule } from '../reports/reports.module';
 import { UsersModule } from '../users/users.module';
 import { AssetsController } from './assets.controller';
 import { OnlinePages } from './online.pages';
@@ -12,8 +20,15 @@ import { WebAuthController } from './web-auth.controller';
 /** The pages people use: sign-in, the patient's online questionnaire, the helpline, trusts and coordinators. */
 @Global()
 @Module({
-  imports: [UsersModule, ResponsesModule, HelplineModule, SurveysModule],
-  controllers: [AssetsController, WebAuthController, OnlinePages, HelplinePages],
+  imports: [
+    UsersModule, ResponsesModule, HelplineModule, SurveysModule, SamplesModule, ReportsModule, MailingsModule,
+    // Uploads land on disk under tmp/ (the importer streams them; maintenance prunes leftovers).
+    MulterModule.registerAsync({
+      inject: [StorageService],
+      useFactory: (storage: StorageService) => ({ dest: join(storage.root, 'tmp'), limits: { fileSize: 200 * 1024 * 1024, files: 1 } }),
+    }),
+  ],
+  controllers: [AssetsController, WebAuthController, OnlinePages, HelplinePages, TrustPages, CoordinatorPages],
   providers: [Pages],
   exports: [Pages],
 })

@@ -1,0 +1,93 @@
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AuditService } from '../audit/audit.service';
+import { Audited } from '../audit/audited';
+import { Roles } from '../auth/roles';
+import { DomainError } from '../infra/errors/domain-error';
+import { WavesService } from '../mailings/waves.service';
+import { MAILING_STEPS } from '../questionnaires/letter-template';
+import { ReportsService } from '../reports/reports.service';
+import { SampleFilesService } from '../samples/sample-files.service';
+import { SurveysService } from '../surveys/surveys.service';
+import { Pages } from './pages';
+import { newestSurvey } from './surveys';
+
+/** Coordinators' pages: a survey at a glance, launching and holding mailing steps, reports, the audit log. */
+@Controller('coordinator')
+@Roles('coordinator')
+export class CoordinatorPages {
+  constructor(
+    private readonly surveys: SurveysService,
+    private readonly samples: SampleFilesService,
+    private readonly waves: WavesService,
+    private readonly reports: ReportsService,
+    private readonly audit: AuditService,
+    private readonly pages: Pages,
+  ) {}
+
+  @Get()
+  async dashboard(@Query('survey') code: string | undefined, @Query('done') done: string | undefined, @Res() res: Response) {
+    const survey = await newestSurvey(this.surveys, code);
+    const [all, sample, progress] = await Promise.all([this.surveys.list(), this.samples.status(survey.code), this.waves.status(survey.code)]);
+    this.pages.render(res, 'coordinator.njk', {
+      title: survey.code, survey, surveys: all, sample, width: 'full', notice: done, lockedOn: sample.lockedAt?.slice(0, 10),
+      steps: MAILING_STEPS.map((step) => ({ step, progress: progress.steps.find((s) => s.step === step) })),
+    });
+  }
+
+  /** The confirmation: how many will be mailed and how many are suppressed, before anything is sent. */
+  @Get(':survey/mailings/:step/launch')
+  async confirmLaunch(@Param('survey') survey: string, @Param('step') step: string, @Res() res: Response) {
+    const preview = await this.waves.preview(survey, step);
+    if (preview.launched) return res.redirect(303, `/coordinator?survey=${survey}`);
+    this.pages.render(res, 'coordinator-launch.njk', { title: `Launch ${step}`, survey, step, p: preview });
+  }
+
+  @Post(':survey/mailings/:step/launch')
+  @Audited('mailing.launch')
+  async launch(@Param('survey') survey: string, @Param('step') step: string, @Req() req: Request, @Res() res: Response) {
+    try {
+      const r = await this.waves.launch(survey, step, req.principal!.id, { now: step !== 'initial' });
+      this.done(res, survey, r.alreadyLaunched ? `${step} was already launched` : `${step.replace('_', ' ')} launched: ${r.added.postal} letters and ${r.added.email} e-mails queued`);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'invalid_state') throw error;
+      this.pages.render(res, 'message.njk', { title: 'The mailing was not launched', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: `Back to ${survey}` } }, 409);
+    }
+  }
+
+  @Post(':survey/mailings/:step/pause')
+  @Audited('mailing.pause')
+  async pause(@Param('survey') survey: string, @Param('step') step: string, @Req() req: Request, @Res() res: Response) {
+    await this.waves.pause(survey, step, req.principal!.id, 'Paused from the coordinator page');
+    this.done(res, survey, `${step.replace('_', ' ')} paused: nothing more is printed or sent until you resume it`);
+  }
+
+  @Post(':survey/mailings/:step/resume')
+  @Audited('mailing.resume')
+  async resume(@Param('survey') survey: string, @Param('step') step: string, @Res() res: Response) {
+    try {
+      await this.waves.resume(survey, step);
+      this.done(res, survey, `${step.replace('_', ' ')} resumed`);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'invalid_state') throw error;
+      this.pages.render(res, 'message.njk', { title: 'The mailing was not resumed', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: `Back to ${survey}` } }, 409);
+    }
+  }
+
+  @Get(':survey/reports')
+  @Audited('report.response-rates')
+  async reportsPage(@Param('survey') survey: string, @Req() req: Request, @Res() res: Response) {
+    const r = await this.reports.responseRates(survey, req.principal!);
+    this.pages.render(res, 'coordinator-reports.njk', { title: 'Response rates', survey, rows: [...r.trusts, ...r.icbs, r.national], width: 'full' });
+  }
+
+  @Get('audit')
+  async auditLog(@Query() q: Record<string, string>, @Res() res: Response) {
+    const { entries } = await this.audit.list({ survey: q.survey || undefined, reference: q.reference || undefined, actor: q.actor || undefined, action: q.action || undefined });
+    this.pages.render(res, 'coordinator-audit.njk', { title: 'Audit log', q, width: 'full', entries: entries.map((e) => ({ ...e, when: e.at.slice(0, 19).replace('T', ' ') })) });
+  }
+
+  private done(res: Response, survey: string, notice: string) {
+    res.redirect(303, `/coordinator?survey=${survey}&done=${encodeURIComponent(notice)}`);
+  }
+}
