@@ -1,0 +1,56 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { resetDatabase, startApp, TestApp } from './support/app';
+
+/** `npm run demo` loads its synthetic survey, starts the service and says where to sign in. */
+describe('the demo', () => {
+  let t: TestApp;
+  let demo: ChildProcess;
+  let output = '';
+
+  beforeAll(async () => {
+    t = await startApp();
+    await resetDatabase(t.dataSource);
+  });
+  afterAll(async () => {
+    if (demo && demo.exitCode === null) {
+      demo.kill('SIGTERM');
+      await once(demo, 'exit');
+    }
+    await t.app.close();
+  });
+
+  it('gives every kind of user something to see, and a coordinator can sign in', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    demo = spawn(process.execPath, [join(__dirname, '..', 'dist/src/demo/demo.js')], {
+      env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    demo.stdout!.on('data', (d) => (output += d));
+    demo.stderr!.on('data', (d) => (output += d));
+    for (let i = 0; !output.includes('Sign in at'); i++) {
+      if (i > 600 || demo.exitCode !== null) throw new Error(`the demo did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(output).toContain('coordinator@demo.invalid');
+    const password = /password "([^"]+)"/.exec(output)![1];
+
+    const [counts] = await t.dataSource.query(`
+      SELECT (SELECT count(*)::int FROM trusts) AS trusts, (SELECT count(*)::int FROM patients) AS patients,
+             (SELECT count(*)::int FROM mailings WHERE status = 'sent') AS sent, (SELECT count(*)::int FROM responses) AS responses,
+             (SELECT count(*)::int FROM patient_events WHERE source = 'helpline') AS calls`);
+    expect(counts.trusts).toBe(3);
+    expect(counts.patients).toBeGreaterThan(100);
+    expect(counts.sent).toBeGreaterThan(100);
+    expect(counts.responses).toBe(10);
+    expect(counts.calls).toBe(3);
+
+    const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'coordinator@demo.invalid', password }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const page = await fetch(`http://127.0.0.1:${port}/coordinator`, { headers: { Cookie: cookie } });
+    expect(await page.text()).toContain('DEMO-2026');
+  });
+});
