@@ -30,6 +30,8 @@ describe('pages in a browser', () => {
 
   it('lets a patient complete the questionnaire online, following its routing, and come back to it', async () => {
     const code = patients[0].access_code;
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
     await page.goto(`${base}/s`);
     await screenshot(page, 'patient-1-code');
     await page.getByLabel('Access code').fill(code.toLowerCase().replace(/-/g, ' '));
@@ -70,6 +72,8 @@ describe('pages in a browser', () => {
     await page.goto(`${base}/s/AAAA-BBBB-CCCC`);
     await page.getByRole('heading', { name: 'We could not find that access code' }).waitFor();
     await screenshot(page, 'patient-5-unknown-code');
+    // Nothing about a patient's visit goes to anyone else: no fonts, scripts or images from elsewhere.
+    expect(requests.filter((url) => !url.startsWith(base))).toEqual([]);
   });
 
   it('lets helpline staff find a patient, log an opt-out, and the patient drops out of the next reminder', async () => {
@@ -142,5 +146,14 @@ describe('pages in a browser', () => {
     expect(n).toBe(3);
     const [entry] = await t.dataSource.query(`SELECT actor, action FROM audit_log WHERE action = 'mailing.launch'`);
     expect(entry).toEqual({ actor: 'coordinator@example.invalid', action: 'mailing.launch' });
+  });
+
+  it('slows down anyone guessing access codes', async () => {
+    for (let i = 0; i < 10; i++) expect((await page.goto(`${base}/s/AAAA-BBBB-CC${'CDEFGHJKMN'[i]}C`))!.status()).toBe(404);
+    const held = await page.goto(`${base}/s/${patients[1].access_code}`);
+    expect(held!.status()).toBe(429); // even a real code waits: the address is held back for a while
+    await page.getByRole('heading', { name: 'Please wait before trying again' }).waitFor();
+    await screenshot(page, 'patient-6-too-many-guesses');
+    await t.dataSource.query('DELETE FROM access_code_failures');
   });
 });

@@ -1,11 +1,19 @@
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { Public } from '../auth/roles';
 import { NHSUK_DIST } from './pages';
 
 const ASSETS = join(NHSUK_DIST, 'nhsuk', 'assets');
+
+/**
+ * The stylesheet without its @font-face rules, which fetch Frutiger from assets.nhs.uk: pages
+ * make no third-party requests (a patient's visit is nobody else's business, and the service
+ * also runs where there is no internet), and text falls back to Arial as the NHS font stack intends.
+ */
+let stylesheet: string | undefined;
+const css = () => (stylesheet ??= readFileSync(join(NHSUK_DIST, 'nhsuk', 'nhsuk-frontend.min.css'), 'utf8').replace(/@font-face\{[^}]*\}/g, ''));
 
 /** The NHS.UK frontend's stylesheet, script and images, served from the installed package. */
 @Controller('assets')
@@ -14,7 +22,7 @@ export class AssetsController {
   @Get('nhsuk-frontend.min.css')
   css(@Res() res: Response) {
     res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.sendFile(join(NHSUK_DIST, 'nhsuk', 'nhsuk-frontend.min.css'));
+    res.type('text/css').send(css());
   }
 
   @Get('images/:file')

@@ -17,7 +17,7 @@ export const HOME: Record<Principal['role'], string> = { coordinator: '/coordina
 @Injectable()
 export class Pages {
   private readonly env = new nunjucks.Environment(
-    new nunjucks.FileSystemLoader([join(TEMPLATES_DIR, 'pages'), NHSUK_DIST], { noCache: process.env.NODE_ENV !== 'production' }),
+    new nunjucks.FileSystemLoader([join(TEMPLATES_DIR, 'pages'), NHSUK_DIST], { noCache: false }),
     { autoescape: true, throwOnUndefined: false },
   );
 
