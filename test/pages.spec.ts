@@ -34,13 +34,19 @@ describe('pages in a browser', () => {
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(`${base}/s`);
     await screenshot(page, 'patient-1-code');
-    await page.getByLabel('Access code').fill(code.toLowerCase().replace(/-/g, ' '));
-    await page.getByRole('button', { name: 'Continue' }).click();
+    // By keyboard alone: Tab from the skip link into the form, type, Enter.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to main content');
+    await page.getByLabel('Access code').focus();
+    await page.keyboard.type(code.toLowerCase().replace(/-/g, ' '));
+    await page.keyboard.press('Enter');
     await page.waitForURL(/\/q\/1$/);
     await screenshot(page, 'patient-2-question-1');
     // "None: I went straight to hospital" routes past question 2.
-    await page.getByLabel('None: I went straight to hospital').check();
-    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await page.getByLabel('None: I went straight to hospital').focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     await page.waitForURL(/\/q\/3$/);
     expect(await page.locator('.nhsuk-caption-l').innerText()).toBe('Question 3 of 60');
 
