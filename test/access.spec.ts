@@ -65,13 +65,20 @@ describe('access control', () => {
     let refusals = 0;
     for (const route of routes.filter((r) => !r.isPublic)) {
       const url = fill(route.path);
+      // The API answers JSON; pages send people to sign in, or show a page saying they have no access.
+      const isPage = !route.path.startsWith('/api/');
       const anonymous = await (t.http() as any)[route.method](url);
-      expect([route.method, route.path, anonymous.status]).toEqual([route.method, route.path, 401]);
-      expect(Object.keys(anonymous.body)).toEqual(['error']);
+      if (isPage) {
+        expect([route.method, route.path, anonymous.status, anonymous.headers.location]).toEqual([route.method, route.path, 303, `/login?next=${encodeURIComponent(url)}`]);
+      } else {
+        expect([route.method, route.path, anonymous.status]).toEqual([route.method, route.path, 401]);
+        expect(Object.keys(anonymous.body)).toEqual(['error']);
+      }
       for (const role of ROLES.filter((r) => !route.roles.includes(r))) {
         const res = await (t.http() as any)[route.method](url).set(bearer(role));
         expect([route.method, route.path, role, res.status]).toEqual([route.method, route.path, role, 403]);
-        expect(res.body).toEqual({ error: { code: 'forbidden', message: 'Your role does not allow this' } });
+        if (isPage) expect(res.text).toContain('You do not have access to this page.');
+        else expect(res.body).toEqual({ error: { code: 'forbidden', message: 'Your role does not allow this' } });
         refusals++;
       }
     }

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { Roles } from '../src/auth/roles';
 import { resetDatabase, startApp, TestApp } from './support/app';
 
-@Controller('test-undeclared')
+@Controller('api/test-undeclared')
 class UndeclaredController {
   @Get()
   secret() {
@@ -39,7 +39,7 @@ describe('HTTP service', () => {
     });
 
     it('refuses a route that declares no role, even to the operator, with no data in the body', async () => {
-      const res = await t.http().get('/test-undeclared').set(t.auth).expect(403);
+      const res = await t.http().get('/api/test-undeclared').set(t.auth).expect(403);
       expect(res.body).toEqual({ error: { code: 'forbidden', message: 'This route is not open to any role' } });
       expect(JSON.stringify(res.body)).not.toContain('should never be served');
     });

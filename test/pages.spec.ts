@@ -36,7 +36,7 @@ describe('pages in a browser', () => {
     await screenshot(page, 'patient-1-code');
     // By keyboard alone: Tab from the skip link into the form, type, Enter.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to main content');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent?.trim())).toBe('Skip to main content');
     await page.getByLabel('Access code').focus();
     await page.keyboard.type(code.toLowerCase().replace(/-/g, ' '));
     await page.keyboard.press('Enter');

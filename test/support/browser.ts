@@ -21,7 +21,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const violations: { id: string; impact: string; nodes: { target: string[] }[] }[] = await page.evaluate(
-    async () => (await (window as unknown as { axe: { run: (o: object) => Promise<{ violations: never[] }> } }).axe.run({ resultTypes: ['violations'] })).violations);
+    async () => (await (globalThis as unknown as { axe: { run: (o: object) => Promise<{ violations: never[] }> } }).axe.run({ resultTypes: ['violations'] })).violations);
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${name}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   if (serious.length) throw new Error(`Accessibility problems:\n${serious.join('\n')}`);
