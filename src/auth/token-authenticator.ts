@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AppConfig } from '../infra/config/app-config';
 import { UsersService } from '../users/users.service';
 import { Principal } from './roles';
@@ -44,4 +44,9 @@ export function readCookie(header: string | undefined, name: string): string | u
     if (key === name) return decodeURIComponent(value.join('='));
   }
   return undefined;
+}
+
+/** The session cookie: HttpOnly, SameSite=Strict, Secure when the service is served over https. */
+export function setSessionCookie(res: Pick<Response, 'cookie'>, session: string, expiresAt: Date, publicBaseUrl: string): void {
+  res.cookie(SESSION_COOKIE, session, { httpOnly: true, sameSite: 'strict', secure: publicBaseUrl.startsWith('https:'), path: '/', expires: expiresAt });
 }

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../infra/config/app-config';
 import { DomainError, NotFoundError } from '../infra/errors/domain-error';
 import { TEMPLATES_DIR } from '../infra/paths';
-import { parseReference } from '../samples/survey-reference';
+import { parseReferenceOrThrow } from '../responses/patient-reference';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
 import { LetterTemplate, loadLetterTemplate, MAILING_STEPS, MailingStep } from './letter-template';
@@ -58,20 +58,15 @@ export class PacksService {
   /** One patient's pack for a step, e.g. to reprint a lost questionnaire. */
   async patientPack(reference: string, step: string, largePrint = false): Promise<{ pdf: Buffer; pages: number; reference: string }> {
     const mailingStep = assertStep(step);
-    const parsed = parseReference(reference);
-    if (!parsed.ok) {
-      throw new DomainError('validation_failed', parsed.problem === 'check_digit'
-        ? 'This is not a valid survey reference: the check digit does not match (a mistyped character?)'
-        : `${reference} is not a survey reference such as RXX-004821-7`);
-    }
+    const canonical = parseReferenceOrThrow(reference);
     // The newest survey holding the reference: earlier years' patients are purged after fieldwork.
     const [row] = await this.dataSource.query(
       `${PACK_PATIENT_SQL} JOIN surveys s ON s.id = p.survey_id
-       WHERE p.survey_reference = $1 ORDER BY s.period_start DESC LIMIT 1`, [parsed.reference]);
-    if (!row) throw new NotFoundError('Patient with reference', parsed.reference);
+       WHERE p.survey_reference = $1 ORDER BY s.period_start DESC LIMIT 1`, [canonical]);
+    if (!row) throw new NotFoundError('Patient with reference', canonical);
     const [survey] = await this.dataSource.query('SELECT id, settings FROM surveys WHERE id = (SELECT survey_id FROM patients WHERE id = $1)', [row.id]);
-    const doc = newPackDocument(`Survey pack ${parsed.reference}`);
+    const doc = newPackDocument(`Survey pack ${canonical}`);
     const pages = this.rendererFor(survey).render(doc, row, mailingStep, largePrint);
-    return { pdf: await documentBuffer(doc), pages, reference: parsed.reference };
+    return { pdf: await documentBuffer(doc), pages, reference: canonical };
   }
 }

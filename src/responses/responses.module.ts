@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MulterModule } from '@nestjs/platform-express';
-import { join } from 'node:path';
-import { StorageService } from '../infra/storage/storage.service';
+import { uploadsToTemp } from '../infra/storage/uploads';
 import { QuestionnairesModule } from '../questionnaires/questionnaires.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { OnlineResponsesController, ResponsesController } from './responses.controller';
@@ -14,10 +12,7 @@ import { ScansService } from './scans.service';
   imports: [
     SurveysModule,
     QuestionnairesModule,
-    MulterModule.registerAsync({
-      inject: [StorageService],
-      useFactory: (storage: StorageService) => ({ dest: join(storage.root, 'tmp'), limits: { fileSize: 50 * 1024 * 1024, files: 1 } }),
-    }),
+    uploadsToTemp(50),
   ],
   controllers: [ResponsesController, OnlineResponsesController],
   providers: [ResponsesService, ReturnsService, ScansService, OnlineFormService],

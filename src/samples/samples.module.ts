@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { MulterModule } from '@nestjs/platform-express';
+import { uploadsToTemp } from '../infra/storage/uploads';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { join } from 'node:path';
-import { StorageService } from '../infra/storage/storage.service';
 import { SurveysModule } from '../surveys/surveys.module';
 import { TrustsModule } from '../trusts/trusts.module';
 import { SampleFile } from './sample-file.entity';
@@ -15,14 +13,7 @@ import { SamplesController } from './samples.controller';
     TypeOrmModule.forFeature([SampleFile]),
     SurveysModule,
     TrustsModule,
-    // Uploads land on disk (the importer streams them), under tmp/ which maintenance prunes.
-    MulterModule.registerAsync({
-      inject: [StorageService],
-      useFactory: (storage: StorageService) => ({
-        dest: join(storage.root, 'tmp'),
-        limits: { fileSize: 200 * 1024 * 1024, files: 1 },
-      }),
-    }),
+    uploadsToTemp(200),
   ],
   controllers: [SamplesController],
   providers: [SampleImportService, SampleFilesService],

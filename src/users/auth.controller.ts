@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '
 import { Audited } from '../audit/audited';
 import type { Request, Response } from 'express';
 import { AllowBeforePasswordChange, Public, Roles } from '../auth/roles';
-import { readCookie, SESSION_COOKIE } from '../auth/token-authenticator';
+import { readCookie, SESSION_COOKIE, setSessionCookie } from '../auth/token-authenticator';
 import { AppConfig } from '../infra/config/app-config';
 import { DomainError } from '../infra/errors/domain-error';
 import { AddUserDto, ChangePasswordDto, CreateTokenDto, LoginDto } from './dto/users.dto';
@@ -21,9 +21,7 @@ export class AuthController {
   @HttpCode(200)
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const { session, user, expiresAt } = await this.users.login(body.email, body.password, req.ip ?? 'unknown');
-    res.cookie(SESSION_COOKIE, session, {
-      httpOnly: true, sameSite: 'strict', secure: this.config.PUBLIC_BASE_URL.startsWith('https:'), path: '/', expires: expiresAt,
-    });
+    setSessionCookie(res, session, expiresAt, this.config.PUBLIC_BASE_URL);
     return { user, mustChangePassword: user.mustChangePassword };
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AllowBeforePasswordChange, Public, Roles } from '../auth/roles';
-import { readCookie, SESSION_COOKIE } from '../auth/token-authenticator';
+import { readCookie, SESSION_COOKIE, setSessionCookie } from '../auth/token-authenticator';
 import { AppConfig } from '../infra/config/app-config';
 import { DomainError } from '../infra/errors/domain-error';
 import { UsersService } from '../users/users.service';
@@ -31,9 +31,7 @@ export class WebAuthController {
   async login(@Body() body: Record<string, string>, @Query('next') next: string | undefined, @Req() req: Request, @Res() res: Response) {
     try {
       const { session, user, expiresAt } = await this.users.login(body.email, body.password, req.ip ?? 'unknown');
-      res.cookie(SESSION_COOKIE, session, {
-        httpOnly: true, sameSite: 'strict', secure: this.config.PUBLIC_BASE_URL.startsWith('https:'), path: '/', expires: expiresAt,
-      });
+      setSessionCookie(res, session, expiresAt, this.config.PUBLIC_BASE_URL);
       res.redirect(303, user.mustChangePassword ? '/password?first=1' : safeNext(next) ?? HOME[user.role]);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

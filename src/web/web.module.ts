@@ -1,7 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { MulterModule } from '@nestjs/platform-express';
-import { join } from 'node:path';
-import { StorageService } from '../infra/storage/storage.service';
+import { uploadsToTemp } from '../infra/storage/uploads';
 import { HelplineModule } from '../helpline/helpline.module';
 import { ResponsesModule } from '../responses/responses.module';
 import { SurveysModule } from '../surveys/surveys.module';
@@ -22,11 +20,7 @@ import { WebAuthController } from './web-auth.controller';
 @Module({
   imports: [
     UsersModule, ResponsesModule, HelplineModule, SurveysModule, SamplesModule, ReportsModule, MailingsModule,
-    // Uploads land on disk under tmp/ (the importer streams them; maintenance prunes leftovers).
-    MulterModule.registerAsync({
-      inject: [StorageService],
-      useFactory: (storage: StorageService) => ({ dest: join(storage.root, 'tmp'), limits: { fileSize: 200 * 1024 * 1024, files: 1 } }),
-    }),
+    uploadsToTemp(200),
   ],
   controllers: [AssetsController, WebAuthController, OnlinePages, HelplinePages, TrustPages, CoordinatorPages],
   providers: [Pages],
