@@ -47,8 +47,10 @@ export class CoordinatorPages {
   @Audited('mailing.launch')
   async launch(@Param('survey') survey: string, @Param('step') step: string, @Req() req: Request, @Res() res: Response) {
     try {
-      const r = await this.waves.launch(survey, step, req.principal!.id, { now: step !== 'initial' });
-      this.done(res, survey, r.alreadyLaunched ? `${step} was already launched` : `${step.replace('_', ' ')} launched: ${r.added.postal} letters and ${r.added.email} e-mails queued`);
+      // A reminder goes at the survey's schedule; one already due goes now.
+      const r = await this.waves.launch(survey, step, req.principal!.id);
+      const due = new Date(r.scheduledFor) > new Date() ? `, due ${r.scheduledFor.slice(0, 10)}` : '';
+      this.done(res, survey, r.alreadyLaunched ? `${step} was already launched` : `${step.replace('_', ' ')} launched: ${r.added.postal} letters and ${r.added.email} e-mails queued${due}`);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'invalid_state') throw error;
       this.pages.render(res, 'message.njk', { title: 'The mailing was not launched', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: `Back to ${survey}` } }, 409);

@@ -46,7 +46,7 @@ export class OnlinePages {
   @Get(':code/q/:number')
   async question(@Param('code') code: string, @Param('number') number: string, @Req() req: Request, @Res() res: Response) {
     const state = await this.opened(code, req, res);
-    if (state) this.showQuestion(res, state, state.definition && this.form.question(state, Number(number)));
+    if (state) this.showQuestion(res, state, this.form.question(state, Number(number)));
   }
 
   @Post(':code/q/:number')

@@ -27,18 +27,8 @@ export class TrustPages {
   ) {}
 
   @Get()
-  async home(@Query('survey') surveyCode: string | undefined, @Query('trust') trustParam: string | undefined, @Req() req: Request, @Res() res: Response,
-    extra: Record<string, unknown> = {}, status = 200) {
-    const survey = await newestSurvey(this.surveys, surveyCode);
-    const trust = this.trustOf(req, trustParam);
-    const [files, rates] = await Promise.all([this.files.list(survey.code, trust), this.reports.responseRates(survey.code, req.principal!)]);
-    const own = rates.trusts.find((r) => r.code === trust);
-    this.pages.render(res, 'trust.njk', {
-      title: 'Sample and response rate', survey, trust, asCoordinator: req.principal!.role === 'coordinator', width: 'full',
-      locked: survey.sampleLockedAt?.toISOString().slice(0, 10),
-      files: files.map((f) => ({ ...f, when: f.uploadedAt.slice(0, 16).replace('T', ' ') })).reverse(),
-      rate: own ? [own, rates.national] : null, ...extra,
-    }, status);
+  home(@Query('survey') surveyCode: string | undefined, @Query('trust') trust: string | undefined, @Req() req: Request, @Res() res: Response) {
+    return this.show(req, res, surveyCode, trust);
   }
 
   @Post('upload')
@@ -54,7 +44,7 @@ export class TrustPages {
       res.redirect(303, `/trust/files/${fileId}?survey=${survey.code}&trust=${trust}`);
     } catch (error) {
       if (!(error instanceof DomainError) || !['validation_failed', 'file_rejected', 'invalid_state'].includes(error.code)) throw error;
-      await this.home(surveyCode, trustParam, req, res, { errors: fieldErrors([{ where: 'file', message: error.message }]) }, 400);
+      await this.show(req, res, surveyCode, trustParam, { errors: fieldErrors([{ where: 'file', message: error.message }]) }, 400);
     } finally {
       if (file) await unlink(file.path).catch(() => undefined);
     }
@@ -67,6 +57,20 @@ export class TrustPages {
     const survey = await newestSurvey(this.surveys, surveyCode);
     const r = await this.files.report(id, { surveyCode: survey.code, trustCode: this.trustOf(req, trustParam) });
     this.pages.render(res, 'trust-report.njk', { title: r.status === 'accepted' ? 'File accepted' : 'File rejected', r, width: 'full' });
+  }
+
+  /** The trust's page: the upload form, its files, its response rate beside the national one. */
+  private async show(req: Request, res: Response, surveyCode: string | undefined, trustParam: string | undefined, extra: Record<string, unknown> = {}, status = 200) {
+    const survey = await newestSurvey(this.surveys, surveyCode);
+    const trust = this.trustOf(req, trustParam);
+    const [files, rates] = await Promise.all([this.files.list(survey.code, trust), this.reports.responseRates(survey.code, req.principal!)]);
+    const own = rates.trusts.find((r) => r.code === trust);
+    this.pages.render(res, 'trust.njk', {
+      title: 'Sample and response rate', survey, trust, asCoordinator: req.principal!.role === 'coordinator', width: 'full',
+      locked: survey.sampleLockedAt?.toISOString().slice(0, 10),
+      files: files.map((f) => ({ ...f, when: f.uploadedAt.slice(0, 16).replace('T', ' ') })).reverse(),
+      rate: own ? [own, rates.national] : null, ...extra,
+    }, status);
   }
 
   /** A trust user's own trust; a coordinator names one. */
