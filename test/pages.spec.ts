@@ -132,6 +132,10 @@ describe('pages in a browser', () => {
     expect(await csv.text()).toContain('4,nhs_number,rejected');
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM patients p JOIN surveys s ON s.id = p.survey_id WHERE s.code = 'CPES-2027'`);
     expect(n).toBe(5);
+    await page.getByRole('link', { name: 'Back to your sample' }).click();
+    const rate = await page.getByRole('table').first().innerText();
+    expect(rate).toMatch(/Example Hospitals NHS Trust\s+5\s+0\s+0%/); // sampled 5, none responded yet
+    expect(rate).toContain('England');
   });
 
   it('lets a coordinator launch a step after a confirmation that states who will be mailed and who is suppressed', async () => {
@@ -152,6 +156,21 @@ describe('pages in a browser', () => {
     expect(n).toBe(3);
     const [entry] = await t.dataSource.query(`SELECT actor, action FROM audit_log WHERE action = 'mailing.launch'`);
     expect(entry).toEqual({ actor: 'coordinator@example.invalid', action: 'mailing.launch' });
+
+    await page.getByRole('button', { name: 'Pause initial' }).click();
+    await page.getByText('initial paused: nothing more is printed').waitFor();
+    await page.getByRole('button', { name: 'Resume initial' }).click();
+    await page.locator('.nhsuk-notification-banner').getByText('initial resumed').waitFor();
+    await page.getByRole('link', { name: 'Response rates and the response chart' }).click();
+    await page.getByRole('heading', { name: 'Response rates' }).waitFor();
+    expect(await page.getByRole('img', { name: /cumulative responses/ }).count()).toBe(1);
+    await screenshot(page, 'coordinator-4-reports');
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const trail = await page.getByRole('table').innerText();
+    expect(trail).toContain('mailing.resume');
+    expect(trail).toContain('mailing.pause');
+    await screenshot(page, 'coordinator-5-audit');
   });
 
   it('slows down anyone guessing access codes', async () => {

@@ -1,5 +1,5 @@
 import type { TestingModule } from '@nestjs/testing';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { StorageService } from '../src/infra/storage/storage.service';
@@ -45,6 +45,8 @@ describe('end of fieldwork: close and purge', () => {
   beforeAll(async () => {
     t = await startApp();
     await resetDatabase(t.dataSource);
+    // Files other tests in this worker left (another survey's print files, outbox e-mails) are not this survey's to purge.
+    for (const dir of ['print', 'outbox', 'tmp']) rmSync(join(t.app.get(StorageService).root, dir), { recursive: true, force: true });
     for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
     await t.http().post('/api/surveys').set(t.auth)
       .send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30', settings: { retentionDaysAfterClose: 0, suppressionThreshold: 1 } }).expect(201);
