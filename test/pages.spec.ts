@@ -26,7 +26,11 @@ describe('pages in a browser', () => {
     patients = await lockedSurvey(t, [patientRow(1, { surname: 'Quillfeather' }), patientRow(2), patientRow(3)]);
     page = await (await browser.newContext()).newPage();
   });
-  afterEach(() => page.context().close());
+  const afterThis: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    await page.context().close();
+    while (afterThis.length) await afterThis.pop()!();
+  });
 
   it('lets a patient complete the questionnaire online, following its routing, and come back to it', async () => {
     const code = patients[0].access_code;
@@ -139,6 +143,8 @@ describe('pages in a browser', () => {
   });
 
   it('lets a coordinator launch a step after a confirmation that states who will be mailed and who is suppressed', async () => {
+    const workers = await startWorkers();
+    afterThis.push(() => workers.close());
     await traceDeaths(t, [patients[2].nhs_number]);
     const password = await userWithPassword(t, 'coordinator@example.invalid', 'coordinator');
     await signIn(page, base, 'coordinator@example.invalid', password);
@@ -163,7 +169,12 @@ describe('pages in a browser', () => {
     await page.locator('.nhsuk-notification-banner').getByText('initial resumed').waitFor();
     await page.getByRole('link', { name: 'Response rates and the response chart' }).click();
     await page.getByRole('heading', { name: 'Response rates' }).waitFor();
-    expect(await page.getByRole('img', { name: /cumulative responses/ }).count()).toBe(1);
+    await settled(t, 'initial');
+    await page.reload();
+    const chart = page.getByRole('img', { name: /cumulative responses/ });
+    await chart.waitFor();
+    expect(await chart.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete
+      && (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(800); // the SVG really loaded
     await screenshot(page, 'coordinator-4-reports');
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();

@@ -79,8 +79,10 @@ export class CoordinatorPages {
   @Get(':survey/reports')
   @Audited('report.response-rates')
   async reportsPage(@Param('survey') survey: string, @Req() req: Request, @Res() res: Response) {
-    const r = await this.reports.responseRates(survey, req.principal!);
-    this.pages.render(res, 'coordinator-reports.njk', { title: 'Response rates', survey, rows: [...r.trusts, ...r.icbs, r.national], width: 'full' });
+    const [r, overTime] = await Promise.all([this.reports.responseRates(survey, req.principal!), this.reports.responsesOverTime(survey, req.principal!)]);
+    this.pages.render(res, 'coordinator-reports.njk', {
+      title: 'Response rates', survey, rows: [...r.trusts, ...r.icbs, r.national], width: 'full', mailed: overTime.firstMailing !== null,
+    });
   }
 
   @Get('audit')
