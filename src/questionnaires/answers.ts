@@ -59,6 +59,14 @@ export function checkAnswers(definition: QuestionnaireDefinition, raw: unknown):
   return out;
 }
 
+/** One answer on its own (the online form's page for one question): the stored value, or what is wrong. */
+export function checkAnswer(q: Question, raw: unknown): { value?: AnswerValue; problem?: string } {
+  const value = normalise(q, raw);
+  if (value === undefined) return {};
+  const problem = invalid(q, value);
+  return problem ? { problem } : { value };
+}
+
 /** The value as stored, or undefined when the question was left blank. */
 function normalise(q: Question, value: unknown): AnswerValue | undefined {
   if (value === undefined || value === null) return undefined;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../infra/errors/domain-error';
-import { Answers, checkAnswers, nextQuestion, routedPath } from '../questionnaires/answers';
+import { Answers, checkAnswer, nextQuestion, routedPath } from '../questionnaires/answers';
 import { allQuestions } from '../questionnaires/load-questionnaire';
 import type { Question, QuestionnaireDefinition } from '../questionnaires/questionnaire-definition';
 import type { Survey } from '../surveys/survey.entity';
@@ -56,12 +56,11 @@ export class OnlineFormService {
   /** Checks and saves one answer (blank is allowed: every question may be skipped); returns the next question or null for the end. */
   async answer(state: FormState, number: number, raw: unknown): Promise<number | null> {
     const q = this.question(state, number);
-    const checked = checkAnswers(state.definition, { [q.id]: raw });
-    const problem = checked.problems.find((p) => p.where === q.id);
-    if (problem) throw new DomainError('validation_failed', problem.message.replace(/^question \d+: /, ''), [{ where: q.id, message: problem.message.replace(/^question \d+: /, '') }]);
+    const { value, problem } = checkAnswer(q, raw);
+    if (problem) throw new DomainError('validation_failed', problem, [{ where: q.id, message: problem }]);
     const answers = { ...state.answers };
-    if (checked.answers[q.id] === undefined) delete answers[q.id];
-    else answers[q.id] = checked.answers[q.id];
+    if (value === undefined) delete answers[q.id];
+    else answers[q.id] = value;
     const next = nextQuestion(state.definition, number, answers);
     await this.dataSource.query(
       `INSERT INTO response_drafts (patient_id, answers, position) VALUES ($1, $2, $3)
