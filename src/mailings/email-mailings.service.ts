@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../infra/config/app-config';
+import { CoalescedStatement } from '../infra/database/coalesced-statement';
 import { MailTransport, PermanentMailError } from '../infra/mail/mail-transport';
 import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
@@ -15,6 +16,9 @@ import { freshDeceasedCheckSql } from './deceased-check-freshness';
 import { EmailTemplate, loadEmailTemplate, renderEmail, RenderedEmail } from './email-template';
 import { StepGate } from './step-gate';
 import { suppressionReasonSql, SuppressionReason } from './suppression';
+
+interface ClaimRequest { mailingId: string; claimant: string }
+interface Finish { mailingId: string; status: 'sent' | 'suppressed'; reason: SuppressionReason | null; messageId: string | null }
 
 export type EmailOutcome = 'sent' | 'suppressed' | 'already-done' | 'paused' | 'interrupted';
 
@@ -39,6 +43,9 @@ interface ClaimedEmail extends PackRow {
 export class EmailMailingsService implements OnModuleInit {
   private readonly templates = new Map<MailingStep, EmailTemplate>();
   private readonly surveySettings = new Map<string, SurveyPrintSettings>();
+  // Concurrent jobs share these statements; a row is in at most one of each at a time.
+  private readonly claims = new CoalescedStatement((w: ClaimRequest[]) => this.claimMany(w), (w) => w.mailingId);
+  private readonly finished = new CoalescedStatement((f: Finish[]) => this.finishMany(f), (f) => f.mailingId);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -59,22 +66,14 @@ export class EmailMailingsService implements OnModuleInit {
   }
 
   private async claimAndSend(mailingId: string, job: Pick<JobContext, 'jobId' | 'attempt' | 'maxAttempts'>): Promise<EmailOutcome> {
+    // Checked here, not by the shared statement: one malformed id must not fail its neighbours.
+    if (!/^\d{1,18}$/.test(mailingId)) throw new UnrecoverableError(`"${mailingId}" is not an e-mail ledger row id`);
     const claimant = job.jobId ?? `direct-${randomUUID()}`;
-    const [claimed]: ClaimedEmail[] = await this.dataSource.query(
-      `WITH claimed AS (
-         UPDATE mailings m SET status = 'sending', claimed_at = now(), claimed_by = $2, attempts = m.attempts + 1
-         FROM mailing_steps ms, surveys s
-         WHERE m.id = $1 AND m.channel = 'email' AND m.status = 'pending'
-           AND ms.survey_id = m.survey_id AND ms.step = m.step AND ms.paused_at IS NULL
-           AND s.id = m.survey_id AND ${freshDeceasedCheckSql('s')}
-         RETURNING m.id, m.patient_id, m.survey_id, m.step)
-       SELECT c.id AS "mailingId", c.survey_id AS "surveyId", c.step, p.email, ${PACK_PATIENT_COLUMNS},
-              ${suppressionReasonSql('p')} AS reason
-       FROM claimed c JOIN patients p ON p.id = c.patient_id JOIN trusts t ON t.code = p.trust_code`, [mailingId, claimant]);
+    const claimed = await this.claims.call({ mailingId, claimant });
     if (!claimed) return this.notClaimed(mailingId, claimant);
 
     if (claimed.reason) {
-      await this.finish(mailingId, `status = 'suppressed', suppression_reason = $2`, [claimed.reason]);
+      await this.finished.call({ mailingId, status: 'suppressed', reason: claimed.reason, messageId: null });
       return 'suppressed';
     }
     const messageId = `<mailing-${mailingId}@${this.config.MAIL_FROM.split('@')[1]}>`;
@@ -84,7 +83,8 @@ export class EmailMailingsService implements OnModuleInit {
     } catch (error) {
       const message = (error as Error).message;
       if (error instanceof PermanentMailError || job.attempt >= job.maxAttempts) {
-        await this.finish(mailingId, `status = 'failed', error = $2`, [message]);
+        await this.dataSource.query(
+          `UPDATE mailings SET status = 'failed', error = $2, completed_at = now() WHERE id = $1 AND status = 'sending'`, [mailingId, message]);
         throw error instanceof PermanentMailError ? new UnrecoverableError(message) : error;
       }
       // Not sent: give the row back so the retry can claim it.
@@ -92,7 +92,7 @@ export class EmailMailingsService implements OnModuleInit {
         `UPDATE mailings SET status = 'pending', claimed_at = NULL, claimed_by = NULL, error = $2 WHERE id = $1 AND status = 'sending'`, [mailingId, message]);
       throw error;
     }
-    await this.finish(mailingId, `status = 'sent', message_id = $2, error = NULL`, [messageId]);
+    await this.finished.call({ mailingId, status: 'sent', reason: null, messageId });
     return 'sent';
   }
 
@@ -126,9 +126,36 @@ export class EmailMailingsService implements OnModuleInit {
     throw new Error(`E-mail ${mailingId} could not be claimed; trying again`); // resumed meanwhile
   }
 
-  private async finish(mailingId: string, set: string, params: unknown[]): Promise<void> {
+  /** Claims rows pending → sending for their callers; a row not claimed answers undefined. */
+  private async claimMany(wanted: ClaimRequest[]): Promise<(ClaimedEmail | undefined)[]> {
+    const claimed: ClaimedEmail[] = await this.dataSource.query(
+      // Rows looked up by primary key (`= ANY`): joined to a set instead, the planner may walk every
+      // pending row of the step when the table's statistics are young.
+      `WITH claimed AS (
+         UPDATE mailings m SET status = 'sending', claimed_at = now(), attempts = m.attempts + 1,
+                claimed_by = ($2::text[])[array_position($1::bigint[], m.id)]
+         FROM mailing_steps ms, surveys s
+         WHERE m.id = ANY($1::bigint[]) AND m.channel = 'email' AND m.status = 'pending'
+           AND ms.survey_id = m.survey_id AND ms.step = m.step AND ms.paused_at IS NULL
+           AND s.id = m.survey_id AND ${freshDeceasedCheckSql('s')}
+         RETURNING m.id, m.patient_id, m.survey_id, m.step)
+       SELECT c.id::text AS "mailingId", c.survey_id AS "surveyId", c.step, p.email, ${PACK_PATIENT_COLUMNS},
+              ${suppressionReasonSql('p')} AS reason
+       FROM claimed c JOIN patients p ON p.id = c.patient_id JOIN trusts t ON t.code = p.trust_code`,
+      [wanted.map((w) => w.mailingId), wanted.map((w) => w.claimant)]);
+    const byId = new Map(claimed.map((c) => [c.mailingId, c]));
+    return wanted.map((w) => byId.get(w.mailingId));
+  }
+
+  /** Records how claimed rows ended: sent (with the Message-ID) or suppressed (with the reason). */
+  private async finishMany(rows: Finish[]): Promise<void[]> {
     await this.dataSource.query(
-      `UPDATE mailings SET ${set}, completed_at = now() WHERE id = $1 AND status = 'sending'`, [mailingId, ...params]);
+      `WITH f AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS f(id, status, reason, message_id))
+       UPDATE mailings m SET status = f.status, suppression_reason = f.reason, message_id = f.message_id,
+              error = CASE WHEN f.status = 'sent' THEN NULL ELSE m.error END, completed_at = now()
+       FROM f WHERE m.id = ANY($1::bigint[]) AND m.id = f.id AND m.status = 'sending'`,
+      [rows.map((r) => r.mailingId), rows.map((r) => r.status), rows.map((r) => r.reason), rows.map((r) => r.messageId)]);
+    return rows.map(() => undefined);
   }
 
   /** The letter's wording of the survey, helpline and online address, so post and e-mail agree. */
