@@ -52,6 +52,17 @@ describe('migrations', () => {
     }
   });
 
+  it('compare NHS numbers in one collation, so the deceased check can use the deaths key', async () => {
+    await migrate(dataSource);
+    const collation = async (table: string) => (await dataSource.query(
+      `SELECT collation_name FROM information_schema.columns WHERE table_name = $1 AND column_name = 'nhs_number'`, [table]))[0].collation_name;
+    expect(await collation('survey_deaths')).toBe('C');
+    expect(await collation('patients')).toBe('C');
+    const [plan] = await dataSource.query(`EXPLAIN (FORMAT JSON) SELECT 1 FROM patients p
+      WHERE EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = p.survey_id AND d.nhs_number = p.nhs_number) AND p.id = 1`);
+    expect(JSON.stringify(plan)).toContain('survey_deaths_pkey');
+  });
+
   it('enforce the survey and trust rules in the schema itself', async () => {
     const insertSurvey = (code: string, start: string, end: string) => dataSource.query(
       `INSERT INTO surveys (code, name, period_start, period_end, settings) VALUES ($1, 'x', $2, $3, '{}')`, [code, start, end]);
