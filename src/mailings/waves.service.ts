@@ -112,6 +112,12 @@ export class WavesService {
       return { alreadyLaunched: !inserted, row, printBatches, emails: emails.map((e) => String(e.id)) };
     });
 
+    if (planned.printBatches.packs || planned.emails.length) {
+      // A launch adds a row per patient at once. Without fresh statistics the planner takes a
+      // step's pending rows for a handful and walks all of them to claim one e-mail (12 ms a
+      // claim at 150,000) until autovacuum catches up.
+      await this.dataSource.query('ANALYZE mailings');
+    }
     const ledger = await this.ledgerCounts(survey.id, step);
     const summary: LaunchSummary = {
       survey: survey.code,
