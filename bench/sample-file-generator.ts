@@ -84,7 +84,9 @@ export async function generateSampleFile(path: string, options: GeneratorOptions
     const discharge = addDays(start, Math.floor(random() * span));
     const admission = addDays(discharge, -Math.floor(random() * 10));
     const row = {
-      trust: options.trustCode, site: `${options.trustCode}01`, prn: `PRN${String(i).padStart(7, '0')}`,
+      // Record numbers as long as some trusts' (16 characters): long enough that V8 keeps them as
+      // views of the file's chunks unless the importer copies them.
+      trust: options.trustCode, site: `${options.trustCode}01`, prn: `${options.trustCode}-MRN-${String(i).padStart(8, '0')}`,
       nhs: random() < 0.5 ? `${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}` : nhs,
       title: random() < 0.5 ? 'Ms' : 'Mr', first: FIRST[i % FIRST.length], surname: SURNAMES[i % SURNAMES.length],
       a1: `${1 + (i % 200)} Synthetic Street`, a2: random() < 0.3 ? 'Flat 2, "The Annexe"' : 'Testville', a3: 'Fixtureshire', a4: '', a5: '',
