@@ -26,8 +26,8 @@ export interface AuditQuery { survey?: string; reference?: string; actor?: strin
 
 /**
  * The audit trail: who read or changed which patient's data, and every import, launch and
- * export, append-only (a trigger refuses changes). Rows name patients by their record id,
- * never by anything identifiable, so the trail outlives the end-of-fieldwork purge.
+ * export, append-only (a trigger refuses changes). Rows name patients by their survey reference,
+ * never by anything identifiable, so the trail outlives a replaced sample and the purge.
  */
 @Injectable()
 export class AuditService {
@@ -39,18 +39,20 @@ export class AuditService {
       : [undefined];
     const references = [...new Set(entry.references ?? [])];
     // Without a survey, a reference means the newest survey's patient (as the reprint route reads it).
-    const patients: { id: string; survey_id: string }[] = references.length
+    const patients: { id: string; survey_id: string; reference: string }[] = references.length
       ? await this.dataSource.query(
-        `SELECT DISTINCT ON (p.survey_reference) p.id, p.survey_id FROM patients p JOIN surveys s ON s.id = p.survey_id
+        `SELECT DISTINCT ON (p.survey_reference) p.id, p.survey_id, p.survey_reference AS reference FROM patients p JOIN surveys s ON s.id = p.survey_id
          WHERE p.survey_reference = ANY($1::text[]) AND ($2::uuid IS NULL OR p.survey_id = $2)
          ORDER BY p.survey_reference, s.period_start DESC`, [references, survey?.id ?? null])
       : [];
-    const rows = patients.length ? patients : [{ id: null, survey_id: survey?.id ?? null }];
+    const rows = patients.length ? patients : [{ id: null, survey_id: survey?.id ?? null, reference: null }];
+    // The reference is kept as text: the row must still say whom it was about once a replaced
+    // sample or the purge has removed the patient.
     await this.dataSource.query(
-      `INSERT INTO audit_log (actor, actor_role, action, subject, details, patient_id, survey_id)
-       SELECT $1, $2, $3, $4, $5, unnest($6::bigint[]), unnest($7::uuid[])`,
+      `INSERT INTO audit_log (actor, actor_role, action, subject, details, patient_id, survey_id, patient_reference)
+       SELECT $1, $2, $3, $4, $5, unnest($6::bigint[]), unnest($7::uuid[]), unnest($8::text[])`,
       [entry.actor, entry.actorRole, entry.action, entry.subject ?? null, entry.details ?? {},
-        rows.map((r) => r.id), rows.map((r) => r.survey_id)]);
+        rows.map((r) => r.id), rows.map((r) => r.survey_id), rows.map((r) => r.reference)]);
   }
 
   async list(query: AuditQuery): Promise<{ entries: AuditRow[] }> {
@@ -59,10 +61,10 @@ export class AuditService {
       throw new DomainError('validation_failed', 'A reference is looked up within a survey: give the survey too', [{ where: 'survey', message: 'required with reference' }]);
     }
     const rows = await this.dataSource.query(
-      `SELECT a.id::text, a.at, a.actor, a.actor_role AS "actorRole", a.action, s.code AS survey, p.survey_reference AS reference,
+      `SELECT a.id::text, a.at, a.actor, a.actor_role AS "actorRole", a.action, s.code AS survey, a.patient_reference AS reference,
          a.subject, a.details
-       FROM audit_log a LEFT JOIN surveys s ON s.id = a.survey_id LEFT JOIN patients p ON p.id = a.patient_id
-       WHERE ($1::text IS NULL OR s.code = $1) AND ($2::text IS NULL OR p.survey_reference = $2)
+       FROM audit_log a LEFT JOIN surveys s ON s.id = a.survey_id
+       WHERE ($1::text IS NULL OR s.code = $1) AND ($2::text IS NULL OR a.patient_reference = $2)
          AND ($3::text IS NULL OR a.actor = $3) AND ($4::text IS NULL OR a.action = $4)
          AND ($5::timestamptz IS NULL OR a.at >= $5) AND ($6::timestamptz IS NULL OR a.at < $6)
        ORDER BY a.id DESC LIMIT ${limit}`,

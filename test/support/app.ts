@@ -1,10 +1,11 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { Client } from 'pg';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { TEST_OPERATOR_TOKEN } from './test-env';
+import { TEST_OPERATOR_TOKEN, withDatabase } from './test-env';
 
 export interface TestApp {
   app: INestApplication;
@@ -26,10 +27,23 @@ export async function startApp(extra: { controllers?: Type[] } = {}): Promise<Te
   };
 }
 
-/** Empties every table but the migrations record, so each test starts from nothing. */
+/**
+ * Empties every table of the data source's database but the migrations record, so each test
+ * starts from nothing. The service's role may not TRUNCATE, and the audit log refuses it even
+ * to the owner: a test's clean slate is the one exception, taken as the server's superuser
+ * with triggers off for this session only.
+ */
 export async function resetDatabase(dataSource: DataSource): Promise<void> {
-  const rows: { tablename: string }[] = await dataSource.query(
-    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
-  );
-  if (rows.length) await dataSource.query(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} CASCADE`);
+  const [{ database }] = await dataSource.query('SELECT current_database() AS database');
+  const owner = new Client({ connectionString: withDatabase(process.env.FIELDWORK_TEST_SERVER_URL!, database) });
+  await owner.connect();
+  try {
+    const { rows } = await owner.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
+    );
+    await owner.query('SET session_replication_role = replica');
+    if (rows.length) await owner.query(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} CASCADE`);
+  } finally {
+    await owner.end();
+  }
 }

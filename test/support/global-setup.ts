@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { APP_DATABASE_ROLE } from '../../src/infra/config/app-config';
 import { dataSourceOptions, migrate } from '../../src/infra/database/data-source-options';
 import { TEST_OPERATOR_TOKEN, withDatabase, workerDatabase } from './test-env';
 
@@ -26,6 +27,9 @@ export default async function globalSetup(globalConfig: { maxWorkers: number }):
   await admin.connect();
   try {
     await dropAbandonedTestDatabases(admin);
+    // The migrations create the service's role on the server; a run that made it removes it again.
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_DATABASE_ROLE]);
+    if (!rowCount) process.env.FIELDWORK_TEST_CREATED_ROLE = APP_DATABASE_ROLE;
     await admin.query(`CREATE DATABASE "${base}"`);
     const dataSource = await new DataSource(dataSourceOptions(withDatabase(serverUrl, base))).initialize();
     await migrate(dataSource);
@@ -48,13 +52,17 @@ export default async function globalSetup(globalConfig: { maxWorkers: number }):
   });
 }
 
-/** Databases left by a run that was killed; in-use ones (another run) fail to drop and are kept. */
+/**
+ * Databases left by a run that was killed. Only those named by a run that began over two hours
+ * ago: a run in progress on the same server may have cloned databases nobody is connected to yet.
+ */
 async function dropAbandonedTestDatabases(admin: Client): Promise<void> {
   const { rows } = await admin.query<{ datname: string }>(
     `SELECT datname FROM pg_database WHERE datname LIKE 'fieldwork\\_test\\_%'
        AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)`,
   );
-  for (const { datname } of rows) {
+  const startedMs = (name: string) => parseInt(name.slice('fieldwork_test_'.length, 'fieldwork_test_'.length + 8), 36);
+  for (const { datname } of rows.filter((r) => !(Date.now() - startedMs(r.datname) < 2 * 3_600_000))) {
     await admin.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
   }
 }

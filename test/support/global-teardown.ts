@@ -14,6 +14,9 @@ export default async function globalTeardown(): Promise<void> {
       `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`, [base, `${base}\\_w%`],
     );
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    // Only when this run created it, and only if no other database (the demo, another run) holds grants to it.
+    const role = process.env.FIELDWORK_TEST_CREATED_ROLE;
+    if (role) await admin.query(`DROP ROLE IF EXISTS "${role}"`).catch(() => undefined);
     await admin.end();
   }
 

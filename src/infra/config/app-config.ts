@@ -29,6 +29,14 @@ export class AppConfig {
   @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/fieldwork';
 
+  /**
+   * The service and workers connect as the least-privilege role the migrations create and
+   * grant (fieldwork_app: rows only; the audit log insert and read). DATABASE_URL is the
+   * owner's, for set-up and migrations. Unset: DATABASE_URL with fieldwork_app as the user.
+   */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'DATABASE_APP_URL must be a postgres:// URL' })
+  DATABASE_APP_URL?: string;
+
   @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -90,6 +98,16 @@ export class AppConfig {
   OPERATOR_TOKEN?: string;
 }
 
+/** Where the service and workers connect: DATABASE_APP_URL, or the owner's address as fieldwork_app. */
+export function appDatabaseUrl(config: Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_APP_URL'>): string {
+  if (config.DATABASE_APP_URL) return config.DATABASE_APP_URL;
+  const url = new URL(config.DATABASE_URL);
+  url.username = APP_DATABASE_ROLE;
+  return url.toString();
+}
+
+export const APP_DATABASE_ROLE = 'fieldwork_app';
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
@@ -98,7 +116,7 @@ export class ConfigError extends Error {
 }
 
 const KNOWN_KEYS = Object.keys(new AppConfig()).concat([
-  'SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'OPERATOR_TOKEN',
+  'DATABASE_APP_URL', 'SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'OPERATOR_TOKEN',
 ]);
 
 /** Reads and validates the environment; throws one ConfigError naming every bad variable. */

@@ -1,4 +1,5 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
+import { APP_DATABASE_ROLE } from '../config/app-config';
 import { MIGRATIONS } from '../../../migrations';
 import { SampleFile } from '../../samples/sample-file.entity';
 import { Survey } from '../../surveys/survey.entity';
@@ -26,13 +27,18 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
 /** Any stable number: every process migrating the same database queues on this lock. */
 const MIGRATION_LOCK = 20261122;
 
-/** Runs pending migrations under an advisory lock so concurrent boots cannot race. */
-export async function migrate(dataSource: DataSource): Promise<string[]> {
+/**
+ * Runs pending migrations under an advisory lock so concurrent boots cannot race. Given the
+ * service's address, gives the role the migrations made (fieldwork_app) the password that
+ * address carries, so DATABASE_URL's owner password works for both unless told otherwise.
+ */
+export async function migrate(dataSource: DataSource, appUrl?: string): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const ran = await dataSource.runMigrations({ transaction: 'all' });
+    if (appUrl) await setAppRolePassword(runner, appUrl);
     return ran.map((m) => m.name);
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
@@ -50,4 +56,13 @@ export async function revertLast(dataSource: DataSource): Promise<boolean> {
   if (!count) return false;
   await dataSource.undoLastMigration({ transaction: 'all' });
   return true;
+}
+
+async function setAppRolePassword(runner: QueryRunner, appUrl: string): Promise<void> {
+  const url = new URL(appUrl);
+  const password = decodeURIComponent(url.password);
+  if (decodeURIComponent(url.username) !== APP_DATABASE_ROLE || !password) return;
+  const [{ statement }] = await runner.query(`SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', $1::text, $2::text) AS statement`,
+    [APP_DATABASE_ROLE, password]);
+  await runner.query(statement);
 }

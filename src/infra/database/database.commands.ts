@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { appDatabaseUrl } from '../config/app-config';
 import { command } from '../../cli/cli-command';
 import { dataSourceOptions, migrate, revertLast } from './data-source-options';
 
@@ -17,7 +18,7 @@ export const dbMigrate = command({
   options: {},
   needsApp: false,
   async run({ config }) {
-    const applied = await withDataSource(config.DATABASE_URL, migrate);
+    const applied = await withDataSource(config.DATABASE_URL, (ds) => migrate(ds, appDatabaseUrl(config)));
     return {
       json: { applied },
       text: applied.length ? `Applied ${applied.length} migration(s):\n${applied.join('\n')}` : 'Database is up to date.',

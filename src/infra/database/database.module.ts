@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, appDatabaseUrl } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.DATABASE_URL), retryAttempts: 2 }),
+      // Least privilege: the owner's DATABASE_URL is for set-up and migrations only.
+      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(appDatabaseUrl(config)), retryAttempts: 2 }),
     }),
   ],
 })
