@@ -1,6 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { StorageService } from '../src/infra/storage/storage.service';
 import { WavesService } from '../src/mailings/waves.service';
@@ -106,7 +107,7 @@ describe('end of fieldwork: close and purge', () => {
     const [patient] = await t.dataSource.query(`SELECT * FROM patients WHERE final_outcome = 1`);
     expect(patient).toMatchObject({ first_name: null, surname: null, nhs_number: null, access_code: null, age_at_discharge: 76, sex: '2', icd10: 'C50.9' });
     expect(await t.dataSource.query('SELECT answers FROM responses')).toEqual([{ answers: { overall_rating: 9 } }]);
-  });
+  }, 90_000); // the purge rewrites tables and forces two checkpoints of a server other tests keep busy
 
   it('leaves no identifiable value anywhere in the database or the storage folder', async () => {
     expect(await identifiableInDatabase()).toEqual([]);
@@ -118,5 +119,33 @@ describe('end of fieldwork: close and purge', () => {
       for (const id of identifiers) expect([file, text.includes(id)]).toEqual([file, false]);
     }
     expect(left.filter((f) => /\.(pdf|eml)$/.test(f))).toEqual([]);
+  });
+
+  it("leaves no identifiable value in the database's files on disk or in the write-ahead log recovery would replay", async () => {
+    // Read as the server's superuser: where the cluster keeps its files, and the span of WAL from
+    // the last checkpoint's redo point to where it is writing now (what a crash recovery replays).
+    // Bytes past that in recycled segment files are no longer WAL, as freed disk blocks are not files.
+    const owner = new Client({ connectionString: process.env.DATABASE_URL });
+    await owner.connect();
+    const { rows: [where] } = await owner.query(`SELECT current_setting('data_directory') AS "dataDirectory",
+        (SELECT oid::text FROM pg_database WHERE datname = current_database()) AS "databaseOid",
+        r.file_name AS "redoFile", r.file_offset AS "redoOffset", i.file_name AS "insertFile", i.file_offset AS "insertOffset"
+      FROM pg_control_checkpoint() c, pg_walfile_name_offset(c.redo_lsn) r, pg_walfile_name_offset(pg_current_wal_insert_lsn()) i`);
+    await owner.end();
+    const { dataDirectory, databaseOid, redoFile, redoOffset, insertFile, insertOffset } = where;
+
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+    const read = (file: string) => { try { return readFileSync(file); } catch { return Buffer.alloc(0); } }; // removed meanwhile
+    const contents: [string, Buffer][] = [...files(join(dataDirectory, 'base', databaseOid)), ...files(join(dataDirectory, 'global'))]
+      .map((f) => [f.slice(dataDirectory.length), read(f)]);
+    const walFiles = readdirSync(join(dataDirectory, 'pg_wal')).filter((n) => /^[0-9A-F]{24}$/.test(n) && n >= redoFile && n <= insertFile).sort();
+    expect(walFiles[0]).toBe(redoFile);
+    for (const name of walFiles) {
+      const bytes = read(join(dataDirectory, 'pg_wal', name));
+      contents.push([`pg_wal/${name}`, bytes.subarray(name === redoFile ? redoOffset : 0, name === insertFile ? insertOffset : bytes.length)]);
+    }
+    expect(contents.length).toBeGreaterThan(10);
+    const found = contents.flatMap(([file, bytes]) => identifiers.filter((id) => bytes.includes(id)).map((id) => `${file}: ${id}`));
+    expect(found).toEqual([]);
   });
 });

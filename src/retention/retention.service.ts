@@ -2,16 +2,31 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../infra/config/app-config';
+import { asOwner, isPermissionDenied } from '../infra/database/owner-connection';
 import { DomainError } from '../infra/errors/domain-error';
 import { StorageService } from '../infra/storage/storage.service';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
 
 export interface CloseSummary { survey: string; closedAt: string; stepsPaused: number; onePacksWithdrawn: number; purgeFrom: string }
-export interface PurgeSummary { survey: string; purgedAt: string; patients: number; deathsRemoved: number; eventsCleared: number; filesDeleted: number }
+export interface PurgeSummary {
+  survey: string; purgedAt: string; patients: number; deathsRemoved: number; eventsCleared: number; filesDeleted: number;
+  /** Tables rewritten so that no old row version keeps a purged value; whether the write-ahead log was moved past them. */
+  rewritten: { tables: string[]; checkpoint: boolean };
+}
+
+/**
+ * What the purge changes. An UPDATE or DELETE leaves the old row versions in the table's
+ * files (and the full-page images of the write-ahead log) until they are rewritten.
+ */
+const PURGED_TABLES = ['patients', 'patient_events', 'response_drafts', 'survey_deaths', 'mailings'];
 
 const DAY_MS = 86_400_000;
+/** How long the purge waits for transactions that began before it to end before rewriting the tables. */
+const OLDER_TRANSACTIONS_WAIT_MS = 120_000;
 
 /**
  * The end of fieldwork. Closing stops everything that reaches patients (mail steps paused,
@@ -30,6 +45,7 @@ export class RetentionService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly surveys: SurveysService,
     private readonly storage: StorageService,
+    private readonly config: AppConfig,
   ) {}
 
   async close(surveyCode: string, by: string): Promise<CloseSummary> {
@@ -85,15 +101,60 @@ export class RetentionService {
       // Mail server refusals can quote an address.
       await m.query(`UPDATE mailings SET error = 'detail removed at the purge' WHERE survey_id = $1 AND error IS NOT NULL`, [survey.id]);
       await m.query(`UPDATE surveys SET status = 'purged', purged_at = coalesce(purged_at, now()), updated_at = now() WHERE id = $1`, [survey.id]);
-      return { patients, deaths, events };
+      const [{ xid }] = await m.query('SELECT txid_current()::text AS xid');
+      return { patients, deaths, events, xid };
     });
     const filesDeleted = await this.deleteFiles(survey.id, survey.code);
+    const rewritten = await this.rewritePurgedTables(counts.xid);
     const [{ purged_at }] = await this.dataSource.query('SELECT purged_at FROM surveys WHERE id = $1', [survey.id]);
     this.logger.log(`${survey.code} purged: ${counts.patients} patients, ${filesDeleted} files`);
     return {
       survey: survey.code, purgedAt: purged_at.toISOString(), patients: counts.patients, deathsRemoved: counts.deaths,
-      eventsCleared: counts.events, filesDeleted,
+      eventsCleared: counts.events, filesDeleted, rewritten,
     };
+  }
+
+  /**
+   * Rewrites the purged tables (VACUUM FULL, with fresh statistics: the old ones sampled the
+   * purged columns) as the owner, then moves the write-ahead log past everything the purge
+   * touched: a checkpoint, a new WAL segment, a second checkpoint, so the segments holding
+   * the old values are no longer needed for recovery and are recycled. Tables are locked
+   * while rewritten: seconds for a national survey, once a year.
+   */
+  private async rewritePurgedTables(purgeXid: string): Promise<PurgeSummary['rewritten']> {
+    return asOwner(this.config, async (owner) => {
+      await this.waitForOlderTransactions(owner, purgeXid);
+      await owner.query(`VACUUM (FULL, ANALYZE) ${PURGED_TABLES.join(', ')}`);
+      await owner.query('VACUUM FULL pg_statistic');
+      try {
+        await owner.query('CHECKPOINT');
+        await owner.query('SELECT pg_switch_wal()');
+        await owner.query('CHECKPOINT');
+        return { tables: PURGED_TABLES, checkpoint: true };
+      } catch (error) {
+        if (!isPermissionDenied(error)) throw error;
+        this.logger.warn('The purge could not force a checkpoint (the owner role may not): the write-ahead log keeps the old values until the next scheduled checkpoints');
+        return { tables: PURGED_TABLES, checkpoint: false };
+      }
+    });
+  }
+
+  /**
+   * A rewrite keeps every old row version that a transaction still running might see. Any
+   * transaction on the server older than the purge's holds them (snapshots span databases),
+   * so the rewrite waits until the oldest one running began after the purge committed.
+   */
+  private async waitForOlderTransactions(owner: Client, purgeXid: string): Promise<void> {
+    const deadline = Date.now() + OLDER_TRANSACTIONS_WAIT_MS;
+    for (;;) {
+      const [{ clear }] = (await owner.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint > $1::bigint AS clear', [purgeXid])).rows;
+      if (clear) return;
+      if (Date.now() > deadline) {
+        throw new DomainError('conflict', 'The identifiable data is removed, but a long-running database transaction still holds old copies of it, '
+          + 'so the tables could not be rewritten yet. Run survey:purge again once it has ended (a database administrator can see it in pg_stat_activity).');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   /** Print files, one-off packs and manifests of the survey; e-mails kept in the outbox; leftovers in tmp. */
