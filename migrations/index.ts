@@ -9,9 +9,10 @@ import { MailingTrust1795910400000 } from './1795910400000-mailing-trust';
 import { UsersAuditRetention1795996800000 } from './1795996800000-users-audit-retention';
 import { OnlineDrafts1796083200000 } from './1796083200000-online-drafts';
 import { DeathsCollation1796169600000 } from './1796169600000-deaths-collation';
+import { MailingInterrupted1796428800000 } from './1796428800000-mailing-interrupted';
 
 /** Every migration, oldest first. Listed by hand so the same list runs from dist/ and under jest. */
 export const MIGRATIONS = [SurveysAndTrusts1795305600000, SampleIntake1795392000000, PrintBatches1795478400000,
   DeceasedChecks1795564800000, MailingLedger1795651200000, PatientSampleFileCheck1795737600000,
   Responses1795824000000, MailingTrust1795910400000, UsersAuditRetention1795996800000,
-  OnlineDrafts1796083200000, DeathsCollation1796169600000];
+  OnlineDrafts1796083200000, DeathsCollation1796169600000, MailingInterrupted1796428800000];
