@@ -328,6 +328,14 @@ describe('e-mail failures', () => {
     expect(again.stdout).toContain('1 interrupted e-mail left for checking');
     expect(again.stdout).toContain('wave:status --survey CPES-2026 --step initial');
 
+    // A reference that names nothing retryable refuses the whole list, without repeating what was given.
+    const mistyped = await t.http().post('/api/surveys/CPES-2026/mailings/initial/retry-failed').set(t.auth)
+      .send({ references: [refused.reference, 'RXX-12345'], notDelivered: true }).expect(400);
+    expect(mistyped.body.error.details).toEqual([
+      { where: 'reference 1', message: 'its e-mail is sent, not failed' },
+      { where: 'reference 2', message: 'not a survey reference such as RXX-004821-7' }]);
+    expect(JSON.stringify(mistyped.body)).not.toContain('RXX-12345');
+
     // Named but not confirmed: refused, the row untouched.
     const unconfirmed = await cli(['wave:retry-failed', '--survey', 'CPES-2026', '--step', 'initial', '--ref', interrupted.reference, '--json']);
     expect(unconfirmed.code).toBe(1);

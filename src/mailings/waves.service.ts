@@ -250,11 +250,12 @@ export class WavesService {
       return undefined;
     });
     if (problems.length) {
-      throw new DomainError('invalid_state',
+      throw new DomainError(parsed.some((p) => !p.ok) ? 'validation_failed' : 'invalid_state',
         `${problems.length} of the references given cannot be retried; nothing was retried`, problems);
     }
     const named = [...new Map(rows.map((r) => [r!.id, r!])).values()];
-    const unconfirmed = parsed.flatMap((_, i) => (rows[i]!.interrupted && !notDelivered ? [{ where: `reference ${i + 1}`, message: 'interrupted; not confirmed as not delivered' }] : []));
+    const unconfirmed = notDelivered ? [] : rows.flatMap((r, i) => (r!.interrupted
+      ? [{ where: `reference ${i + 1}`, message: 'interrupted; not confirmed as not delivered' }] : []));
     if (unconfirmed.length) {
       throw new DomainError('invalid_state',
         `${unconfirmed.length} of the e-mails named ${unconfirmed.length > 1 ? 'were' : 'was'} interrupted and may have reached the mail server; nothing was retried. `
