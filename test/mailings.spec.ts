@@ -288,6 +288,101 @@ describe('e-mail failures', () => {
     expect(smtp.to(patients[0].email!)).toHaveLength(1);
   });
 
+  it('leaves an interrupted e-mail for a person: plain retry re-sends only the refused one, the interrupted one once confirmed by reference', async () => {
+    patients = await lockedSurvey(t, rows());
+    await workers?.close();
+    workers = undefined;
+    refusing = true;
+    smtp.received.length = 0;
+    const [refused, interrupted, fine] = patients.filter((p) => p.email);
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+    for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
+    // A worker died while sending this one: its row is left "sending", claimed longer ago than any live send.
+    await t.dataSource.query(
+      `UPDATE mailings SET status = 'sending', claimed_at = now() - interval '1 hour', claimed_by = 'dead-worker', attempts = 1
+       WHERE channel = 'email' AND patient_id = $1`, [interrupted.id]);
+    const [{ id }] = await t.dataSource.query(`SELECT id::text FROM mailings WHERE channel = 'email' AND patient_id = $1`, [interrupted.id]);
+    workers = await startWorkers(smtp.env());
+    expect((await t.http().post('/api/surveys/CPES-2026/mailings/reconcile').set(t.auth).expect(200)).body)
+      .toMatchObject({ interrupted: 1, requeued: { email: 2 } });
+    await settled(t, 'initial');
+    expect(smtp.received.map((r) => r.to)).toEqual([fine.email]);
+
+    // Visible with its reference and Message-ID, for the coordinator to look up in the mail server's log.
+    const listed = {
+      reference: interrupted.reference, messageId: expect.stringMatching(new RegExp(`^<mailing-${id}@`)), interruptedAt: expect.any(String),
+      error: expect.stringContaining('the worker stopped, or the database was unreachable when the result was recorded'),
+    };
+    const status = await cli(['wave:status', '--survey', 'CPES-2026', '--step', 'initial', '--json']);
+    expect(status.json.steps[0].channels.email).toMatchObject({ sent: 1, failed: 2, interrupted: 1 });
+    expect(status.json.steps[0].interruptedEmails).toEqual([listed]);
+    expect((await t.http().get('/api/surveys/CPES-2026/mailings/initial').set(t.auth).expect(200)).body.interruptedEmails).toEqual([listed]);
+
+    refusing = false;
+    const retry = await t.http().post('/api/surveys/CPES-2026/mailings/initial/retry-failed').set(t.auth).expect(200);
+    expect(retry.body).toMatchObject({ reset: { email: 1, postal: 0 }, interruptedLeft: 1 });
+    await settled(t, 'initial');
+    expect(smtp.to(refused.email!)).toHaveLength(1);
+    expect(smtp.to(interrupted.email!)).toEqual([]);
+    const again = await cli(['wave:retry-failed', '--survey', 'CPES-2026', '--step', 'initial']);
+    expect(again.stdout).toContain('1 interrupted e-mail left for checking');
+    expect(again.stdout).toContain('wave:status --survey CPES-2026 --step initial');
+
+    // A reference that names nothing retryable refuses the whole list, without repeating what was given.
+    const mistyped = await t.http().post('/api/surveys/CPES-2026/mailings/initial/retry-failed').set(t.auth)
+      .send({ references: [refused.reference, 'RXX-12345'], notDelivered: true }).expect(400);
+    expect(mistyped.body.error.details).toEqual([
+      { where: 'reference 1', message: 'its e-mail is sent, not failed' },
+      { where: 'reference 2', message: 'not a survey reference such as RXX-004821-7' }]);
+    expect(JSON.stringify(mistyped.body)).not.toContain('RXX-12345');
+
+    // Named but not confirmed: refused, the row untouched.
+    const unconfirmed = await cli(['wave:retry-failed', '--survey', 'CPES-2026', '--step', 'initial', '--ref', interrupted.reference, '--json']);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.json.error).toMatchObject({ code: 'invalid_state', message: expect.stringContaining('--not-delivered') });
+    expect(unconfirmed.json.error.message).not.toContain(interrupted.reference);
+    const overHttp = await t.http().post('/api/surveys/CPES-2026/mailings/initial/retry-failed').set(t.auth)
+      .send({ references: [interrupted.reference] }).expect(409);
+    expect(overHttp.body.error.message).toContain('notDelivered');
+    expect((await t.dataSource.query('SELECT status, interrupted FROM mailings WHERE id = $1', [id]))[0]).toEqual({ status: 'failed', interrupted: true });
+
+    // Confirmed from the mail log: sent once, and a repeated confirmation sends nothing more.
+    const confirmed = await cli(['wave:retry-failed', '--survey', 'CPES-2026', '--step', 'initial', '--ref', interrupted.reference, '--not-delivered', '--json']);
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.json).toMatchObject({ reset: { email: 1, postal: 0 }, interruptedLeft: 0 });
+    await settled(t, 'initial');
+    expect(smtp.to(interrupted.email!)).toHaveLength(1);
+    const repeated = await t.http().post('/api/surveys/CPES-2026/mailings/initial/retry-failed').set(t.auth)
+      .send({ references: [interrupted.reference], notDelivered: true }).expect(409);
+    expect(repeated.body.error.details).toEqual([{ where: 'reference 1', message: 'its e-mail is sent, not failed' }]);
+    await settled(t, 'initial');
+    expect(smtp.to(interrupted.email!)).toHaveLength(1);
+    expect(smtp.received).toHaveLength(3);
+  }, 120_000);
+
+  it('does not give back an e-mail whose connection broke off after it was handed over: it is interrupted, for a person', async () => {
+    patients = await lockedSurvey(t, rows());
+    await workers?.close();
+    workers = undefined;
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+    for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true }); // only our call sends
+    // The server takes the message but answers only after the client has given up waiting.
+    const slow = await new SmtpSink({ delayMs: 2_500 }).start();
+    const impatient = await startWorkers({ ...slow.env(), MAIL_SEND_TIMEOUT_SECONDS: '1' });
+    try {
+      const [{ id }] = await t.dataSource.query(`SELECT id::text FROM mailings WHERE channel = 'email' ORDER BY id LIMIT 1`);
+      await expect(impatient.get(EmailMailingsService).send(id, { jobId: 'job-1', attempt: 1, maxAttempts: 3 })).rejects.toThrow();
+      const [row] = await t.dataSource.query('SELECT status, interrupted, error FROM mailings WHERE id = $1', [id]);
+      expect(row).toMatchObject({ status: 'failed', interrupted: true, error: expect.stringContaining('after the message was handed over') });
+      const until = Date.now() + 10_000;
+      while (!slow.received.length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(slow.received).toHaveLength(1); // it did arrive: giving the row back would have sent it twice
+    } finally {
+      await impatient.close();
+      await slow.stop();
+    }
+  });
+
   it('gives a temporarily failed e-mail back for the next attempt, and fails it on the last', async () => {
     patients = await lockedSurvey(t, rows());
     await workers?.close();
@@ -303,7 +398,9 @@ describe('e-mail failures', () => {
       const [row] = await t.dataSource.query('SELECT status, error, attempts FROM mailings WHERE id = $1', [id]);
       expect(row).toMatchObject({ status: 'pending', attempts: 1, error: expect.stringMatching(/ECONNREFUSED/) });
       await expect(service.send(id, { jobId: 'job-1', attempt: 3, maxAttempts: 3 })).rejects.toThrow();
-      expect((await t.dataSource.query('SELECT status, attempts FROM mailings WHERE id = $1', [id]))[0]).toEqual({ status: 'failed', attempts: 2 });
+      // Refused at connect: known not to have reached the server, so plain retry-failed may send it.
+      expect((await t.dataSource.query('SELECT status, attempts, interrupted FROM mailings WHERE id = $1', [id]))[0])
+        .toEqual({ status: 'failed', attempts: 2, interrupted: false });
     } finally {
       await down.close();
     }

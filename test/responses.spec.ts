@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { WavesService } from '../src/mailings/waves.service';
+import { RetentionService } from '../src/retention/retention.service';
 import { formatReference } from '../src/samples/survey-reference';
 import { startApp, TestApp } from './support/app';
 import { cli } from './support/cli';
@@ -210,6 +211,50 @@ describe('responses and outcomes', () => {
       expect(await outcomes()).toMatchObject({ [patients[2].reference]: 6, [patients[3].reference]: 6 });
     });
   });
+
+  it('refuses every return, returns file, scans file and outcome-changing call once the survey is closed, storing nothing', async () => {
+    const [a, b, c] = patients;
+    await book(a.reference, 'undelivered', '2026-11-18').expect(200);
+    await t.app.get(RetentionService).close('CPES-2026', 'test');
+    const before = { outcomes: await outcomes(), events: await t.dataSource.query('SELECT * FROM patient_events ORDER BY id'),
+      responses: await t.dataSource.query('SELECT * FROM responses') };
+    const refusedAsClosed = (error: { code: string; message: string }) => {
+      expect(error.code).toBe('invalid_state');
+      expect(error.message).toMatch(/closed: it takes no more/);
+      expect(error.message).not.toContain('CPES-2026');
+    };
+
+    refusedAsClosed((await book(b.reference, 'completed', '2026-11-20').expect(409)).body.error);
+    const booked = await cli(['returns:book', '--survey', 'CPES-2026', '--ref', b.reference, '--type', 'blank', '--json']);
+    expect(booked.code).toBe(1);
+    refusedAsClosed(booked.json.error);
+
+    const returns = file('late-returns.csv', ['reference,received_date,type', `${b.reference},2026-11-20,completed`, `${c.reference},2026-11-20,blank`]);
+    const imported = await cli(['returns:import', '--survey', 'CPES-2026', '--file', returns, '--json']);
+    expect(imported.code).toBe(1);
+    refusedAsClosed(imported.json.error);
+    refusedAsClosed((await t.http().post('/api/surveys/CPES-2026/returns/files').set(t.auth).attach('file', returns).expect(409)).body.error);
+
+    const scans = file('late-scans.csv', ['reference,received_date,gp_visits,overall_rating', `${b.reference},2026-11-20,2,8`]);
+    const scanned = await cli(['scans:import', '--survey', 'CPES-2026', '--file', scans, '--json']);
+    expect(scanned.code).toBe(1);
+    refusedAsClosed(scanned.json.error);
+    refusedAsClosed((await t.http().post('/api/surveys/CPES-2026/scans/files').set(t.auth).attach('file', scans).expect(409)).body.error);
+
+    // The helpline still notes a call, but nothing that would change an outcome or post a pack.
+    for (const contact of [{ type: 'opt_out' }, { type: 'too_ill' }, { type: 'ineligible', reason: 'not treated there' },
+      { type: 'deceased', dateOfDeath: '2026-11-01' }, { type: 'replacement' }]) {
+      refusedAsClosed((await t.http().post(`/api/surveys/CPES-2026/patients/${c.reference}/contacts`).set(t.auth).send(contact).expect(409)).body.error);
+    }
+    await t.http().post(`/api/surveys/CPES-2026/patients/${c.reference}/contacts`).set(t.auth).send({ type: 'query', notes: 'Asked whether it is too late' }).expect(201);
+
+    expect(await outcomes()).toEqual(before.outcomes);
+    const events = await t.dataSource.query('SELECT * FROM patient_events ORDER BY id');
+    expect(events.slice(0, -1)).toEqual(before.events);
+    expect(events.at(-1)).toMatchObject({ kind: 'query' });
+    expect(await t.dataSource.query('SELECT * FROM responses')).toEqual(before.responses);
+    expect(await t.dataSource.query('SELECT * FROM survey_deaths')).toEqual([]);
+  }, 120_000);
 
   it('keeps every event: history cannot be edited or deleted', async () => {
     await book(patients[0].reference, 'blank').expect(200);

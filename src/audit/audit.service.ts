@@ -76,10 +76,10 @@ export class AuditService {
 /** The patients a result is about, by reference: a single patient, or a list of matches. */
 export function referencesIn(result: unknown): string[] {
   if (!result || typeof result !== 'object') return [];
-  const r = result as { reference?: unknown; matches?: unknown; packs?: unknown };
+  const r = result as { reference?: unknown; matches?: unknown; packs?: unknown; confirmedNotDelivered?: unknown };
   const refs: string[] = [];
   if (typeof r.reference === 'string') refs.push(r.reference);
-  for (const list of [r.matches, r.packs]) {
+  for (const list of [r.matches, r.packs, r.confirmedNotDelivered]) {
     if (Array.isArray(list)) for (const m of list) if (typeof m?.reference === 'string') refs.push(m.reference);
   }
   return refs;

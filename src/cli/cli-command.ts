@@ -4,7 +4,8 @@ import { DomainError } from '../infra/errors/domain-error';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { AppConfig } from '../infra/config/app-config';
 
-export type OptionSpec = { type: 'string' | 'boolean'; required?: boolean; description: string };
+/** `multiple`: a string option that may be given more than once (the command receives every value). */
+export type OptionSpec = { type: 'string' | 'boolean'; required?: boolean; multiple?: boolean; description: string };
 
 export interface CliContext<O> {
   options: O;
@@ -22,7 +23,7 @@ export interface CliResult {
   exitCode?: number;
 }
 
-export interface CliCommand<O = Record<string, string | boolean | undefined>> {
+export interface CliCommand<O = Record<string, string | string[] | boolean | undefined>> {
   name: string;
   summary: string;
   options: Record<string, OptionSpec>;
@@ -35,6 +36,7 @@ export function command<S extends Record<string, OptionSpec>>(
   definition: Omit<CliCommand, 'options' | 'run'> & {
     options: S;
     run(context: CliContext<{ [K in keyof S]: S[K]['type'] extends 'boolean' ? boolean
+      : S[K]['multiple'] extends true ? string[] | undefined
       : S[K]['required'] extends true ? string : string | undefined }>): Promise<CliResult>;
   },
 ): CliCommand {

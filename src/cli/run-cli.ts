@@ -37,7 +37,7 @@ function parseOptions(cmd: CliCommand, args: string[]): { options: Record<string
       strict: true,
       allowPositionals: false,
       options: {
-        ...Object.fromEntries(Object.entries(cmd.options).map(([k, o]) => [k, { type: o.type }])),
+        ...Object.fromEntries(Object.entries(cmd.options).map(([k, o]) => [k, { type: o.type, multiple: o.multiple === true }])),
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -79,7 +79,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (cmd.needsApp !== false) {
       app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'], abortOnError: false });
     }
-    const result = await cmd.run({ options: options as Record<string, string | boolean | undefined>, config, app: app as INestApplicationContext });
+    const result = await cmd.run({ options: options as Record<string, string | string[] | boolean | undefined>, config, app: app as INestApplicationContext });
     if (app) await auditCommand(app, cmd.name, options as Record<string, unknown>, result.json);
     io.out(json ? JSON.stringify(result.json, null, 2) : result.text);
     return result.exitCode ?? EXIT.ok;

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/roles';
 import { DomainError, NotFoundError } from '../infra/errors/domain-error';
 import { OneOffFormat, OneOffPack, OneOffPacksService } from '../mailings/one-off-packs.service';
 import { lockForSuppressionChange } from '../mailings/suppression';
+import { assertStillTakingResponses } from '../responses/fieldwork-open';
 import { outcomeOf, PatientOutcome, recordEvent, todayInEngland } from '../responses/patient-events';
 import { parseReferenceOrThrow } from '../responses/patient-reference';
 import { isPseudoPostcode, normalisePostcode } from '../samples/rules/postcode';
@@ -137,6 +138,8 @@ export class HelplineService {
     const logged = await this.dataSource.transaction(async (m) => {
       const { survey, patient } = await this.locate(m, surveyCode, reference, principal, true);
       await lockForSuppressionChange(m, survey.id);
+      // After close a call is still noted, but nothing that changes an outcome or posts a pack.
+      if (contact.type !== 'query') await assertStillTakingResponses(m, survey.id);
       const today = todayInEngland();
       const base = { surveyId: survey.id, patientId: patient.id, occurredOn: today, recordedBy: by, source: 'helpline' as const };
       const said = { ...(contact.caller ? { caller: contact.caller } : {}), ...(contact.notes ? { notes: contact.notes } : {}) };

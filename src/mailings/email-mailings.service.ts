@@ -5,7 +5,7 @@ import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../infra/config/app-config';
 import { CoalescedStatement } from '../infra/database/coalesced-statement';
-import { MailTransport, PermanentMailError } from '../infra/mail/mail-transport';
+import { MailTransport, MaybeDeliveredMailError, PermanentMailError } from '../infra/mail/mail-transport';
 import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
 import { MAILING_STEPS, MailingStep } from '../questionnaires/letter-template';
@@ -35,9 +35,11 @@ interface ClaimedEmail extends PackRow {
  * statement that checks the step is running, the deceased check fresh, and reads why the
  * patient might now be suppressed; only the claimer sends, so a job run twice sends once.
  *
- * A send cut off by a crash cannot be known to have reached the mail server or not: such a row
- * is recorded as failed, "interrupted", for a person to check the server's log (the
- * Message-ID names the ledger row) and retry by hand, rather than risk a second e-mail.
+ * A send whose end is unknown (the worker stopped, the database was unreachable when the result
+ * was recorded, or the connection broke off after the message was handed over) cannot be known
+ * to have reached the mail server or not: such a row is failed and flagged interrupted, for a
+ * person to check the server's log (the Message-ID names the ledger row) and retry it by
+ * reference, rather than risk a second e-mail.
  */
 @Injectable()
 export class EmailMailingsService implements OnModuleInit {
@@ -76,12 +78,18 @@ export class EmailMailingsService implements OnModuleInit {
       await this.finished.call({ mailingId, status: 'suppressed', reason: claimed.reason, messageId: null });
       return 'suppressed';
     }
-    const messageId = `<mailing-${mailingId}@${this.config.MAIL_FROM.split('@')[1]}>`;
+    const messageId = emailMessageId(mailingId, this.config.MAIL_FROM);
     try {
       const content = await this.render(claimed);
       await this.transport.send({ to: claimed.email, messageId, ...content });
     } catch (error) {
       const message = (error as Error).message;
+      if (error instanceof MaybeDeliveredMailError) {
+        await this.dataSource.query(
+          `UPDATE mailings SET status = 'failed', interrupted = true, error = $2, completed_at = now() WHERE id = $1 AND status = 'sending'`,
+          [mailingId, `${CONNECTION_LOST} (${message})`]);
+        throw new UnrecoverableError(`${CONNECTION_LOST} (${message})`);
+      }
       if (error instanceof PermanentMailError || job.attempt >= job.maxAttempts) {
         await this.dataSource.query(
           `UPDATE mailings SET status = 'failed', error = $2, completed_at = now() WHERE id = $1 AND status = 'sending'`, [mailingId, message]);
@@ -92,7 +100,13 @@ export class EmailMailingsService implements OnModuleInit {
         `UPDATE mailings SET status = 'pending', claimed_at = NULL, claimed_by = NULL, error = $2 WHERE id = $1 AND status = 'sending'`, [mailingId, message]);
       throw error;
     }
-    await this.finished.call({ mailingId, status: 'sent', reason: null, messageId });
+    try {
+      await this.finished.call({ mailingId, status: 'sent', reason: null, messageId });
+    } catch (error) {
+      // The row stays "sending": the job's next attempt, or wave:reconcile, marks it interrupted.
+      throw new Error(`E-mail ${mailingId} was handed to the mail server, but the database was unreachable when the result was recorded `
+        + `(${(error as Error).message}); it will be marked interrupted for a person to check`);
+    }
     return 'sent';
   }
 
@@ -115,7 +129,7 @@ export class EmailMailingsService implements OnModuleInit {
         throw new Error(`E-mail ${mailingId} is being sent by another worker`); // retried later
       }
       const [{ marked }] = await this.dataSource.query(
-        `WITH u AS (UPDATE mailings SET status = 'failed', completed_at = now(), error = $2
+        `WITH u AS (UPDATE mailings SET status = 'failed', interrupted = true, completed_at = now(), error = $2
                     WHERE id = $1 AND status = 'sending' AND claimed_by = $3 RETURNING 1)
          SELECT count(*)::int AS marked FROM u`,
         [mailingId, INTERRUPTED, row.claimed_by]);
@@ -133,7 +147,8 @@ export class EmailMailingsService implements OnModuleInit {
       // pending row of the step when the table's statistics are young.
       `WITH claimed AS (
          UPDATE mailings m SET status = 'sending', claimed_at = now(), attempts = m.attempts + 1,
-                claimed_by = ($2::text[])[array_position($1::bigint[], m.id)]
+                claimed_by = ($2::text[])[array_position($1::bigint[], m.id)],
+                message_id = '<mailing-' || m.id || '@' || $3::text || '>'
          FROM mailing_steps ms, surveys s
          WHERE m.id = ANY($1::bigint[]) AND m.channel = 'email' AND m.status = 'pending'
            AND ms.survey_id = m.survey_id AND ms.step = m.step AND ms.paused_at IS NULL
@@ -142,7 +157,7 @@ export class EmailMailingsService implements OnModuleInit {
        SELECT c.id::text AS "mailingId", c.survey_id AS "surveyId", c.step, p.email, ${PACK_PATIENT_COLUMNS},
               ${suppressionReasonSql('p')} AS reason
        FROM claimed c JOIN patients p ON p.id = c.patient_id JOIN trusts t ON t.code = p.trust_code`,
-      [wanted.map((w) => w.mailingId), wanted.map((w) => w.claimant)]);
+      [wanted.map((w) => w.mailingId), wanted.map((w) => w.claimant), mailDomain(this.config.MAIL_FROM)]);
     const byId = new Map(claimed.map((c) => [c.mailingId, c]));
     return wanted.map((w) => byId.get(w.mailingId));
   }
@@ -190,6 +205,19 @@ export class EmailMailingsService implements OnModuleInit {
   }
 }
 
+const CHECK_THE_LOG = "Check the mail server's log for its Message-ID; retry it by reference (--ref with --not-delivered) only once the log shows it was not delivered.";
+
+/** A row left "sending": its worker stopped, or could not record the result. */
 export const INTERRUPTED =
-  'Interrupted while sending (the worker stopped): the e-mail may or may not have reached the mail server. '
-  + 'Check the server log for its Message-ID before retrying by hand.';
+  'Interrupted while sending: the worker stopped, or the database was unreachable when the result was recorded, '
+  + `so the e-mail may or may not have reached the mail server. ${CHECK_THE_LOG}`;
+
+/** The connection failed where the server may already have taken the message. */
+export const CONNECTION_LOST =
+  'Interrupted while sending: the connection to the mail server broke off after the message was handed over, '
+  + `so it may or may not have been delivered. ${CHECK_THE_LOG}`;
+
+const mailDomain = (mailFrom: string) => mailFrom.split('@')[1];
+
+/** Deterministic, so the mail server's log can say whether an interrupted send went out. */
+export const emailMessageId = (mailingId: string, mailFrom: string) => `<mailing-${mailingId}@${mailDomain(mailFrom)}>`;

@@ -79,11 +79,23 @@ export const waveResume = command({
 
 export const waveRetryFailed = command({
   name: 'wave:retry-failed',
-  summary: "Put a step's failed mailings back in the queue (after the cause is fixed)",
-  options: { survey: surveyOption, step: stepOption },
+  summary: "Put a step's failed mailings back in the queue (after the cause is fixed); interrupted e-mails only by --ref, once confirmed not delivered",
+  options: {
+    survey: surveyOption,
+    step: stepOption,
+    ref: { type: 'string', multiple: true, description: "only this patient's failed e-mail (a survey reference; repeat it, or give a comma list)" },
+    'not-delivered': { type: 'boolean', description: "with --ref: the mail server's log shows the interrupted e-mails named were not delivered" },
+  },
   async run({ app, options }) {
-    const r = await app.get(WavesService).retryFailed(options.survey, options.step);
-    return { json: r, text: `${r.reset.postal} letters and ${r.reset.email} e-mails set to be tried again.` };
+    const references = options.ref?.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+    const r = await app.get(WavesService).retryFailed(options.survey, options.step, { references, notDelivered: options['not-delivered'] });
+    const confirmed = r.confirmedNotDelivered.length ? ` ${r.confirmedNotDelivered.length} of them interrupted, confirmed not delivered.` : '';
+    const left = r.interruptedLeft
+      ? ` ${r.interruptedLeft} interrupted e-mail${r.interruptedLeft > 1 ? 's' : ''} left for checking (they may have reached the mail server): `
+        + `see their references and Message-IDs with wave:status --survey ${r.survey} --step ${r.step}, check each in the mail server's log, `
+        + `and retry those not delivered with --ref <reference> --not-delivered.`
+      : '';
+    return { json: r, text: `${r.reset.postal} letters and ${r.reset.email} e-mails set to be tried again.${confirmed}${left}` };
   },
 });
 
@@ -105,12 +117,16 @@ function describeStep(s: StepProgress): string {
   const line = (name: string, c: ChannelProgress) => {
     const reasons = Object.entries(c.suppressed).filter(([k, n]) => k !== 'total' && n).map(([k, n]) => `${k} ${n}`).join(', ');
     return `  ${name}: ${c.planned} planned, ${c.sent} sent, ${c.suppressed.total} suppressed${reasons ? ` (${reasons})` : ''}, `
-      + `${c.failed} failed, ${c.waiting} waiting`;
+      + `${c.failed} failed${c.interrupted ? ` (${c.interrupted} interrupted)` : ''}, ${c.waiting} waiting`;
   };
   return [
     `${s.step}: launched ${s.launchedAt} by ${s.launchedBy}, due ${s.scheduledFor}${s.paused ? ` — PAUSED: ${s.pauseReason}` : ''}`,
     line('post  ', s.channels.postal),
     line('e-mail', s.channels.email),
     `  print files: ${s.printFiles.printed} printed, ${s.printFiles.empty} empty, ${s.printFiles.planned} to do`,
+    ...(s.interruptedEmails.length
+      ? ["  interrupted e-mails (may have reached the mail server: check each Message-ID in its log; retry only those not delivered, with --ref and --not-delivered):",
+        ...s.interruptedEmails.map((e) => `    ${e.reference}  ${e.messageId}  interrupted ${e.interruptedAt}`)]
+      : []),
   ].join('\n');
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/commo
 import { Audited } from '../audit/audited';
 import type { Request } from 'express';
 import { Roles } from '../auth/roles';
-import { LaunchStepDto, PauseStepDto } from './dto/mailing-actions.dto';
+import { LaunchStepDto, PauseStepDto, RetryFailedDto } from './dto/mailing-actions.dto';
 import { ReconcilerService } from './reconciler.service';
 import { WavesService } from './waves.service';
 
@@ -46,8 +46,8 @@ export class MailingsController {
   @Post(':step/retry-failed')
   @Audited('mailing.retry')
   @HttpCode(200)
-  retryFailed(@Param('survey') survey: string, @Param('step') step: string) {
-    return this.waves.retryFailed(survey, step);
+  retryFailed(@Param('survey') survey: string, @Param('step') step: string, @Body() body: RetryFailedDto | undefined) {
+    return this.waves.retryFailed(survey, step, { references: body?.references, notDelivered: body?.notDelivered });
   }
 
   @Post('reconcile')

@@ -18,7 +18,7 @@ export interface ReconcileSummary {
   requeued: { email: number; postal: number; oneOff: number };
   /** Failed jobs kept in Redis whose rows were pending again (retried by hand): set running. */
   retried: number;
-  /** E-mails left "sending" by a dead worker, now failed for a person to check. */
+  /** E-mails left "sending" (a worker stopped, or could not record the result), now failed and interrupted for a person to check. */
   interrupted: number;
 }
 
@@ -46,7 +46,7 @@ export class ReconcilerService {
     const step = stepName === undefined ? null : assertStep(stepName);
     // (TypeORM answers a bare UPDATE … RETURNING with [rows, count]: count through a CTE instead.)
     const [{ interrupted }] = await this.dataSource.query(
-      `WITH u AS (UPDATE mailings SET status = 'failed', completed_at = now(), error = $3
+      `WITH u AS (UPDATE mailings SET status = 'failed', interrupted = true, completed_at = now(), error = $3
                   WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) AND channel = 'email' AND status = 'sending'
                     AND claimed_at < now() - make_interval(secs => $4) RETURNING 1)
        SELECT count(*)::int AS interrupted FROM u`,

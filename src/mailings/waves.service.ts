@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { DomainError } from '../infra/errors/domain-error';
+import { AppConfig } from '../infra/config/app-config';
+import { DomainError, ErrorDetail } from '../infra/errors/domain-error';
 import { MAILING_STEPS, MailingStep } from '../questionnaires/letter-template';
 import { assertStep } from '../questionnaires/packs.service';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
+import { parseReference } from '../samples/survey-reference';
 import { staleDeceasedCheck } from './deceased-check-freshness';
+import { emailMessageId } from './email-mailings.service';
 import { MailingJobs } from './mailing-jobs';
 import { PACKS_PER_PRINT_FILE, printRunId } from './print-files';
 import { ReconcilerService, ReconcileSummary } from './reconciler.service';
@@ -36,6 +39,8 @@ export interface ChannelProgress {
   sent: number;
   suppressed: Record<SuppressionReason, number> & { total: number };
   failed: number;
+  /** Of the failed, e-mails that may have reached the mail server: retried only by reference, once confirmed not delivered. */
+  interrupted: number;
   /** Not yet produced: pending, or being sent right now. */
   waiting: number;
 }
@@ -51,6 +56,25 @@ export interface StepProgress {
   pauseReason: string | null;
   channels: Record<Channel, ChannelProgress>;
   printFiles: { planned: number; printed: number; empty: number };
+  /** Each interrupted e-mail, for the coordinator to look up in the mail server's log. */
+  interruptedEmails: InterruptedEmail[];
+}
+
+export interface InterruptedEmail { reference: string; messageId: string; interruptedAt: string; error: string }
+
+export interface RetryOptions {
+  /** Retry these patients' failed e-mails of the step only. */
+  references?: string[];
+  /** The coordinator has checked the mail log: the interrupted ones named were not delivered. */
+  notDelivered?: boolean;
+}
+
+export interface RetrySummary extends ReconcileSummary {
+  reset: Record<Channel, number>;
+  /** Interrupted e-mails of the step still waiting for a person (listed by wave:status). */
+  interruptedLeft: number;
+  /** The interrupted e-mails this retry sends again, on the coordinator's confirmation. */
+  confirmedNotDelivered: { reference: string; messageId: string }[];
 }
 
 export interface WaveStatus {
@@ -82,6 +106,7 @@ export class WavesService {
     private readonly surveys: SurveysService,
     private readonly jobs: MailingJobs,
     private readonly reconciler: ReconcilerService,
+    private readonly config: AppConfig,
   ) {}
 
   async launch(
@@ -167,18 +192,85 @@ export class WavesService {
     return { ...(await this.status(survey.code, step)).steps[0], jobsQueued: requeued.email + requeued.postal };
   }
 
-  /** Failed rows back to pending and their jobs running again: "retry by hand" after a fix. */
-  async retryFailed(surveyCode: string, stepName: string): Promise<{ reset: Record<Channel, number> } & ReconcileSummary> {
+  /**
+   * Failed rows back to pending and their jobs running again: "retry by hand" after a fix.
+   * Without references, only failures known not to have reached the mail server; interrupted
+   * e-mails go again only when named, with the coordinator's word that the log shows them
+   * not delivered.
+   */
+  async retryFailed(surveyCode: string, stepName: string, options: RetryOptions = {}): Promise<RetrySummary> {
     const step = assertStep(stepName);
     const survey = await this.surveys.get(surveyCode);
     await this.requireLaunched(survey, step);
-    const rows: { channel: Channel; n: number }[] = await this.dataSource.query(
-      `WITH reset AS (
-         UPDATE mailings SET status = 'pending', claimed_at = NULL, claimed_by = NULL, completed_at = NULL
-         WHERE survey_id = $1 AND step = $2 AND status = 'failed' RETURNING channel)
-       SELECT channel, count(*)::int AS n FROM reset GROUP BY channel`, [survey.id, step]);
+    const named = options.references?.length ? options.references : undefined;
+    const { rows, confirmed } = named
+      ? await this.dataSource.transaction((m) => this.resetNamed(m, survey, step, named, options.notDelivered === true))
+      : {
+        rows: await this.dataSource.query(
+          `WITH reset AS (
+             UPDATE mailings SET status = 'pending', claimed_at = NULL, claimed_by = NULL, completed_at = NULL
+             WHERE survey_id = $1 AND step = $2 AND status = 'failed' AND NOT interrupted RETURNING channel)
+           SELECT channel, count(*)::int AS n FROM reset GROUP BY channel`, [survey.id, step]) as { channel: Channel; n: number }[],
+        confirmed: [],
+      };
     const reconciled = await this.reconciler.reconcile(survey.code, step);
-    return { reset: { postal: 0, email: 0, ...Object.fromEntries(rows.map((r) => [r.channel, r.n])) }, ...reconciled };
+    const [{ left }] = await this.dataSource.query(
+      'SELECT count(*)::int AS left FROM mailings WHERE survey_id = $1 AND step = $2 AND interrupted', [survey.id, step]);
+    return {
+      reset: { postal: 0, email: 0, ...Object.fromEntries(rows.map((r) => [r.channel, r.n])) },
+      interruptedLeft: left, confirmedNotDelivered: confirmed, ...reconciled,
+    };
+  }
+
+  /** The named patients' failed e-mails back to pending, all or none; interrupted ones only when confirmed. */
+  private async resetNamed(m: EntityManager, survey: Survey, step: MailingStep, references: string[], notDelivered: boolean) {
+    const parsed = references.map((raw) => parseReference(raw ?? ''));
+    const wanted = parsed.flatMap((p) => (p.ok ? [p.reference] : []));
+    const patients: { id: string; reference: string }[] = await m.query(
+      'SELECT id::text AS id, survey_reference AS reference FROM patients WHERE survey_id = $1 AND survey_reference = ANY($2::text[])',
+      [survey.id, wanted]);
+    type EmailRow = { patient_id: string; id: string; status: string; interrupted: boolean; message_id: string | null };
+    const emails: EmailRow[] = await m.query(
+      `SELECT patient_id::text, id::text AS id, status, interrupted, message_id FROM mailings
+       WHERE patient_id = ANY($1::bigint[]) AND step = $2 AND channel = 'email' FOR UPDATE`, [patients.map((p) => p.id), step]);
+    const byPatient = new Map(emails.map((e) => [e.patient_id, e]));
+    const byReference = new Map(patients.map((p) => [p.reference, { reference: p.reference, email: byPatient.get(p.id) }]));
+    // Problems name the position, not the value given (which may not be a reference at all).
+    const problems: ErrorDetail[] = [];
+    const rows = parsed.map((p, i) => {
+      const where = `reference ${i + 1}`;
+      if (!p.ok) {
+        problems.push({ where, message: p.problem === 'check_digit' ? 'the check digit does not match' : 'not a survey reference such as RXX-004821-7' });
+        return undefined;
+      }
+      const patient = byReference.get(p.reference);
+      if (!patient) problems.push({ where, message: 'not a patient of this survey' });
+      else if (!patient.email) problems.push({ where, message: 'this patient has no e-mail in this step' });
+      else if (patient.email.status !== 'failed') problems.push({ where, message: `its e-mail is ${patient.email.status}, not failed` });
+      else return { ...patient.email, reference: patient.reference };
+      return undefined;
+    });
+    if (problems.length) {
+      throw new DomainError(parsed.some((p) => !p.ok) ? 'validation_failed' : 'invalid_state',
+        `${problems.length} of the references given cannot be retried; nothing was retried`, problems);
+    }
+    const named = [...new Map(rows.map((r) => [r!.id, r!])).values()];
+    const unconfirmed = notDelivered ? [] : rows.flatMap((r, i) => (r!.interrupted
+      ? [{ where: `reference ${i + 1}`, message: 'interrupted; not confirmed as not delivered' }] : []));
+    if (unconfirmed.length) {
+      throw new DomainError('invalid_state',
+        `${unconfirmed.length} of the e-mails named ${unconfirmed.length > 1 ? 'were' : 'was'} interrupted and may have reached the mail server; nothing was retried. `
+        + "Look up each Message-ID (wave:status lists them) in the mail server's log; for those not delivered, run the retry again "
+        + 'with --not-delivered (notDelivered: true over HTTP).', unconfirmed);
+    }
+    const reset: { channel: Channel; n: number }[] = await m.query(
+      `WITH reset AS (
+         UPDATE mailings SET status = 'pending', interrupted = false, claimed_at = NULL, claimed_by = NULL, completed_at = NULL
+         WHERE id = ANY($1::bigint[]) AND status = 'failed' RETURNING channel)
+       SELECT channel, count(*)::int AS n FROM reset GROUP BY channel`, [named.map((r) => r.id)]);
+    const confirmed = named.filter((r) => r.interrupted)
+      .map((r) => ({ reference: r.reference, messageId: r.message_id ?? emailMessageId(r.id, this.config.MAIL_FROM) }));
+    return { rows: reset, confirmed };
   }
 
   async status(surveyCode: string, stepName?: string): Promise<WaveStatus> {
@@ -187,10 +279,16 @@ export class WavesService {
     const steps: StepRow[] = await this.dataSource.query(
       `SELECT * FROM mailing_steps WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2)`, [survey.id, step ?? null]);
     if (step && !steps.length) throw new DomainError('not_found', `${step} has not been launched for ${survey.code}`);
-    const counts: { step: MailingStep; channel: Channel; status: string; reason: SuppressionReason | null; n: number }[] =
+    const counts: { step: MailingStep; channel: Channel; status: string; reason: SuppressionReason | null; interrupted: boolean; n: number }[] =
       await this.dataSource.query(
-        `SELECT step, channel, status, suppression_reason AS reason, count(*)::int AS n FROM mailings
-         WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) GROUP BY 1, 2, 3, 4`, [survey.id, step ?? null]);
+        `SELECT step, channel, status, suppression_reason AS reason, interrupted, count(*)::int AS n FROM mailings
+         WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) GROUP BY 1, 2, 3, 4, 5`, [survey.id, step ?? null]);
+    const interrupted: { step: MailingStep; id: string; reference: string; message_id: string | null; completed_at: Date; error: string }[] =
+      await this.dataSource.query(
+        `SELECT m.step, m.id::text AS id, p.survey_reference AS reference, m.message_id, m.completed_at, m.error
+         FROM mailings m JOIN patients p ON p.id = m.patient_id
+         WHERE m.survey_id = $1 AND ($2::text IS NULL OR m.step = $2) AND m.status = 'failed' AND m.interrupted ORDER BY m.id`,
+        [survey.id, step ?? null]);
     const files: { step: MailingStep; status: 'planned' | 'printed' | 'empty'; n: number }[] = await this.dataSource.query(
       `SELECT step, status, count(*)::int AS n FROM print_batches
        WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) AND run_id = ANY($3::text[]) GROUP BY 1, 2`,
@@ -204,7 +302,7 @@ export class WavesService {
           const p = channels[row.channel];
           p.planned += row.n;
           if (row.status === 'sent') p.sent += row.n;
-          else if (row.status === 'failed') p.failed += row.n;
+          else if (row.status === 'failed') { p.failed += row.n; if (row.interrupted) p.interrupted += row.n; }
           else if (row.status === 'suppressed' && row.reason) { p.suppressed[row.reason] += row.n; p.suppressed.total += row.n; }
           else p.waiting += row.n;
         }
@@ -221,6 +319,10 @@ export class WavesService {
           pauseReason: s.pause_reason,
           channels,
           printFiles,
+          interruptedEmails: interrupted.filter((r) => r.step === s.step).map((r) => ({
+            reference: r.reference, messageId: r.message_id ?? emailMessageId(r.id, this.config.MAIL_FROM),
+            interruptedAt: r.completed_at.toISOString(), error: r.error,
+          })),
         };
       }),
     };
@@ -303,5 +405,5 @@ export class WavesService {
 
 function emptyProgress(): ChannelProgress {
   const suppressed = Object.fromEntries(SUPPRESSION_REASONS.map((r) => [r, 0])) as Record<SuppressionReason, number>;
-  return { planned: 0, sent: 0, suppressed: { ...suppressed, total: 0 }, failed: 0, waiting: 0 };
+  return { planned: 0, sent: 0, suppressed: { ...suppressed, total: 0 }, failed: 0, interrupted: 0, waiting: 0 };
 }

@@ -9,6 +9,7 @@ import type { QuestionnaireDefinition } from '../questionnaires/questionnaire-de
 import { ACCESS_CODE_ALPHABET } from '../samples/survey-reference';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
+import { assertStillTakingResponses, assertTakingResponses } from './fieldwork-open';
 import { recordEvent, ResponseMode, todayInEngland } from './patient-events';
 import { PatientRef, requireByReference } from './patient-reference';
 
@@ -57,9 +58,10 @@ export class ResponsesService {
         throw new ConflictError('This access code has already been used to complete the questionnaire. Thank you: there is nothing more to do.');
       }
       const survey = (await this.surveys.getById(patient.survey_id))!;
-      assertInFieldwork(survey);
+      assertTakingResponses(survey);
       const answers = this.check(survey, rawAnswers, 'refuse');
       await lockForSuppressionChange(m, survey.id);
+      await assertStillTakingResponses(m, survey.id);
       const ref: PatientRef = { id: patient.id, surveyId: survey.id, trustCode: patient.trust_code, reference: patient.survey_reference };
       const recorded = await this.store(m, survey, ref, 'online', answers, todayInEngland(), 'online', 'online');
       await m.query('UPDATE patients SET access_code_used_at = now() WHERE id = $1', [patient.id]);
@@ -70,10 +72,11 @@ export class ResponsesService {
   /** A questionnaire completed over the phone with helpline staff. */
   async submitPhone(surveyCode: string, reference: string, rawAnswers: unknown, by: string): Promise<RecordedResponse> {
     const survey = await this.surveys.get(surveyCode);
-    assertInFieldwork(survey);
+    assertTakingResponses(survey);
     const answers = this.check(survey, rawAnswers, 'refuse');
     return this.dataSource.transaction(async (m) => {
       await lockForSuppressionChange(m, survey.id);
+      await assertStillTakingResponses(m, survey.id);
       const patient = await requireByReference(m, survey.id, survey.code, reference);
       return this.store(m, survey, patient, 'phone', answers, todayInEngland(), by, 'helpline');
     });
@@ -139,11 +142,5 @@ export function normaliseAccessCode(raw: string): string | null {
   const letters = String(raw ?? '').toUpperCase().replace(/[\s-]/g, '');
   if (letters.length !== 12 || [...letters].some((c) => !ACCESS_CODE_ALPHABET.includes(c))) return null;
   return `${letters.slice(0, 4)}-${letters.slice(4, 8)}-${letters.slice(8)}`;
-}
-
-function assertInFieldwork(survey: Survey): void {
-  if (survey.status === 'closed' || survey.status === 'purged') {
-    throw new DomainError('invalid_state', `Survey ${survey.code} is ${survey.status}: it takes no more responses`);
-  }
 }
 

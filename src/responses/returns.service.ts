@@ -7,6 +7,7 @@ import { parseSampleDate } from '../samples/rules/dates';
 import { detectFormat, readSampleFile } from '../samples/sample-file-reader';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
+import { assertStillTakingResponses, assertTakingResponses } from './fieldwork-open';
 import { EventKind, outcomeOf, PatientOutcome, recordEvent, todayInEngland } from './patient-events';
 import { findManyByReference, inRowOrder, PatientRef, requireByReference } from './patient-reference';
 
@@ -52,12 +53,14 @@ export class ReturnsService {
 
   async bookIn(surveyCode: string, input: { reference: string; type: string; receivedOn?: string }, by: string): Promise<BookedReturn> {
     const survey = await this.surveys.get(surveyCode);
+    assertTakingResponses(survey);
     const type = returnType(input.type);
     if (!type) throw new DomainError('validation_failed', `The return type must be one of ${RETURN_TYPES.join(', ')}`, [{ where: 'type', message: 'unknown' }]);
     const receivedOn = input.receivedOn === undefined ? todayInEngland() : receivedDate(input.receivedOn);
     if (typeof receivedOn !== 'string') throw new DomainError('validation_failed', receivedOn.problem, [{ where: 'receivedOn', message: receivedOn.problem }]);
     return this.dataSource.transaction(async (m) => {
       await lockForSuppressionChange(m, survey.id);
+      await assertStillTakingResponses(m, survey.id);
       const patient = await requireByReference(m, survey.id, survey.code, input.reference);
       const { recorded } = await this.record(m, survey, patient, type, receivedOn, by, 'post_room');
       return { reference: patient.reference, trustCode: patient.trustCode, type, receivedOn, recorded, outcome: await outcomeOf(m, patient.id) };
@@ -67,6 +70,7 @@ export class ReturnsService {
   /** A returns file (reference, received_date, type): all rows or none; unknown references are reported, not guessed. */
   async importFile(surveyCode: string, path: string, fileName: string, by: string): Promise<ReturnsFileSummary> {
     const survey = await this.surveys.get(surveyCode);
+    assertTakingResponses(survey);
     const rows: { rowNumber: number; reference: string; receivedOn: string; type: ReturnType }[] = [];
     const problems: ErrorDetail[] = [];
     let columns: Record<'reference' | 'received_date' | 'type', number> | undefined;
@@ -91,6 +95,7 @@ export class ReturnsService {
 
     return this.dataSource.transaction(async (m) => {
       await lockForSuppressionChange(m, survey.id);
+      await assertStillTakingResponses(m, survey.id);
       const patients = await findManyByReference(m, survey.id, survey.code, rows.map((r) => r.reference));
       patients.forEach((found, i) => {
         if ('problem' in found) problems.push({ where: `row ${rows[i].rowNumber}, reference`, message: found.problem });

@@ -7,6 +7,7 @@ import { Answers, checkAnswers } from '../questionnaires/answers';
 import { allQuestions } from '../questionnaires/load-questionnaire';
 import { detectFormat, readSampleFile } from '../samples/sample-file-reader';
 import { SurveysService } from '../surveys/surveys.service';
+import { assertStillTakingResponses, assertTakingResponses } from './fieldwork-open';
 import { findManyByReference, inRowOrder, PatientRef } from './patient-reference';
 import { ResponsesService } from './responses.service';
 import { receivedDate } from './returns.service';
@@ -43,6 +44,7 @@ export class ScansService {
 
   async importFile(surveyCode: string, path: string, fileName: string, by: string): Promise<ScansFileSummary> {
     const survey = await this.surveys.get(surveyCode);
+    assertTakingResponses(survey);
     const definition = this.responses.definitionFor(survey);
     const questionIds = new Set(allQuestions(definition).map((q) => q.id));
     const problems: ErrorDetail[] = [];
@@ -72,6 +74,7 @@ export class ScansService {
 
     return this.dataSource.transaction(async (m) => {
       await lockForSuppressionChange(m, survey.id);
+      await assertStillTakingResponses(m, survey.id);
       const found = await findManyByReference(m, survey.id, survey.code, rows.map((r) => r.reference));
       found.forEach((f, i) => { if ('problem' in f) problems.push({ where: `row ${rows[i].rowNumber}, reference`, message: f.problem }); });
       const seen = new Map<string, number>();

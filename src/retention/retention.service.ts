@@ -8,6 +8,7 @@ import { AppConfig } from '../infra/config/app-config';
 import { asOwner, isPermissionDenied } from '../infra/database/owner-connection';
 import { DomainError } from '../infra/errors/domain-error';
 import { StorageService } from '../infra/storage/storage.service';
+import { lockForFinalSuppressionCheck } from '../mailings/suppression';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
 
@@ -52,6 +53,8 @@ export class RetentionService {
     const survey = await this.surveys.get(surveyCode);
     if (survey.status === 'purged') throw new DomainError('invalid_state', `${survey.code} was purged on ${survey.purgedAt?.toISOString().slice(0, 10)}`);
     return this.dataSource.transaction(async (m) => {
+      // Waits for returns, answers and calls being recorded now; later ones see the survey closed.
+      await lockForFinalSuppressionCheck(m, survey.id);
       const [row] = await m.query(
         `WITH u AS (UPDATE surveys SET status = 'closed', closed_at = coalesce(closed_at, now()), updated_at = now() WHERE id = $1 RETURNING closed_at)
          SELECT closed_at FROM u`, [survey.id]);

@@ -19,6 +19,26 @@ export interface OutgoingEmail {
 export class PermanentMailError extends Error {}
 
 /**
+ * The connection failed at a point where the server may already have taken the message (e.g.
+ * no answer to the end of its data): sending again could deliver it twice.
+ */
+export class MaybeDeliveredMailError extends Error {}
+
+// Failures that happen before any message data is written: the server cannot have taken it.
+const BEFORE_HANDOVER_CODES = new Set(['EDNS', 'ETLS', 'EAUTH', 'EENVELOPE', 'EMESSAGE', 'ECONFIG', 'EREQUIRETLS']);
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const SETUP_TIMEOUTS = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
+
+/** True when a send error shows the message was never accepted: a reply refusing it, or no connection at all. */
+export function notHandedOver(error: unknown): boolean {
+  const e = error as { responseCode?: number; code?: string; originalCode?: string; timeoutType?: string };
+  // Any 4xx/5xx reply, to the end of data included, means the server did not take the message.
+  if (e.responseCode && e.responseCode >= 400) return true;
+  return BEFORE_HANDOVER_CODES.has(e.code ?? '') || CONNECT_ERRORS.has(e.originalCode ?? e.code ?? '')
+    || SETUP_TIMEOUTS.has(e.timeoutType ?? '');
+}
+
+/**
  * Sends e-mail through a pooled SMTP transport (a new connection per message manages ~10 a
  * second; a pool, well over a thousand). Without SMTP_HOST, messages are written as .eml files
  * under STORAGE_DIR/outbox so a local run never e-mails anyone.
@@ -72,6 +92,7 @@ export class MailTransport implements OnModuleDestroy {
     } catch (error) {
       const code = (error as { responseCode?: number }).responseCode;
       if (code && code >= 500) throw new PermanentMailError(`The mail server refused the message: ${(error as Error).message}`);
+      if (!notHandedOver(error)) throw new MaybeDeliveredMailError((error as Error).message);
       throw error;
     }
   }

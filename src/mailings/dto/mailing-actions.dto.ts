@@ -1,4 +1,4 @@
-import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class LaunchStepDto {
   /** Send a reminder now instead of at the survey's schedule. */
@@ -9,4 +9,14 @@ export class LaunchStepDto {
 export class PauseStepDto {
   @IsOptional() @IsString() @MaxLength(500)
   reason?: string;
+}
+
+export class RetryFailedDto {
+  /** Survey references whose failed e-mail of the step is to be retried; none: every failure known not to have been delivered. */
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(40, { each: true })
+  references?: string[];
+
+  /** The coordinator has checked the mail server's log: the interrupted e-mails named were not delivered. */
+  @IsOptional() @IsBoolean()
+  notDelivered?: boolean;
 }
