@@ -48,11 +48,16 @@ export class ErrorsFilter implements ExceptionFilter {
         : status === 403 ? (exception as Error).message.includes('new password') ? 'Choose a new password first.' : 'You do not have access to this page.'
           : status === 404 ? 'Page not found. Check the address, or go back and try again.'
             : (exception as Error).message;
-    const title = status === 404 ? 'Page not found' : status === 403 ? 'You do not have access' : status === 500 ? 'Sorry, there is a problem with the service' : 'There is a problem';
+    const title = status === 404 ? 'Page not found' : exception instanceof CrossSiteRequestRefused ? 'This form could not be sent'
+      : status === 403 ? 'You do not have access' : status === 500 ? 'Sorry, there is a problem with the service' : 'There is a problem';
     // A form refused before its handler ran (e.g. text that cannot be stored): the summary names the field, the link leads back to the form.
     const details = exception instanceof DomainError && status === 400 ? exception.details : [];
-    const context = details.length
-      ? { title, errors: fieldErrors(details), paragraphs: ['Go back to the form, correct what it names and send it again.'], link: formAgain(req) }
+    const link = formAgain(req);
+    // The fields are on the form, not on this page: the summary's links lead there.
+    const errors = details.length ? fieldErrors(details) : undefined;
+    errors?.summary.forEach((item) => { item.href = link?.href ?? '#maincontent'; });
+    const context = errors
+      ? { title, errors, paragraphs: ['Go back to the form, correct what it names and send it again.'], link }
       : { title, paragraphs: [message] };
     res.status(status).type('html').send(this.pages?.renderToString('message.njk', { ...context, user: req.principal }) ?? message);
   }
