@@ -1,4 +1,5 @@
 import { startApp, TestApp } from '../support/app';
+import { userWithPassword } from '../support/browser';
 import { lockedSurvey, SampledPatient } from '../support/mailing-survey';
 import { patientRow } from '../support/sample-files';
 
@@ -89,6 +90,18 @@ describe('hostile free text', () => {
       expect(res.text).toContain('nhsuk-error-summary');
       expect(res.text).not.toContain('The nurses');
       await nothingStored(code);
+    });
+
+    it('refuses it in a helpline form field, showing the form with its error', async () => {
+      const password = await userWithPassword(t, 'jo.helpline@example.invalid', 'helpline');
+      const cookie = (await t.http().post('/login').type('form').send({ email: 'jo.helpline@example.invalid', password }).expect(303))
+        .headers['set-cookie'][0].split(';')[0];
+      const res = await t.http().post(`/helpline/CPES-2026/patients/${patients[0].reference}/log/query`).set('Cookie', cookie)
+        .type('form').send('notes[text]=Rang+about+the+letter').expect(400);
+      expect(res.text).toContain('nhsuk-error-summary');
+      expect(res.text).toContain('What the caller asked must be text');
+      expect(res.text).not.toContain('Rang about');
+      expect(await t.dataSource.query('SELECT * FROM patient_events')).toEqual([]);
     });
   });
 
