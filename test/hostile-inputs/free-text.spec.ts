@@ -92,9 +92,9 @@ describe('hostile free text', () => {
       await nothingStored(code);
     });
 
-    it('refuses it in a helpline form field, showing the form with its error', async () => {
-      const password = await userWithPassword(t, 'jo.helpline@example.invalid', 'helpline');
-      const cookie = (await t.http().post('/login').type('form').send({ email: 'jo.helpline@example.invalid', password }).expect(303))
+    it('refuses it in a helpline form field or a new password, showing the form with its error', async () => {
+      const signInPassword = await userWithPassword(t, 'jo.helpline@example.invalid', 'helpline');
+      const cookie = (await t.http().post('/login').type('form').send({ email: 'jo.helpline@example.invalid', password: signInPassword }).expect(303))
         .headers['set-cookie'][0].split(';')[0];
       const res = await t.http().post(`/helpline/CPES-2026/patients/${patients[0].reference}/log/query`).set('Cookie', cookie)
         .type('form').send('notes[text]=Rang+about+the+letter').expect(400);
@@ -102,6 +102,10 @@ describe('hostile free text', () => {
       expect(res.text).toContain('What the caller asked must be text');
       expect(res.text).not.toContain('Rang about');
       expect(await t.dataSource.query('SELECT * FROM patient_events')).toEqual([]);
+
+      const password = await t.http().post('/password').set('Cookie', cookie).type('form')
+        .send(`currentPassword=${encodeURIComponent(signInPassword)}&newPassword[text]=a+long+synthetic+passphrase`).expect(400);
+      expect(password.text).toContain('nhsuk-error-summary');
     });
   });
 
