@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuditInterceptor } from './audit/audited';
 import { AuthModule } from './auth/auth.module';
 import { DomainModule } from './domain.module';
 import { HealthModule } from './health/health.module';
 import { ErrorsFilter } from './infra/errors/errors.filter';
+import { SameOriginGuard } from './infra/http/same-origin.guard';
 import { createValidationPipe } from './infra/http/validation';
 import { InfraModule } from './infra/infra.module';
 import { WebModule } from './web/web.module';
@@ -14,6 +15,7 @@ import { WebModule } from './web/web.module';
   imports: [InfraModule, DomainModule, AuthModule, HealthModule, WebModule],
   providers: [
     { provide: APP_FILTER, useClass: ErrorsFilter },
+    { provide: APP_GUARD, useClass: SameOriginGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],

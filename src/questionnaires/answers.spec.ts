@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { TEMPLATES_DIR } from '../infra/paths';
-import { checkAnswers } from './answers';
-import { loadQuestionnaire } from './load-questionnaire';
+import { checkAnswer, checkAnswers } from './answers';
+import { allQuestions, loadQuestionnaire } from './load-questionnaire';
 
 describe('answers checked against the questionnaire definition', () => {
   const cpes = loadQuestionnaire(join(TEMPLATES_DIR, 'questionnaires', 'cpes-2026.json'));
@@ -32,13 +32,29 @@ describe('answers checked against the questionnaire definition', () => {
       gp_visits: '9', treatment_types: ['1', '7'], overall_rating: 11, nonsense: 'x', anything_good: 'x'.repeat(2001),
     });
     expect(r.problems).toEqual(expect.arrayContaining([
-      { where: 'nonsense', message: 'nonsense is not a question of CPES-2026' },
+      { where: 'answers', message: 'answer 4 of 5 is filed under an id that is not a question of CPES-2026' },
       { where: 'gp_visits', message: 'question 1: the answer is not one of its options (1, 2, 3, 4, 5, 6)' },
       expect.objectContaining({ where: 'treatment_types', message: expect.stringContaining('cannot be combined with other options') }),
       { where: 'overall_rating', message: 'question 52: the rating must be a whole number from 0 to 10' },
       { where: 'anything_good', message: 'question 53: the answer is longer than 2000 characters' },
     ]));
     expect(r.problems).toHaveLength(5);
+  });
+
+  it('refuses values of the wrong kind and ids that are not questions, without repeating them', () => {
+    const given = JSON.parse('{"__proto__": {"x": 1}, "constructor": "c", "anything_good": {"toString": "t"}, "overall_rating": [9], "gp_visits": ["1"], "treatment_types": [{"code": "1"}]}');
+    const r = checkAnswers(cpes, given);
+    expect(r.answers).toEqual({});
+    expect(r.problems).toEqual(expect.arrayContaining([
+      { where: 'answers', message: 'answer 1 of 6 is filed under an id that is not a question of CPES-2026' },
+      { where: 'answers', message: 'answer 2 of 6 is filed under an id that is not a question of CPES-2026' },
+      { where: 'anything_good', message: 'question 53: the answer must be text' },
+      { where: 'overall_rating', message: 'question 52: the rating must be a whole number' },
+      { where: 'gp_visits', message: 'question 1: the answer must be one option code' },
+      { where: 'treatment_types', message: expect.stringContaining('the answers must be option codes') },
+    ]));
+    expect(r.problems).toHaveLength(6);
+    expect(checkAnswer(allQuestions(cpes)[52], 'kind\u0000staff').problem).toMatch(/NUL character/);
   });
 
   it('treats blanks as unanswered and refuses what is not an object', () => {

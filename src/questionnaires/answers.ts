@@ -32,13 +32,16 @@ export function checkAnswers(definition: QuestionnaireDefinition, raw: unknown):
   const given = raw as Record<string, unknown>;
   const questions = allQuestions(definition);
   const known = new Set(questions.map((q) => q.id));
-  for (const id of Object.keys(given)) {
-    if (!known.has(id)) out.problems.push({ where: id, message: `${id} is not a question of ${definition.code}` });
-  }
+  // The id itself is not repeated: it is whatever the caller sent ("__proto__", markup, …).
+  const ids = Object.keys(given);
+  ids.forEach((id, i) => {
+    if (!known.has(id)) out.problems.push({ where: 'answers', message: `answer ${i + 1} of ${ids.length} is filed under an id that is not a question of ${definition.code}` });
+  });
 
   let next: number = 1; // the next question the routing reaches; Infinity after "go to the end"
   for (const q of questions) {
-    const value = normalise(q, given[q.id]);
+    // Own properties only: an id such as "constructor" must not find Object.prototype's.
+    const value = normalise(q, Object.hasOwn(given, q.id) ? given[q.id] : undefined);
     if (q.number < next) {
       if (value !== undefined) {
         out.routedPast.push({ where: q.id, message: `question ${q.number} is skipped by the routing of an earlier answer, so it should not be answered` });
@@ -47,10 +50,10 @@ export function checkAnswers(definition: QuestionnaireDefinition, raw: unknown):
     }
     let goTo = q.goTo;
     if (value !== undefined) {
-      const problem = invalid(q, value);
+      const problem = value instanceof WrongShape ? value.problem : invalid(q, value);
       if (problem) out.problems.push({ where: q.id, message: `question ${q.number}: ${problem}` });
       else {
-        out.answers[q.id] = value;
+        out.answers[q.id] = value as AnswerValue;
         if (q.type === 'single') goTo = q.options?.find((o) => o.code === value)?.goTo ?? goTo;
       }
     }
@@ -63,23 +66,34 @@ export function checkAnswers(definition: QuestionnaireDefinition, raw: unknown):
 export function checkAnswer(q: Question, raw: unknown): { value?: AnswerValue; problem?: string } {
   const value = normalise(q, raw);
   if (value === undefined) return {};
+  if (value instanceof WrongShape) return { problem: value.problem };
   const problem = invalid(q, value);
   return problem ? { problem } : { value };
 }
 
-/** The value as stored, or undefined when the question was left blank. */
-function normalise(q: Question, value: unknown): AnswerValue | undefined {
+/** A value of the wrong kind for its question (an object for text, a list for a rating…): refused, never turned into text. */
+class WrongShape {
+  constructor(readonly problem: string) {}
+}
+
+const isScalar = (value: unknown): value is string | number => typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+
+/** The value as stored, undefined when the question was left blank, or why its kind is wrong. */
+function normalise(q: Question, value: unknown): AnswerValue | WrongShape | undefined {
   if (value === undefined || value === null) return undefined;
   if (q.type === 'multiple') {
     const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(';') : [value];
+    if (!list.every(isScalar)) return new WrongShape('the answers must be option codes');
     const codes = list.map((v) => String(v).trim()).filter(Boolean);
     return codes.length ? codes : undefined;
   }
+  if (!isScalar(value)) {
+    return new WrongShape(q.type === 'text' ? 'the answer must be text' : q.type === 'rating' ? 'the rating must be a whole number' : 'the answer must be one option code');
+  }
   if (q.type === 'rating') {
     if (typeof value === 'string' && !value.trim()) return undefined;
-    return typeof value === 'number' ? value : Number(String(value).trim());
+    return typeof value === 'number' ? value : Number(value.trim());
   }
-  if (Array.isArray(value) || typeof value === 'object') return JSON.stringify(value); // refused below
   const text = String(value).trim();
   return text ? text : undefined;
 }
@@ -105,6 +119,8 @@ function invalid(q: Question, value: AnswerValue): string | undefined {
     case 'text': {
       const limit = q.maxLength ?? DEFAULT_TEXT_LENGTH;
       if (typeof value !== 'string') return 'the answer must be text';
+      // PostgreSQL cannot store it; scanned files reach here without the HTTP input check.
+      if (value.includes('\u0000')) return 'the answer contains a NUL character (\\u0000), which cannot be stored';
       return value.length > limit ? `the answer is longer than ${limit} characters` : undefined;
     }
   }

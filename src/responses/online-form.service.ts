@@ -6,10 +6,13 @@ import { Answers, checkAnswer, nextQuestion, routedPath } from '../questionnaire
 import { allQuestions } from '../questionnaires/load-questionnaire';
 import type { Question, QuestionnaireDefinition } from '../questionnaires/questionnaire-definition';
 import type { Survey } from '../surveys/survey.entity';
-import { RecordedResponse, ResponsesService } from './responses.service';
+import { OnlineQuestionnaire, RecordedResponse, ResponsesService } from './responses.service';
 
 const FAILURE_WINDOW_MINUTES = 15;
 const MAX_FAILURES_PER_IP = 10;
+
+const heldBack = () => new DomainError('too_many_requests',
+  `Too many codes were tried from here. Wait ${FAILURE_WINDOW_MINUTES} minutes, then check the code on your letter and try again.`);
 
 export interface FormState { survey: Survey; definition: QuestionnaireDefinition; patientId: string; code: string; answers: Answers; position: number }
 
@@ -17,7 +20,7 @@ export interface FormState { survey: Survey; definition: QuestionnaireDefinition
  * The online questionnaire one question at a time: answers are saved as the patient goes, so
  * they can stop and come back with the same code, and routing decides the next question from
  * the answer just given. Guessing codes is slowed down: after ten unknown codes from one
- * address in 15 minutes, that address is refused for a while.
+ * address in 15 minutes, that address is refused for a while, on the pages and the API alike.
  */
 @Injectable()
 export class OnlineFormService {
@@ -28,23 +31,55 @@ export class OnlineFormService {
 
   /** The form behind a code; an unknown code counts against the address it came from. */
   async open(code: string, ip: string): Promise<FormState & { used: boolean }> {
-    const [{ failures }] = await this.dataSource.query(
-      `SELECT count(*)::int AS failures FROM access_code_failures WHERE ip = $1 AND at > now() - make_interval(mins => $2)`, [ip, FAILURE_WINDOW_MINUTES]);
-    if (failures >= MAX_FAILURES_PER_IP) {
-      throw new DomainError('too_many_requests', `Too many codes were tried from here. Wait ${FAILURE_WINDOW_MINUTES} minutes, then check the code on your letter and try again.`);
-    }
-    let opened;
-    try {
-      opened = await this.responses.openedBy(code);
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'not_found') await this.dataSource.query('INSERT INTO access_code_failures (ip) VALUES ($1)', [ip]);
-      throw error;
-    }
+    const opened = await this.guarded(ip, () => this.responses.openedBy(code));
     const [draft] = await this.dataSource.query('SELECT answers, position FROM response_drafts WHERE patient_id = $1', [opened.patientId]);
     return {
       survey: opened.survey, definition: this.responses.definitionFor(opened.survey), patientId: opened.patientId, code: opened.code,
       answers: draft?.answers ?? {}, position: draft?.position ?? 1, used: opened.used,
     };
+  }
+
+  /** The questionnaire behind a code, for the API's online form (the same limit as the pages). */
+  questionnaire(code: string, ip: string): Promise<OnlineQuestionnaire> {
+    return this.guarded(ip, () => this.responses.onlineQuestionnaire(code));
+  }
+
+  /** All the answers at once through the API (the same limit as the pages). */
+  submitAnswers(code: string, answers: unknown, ip: string): Promise<RecordedResponse> {
+    return this.guarded(ip, () => this.responses.submitOnline(code, answers));
+  }
+
+  /**
+   * Every way in by access code passes here. At most ten unknown codes from one address are
+   * answered "not found" in the window, however many arrive at once and in however many
+   * processes: each one is recorded under a per-address lock in PostgreSQL before it is
+   * answered, and one that finds the ten already recorded is held back instead.
+   */
+  private async guarded<T>(ip: string, lookup: () => Promise<T>): Promise<T> {
+    const [{ failures }] = await this.dataSource.query(
+      `SELECT count(*)::int AS failures FROM access_code_failures WHERE ip = $1 AND at > now() - make_interval(mins => $2)`, [ip, FAILURE_WINDOW_MINUTES]);
+    if (failures >= MAX_FAILURES_PER_IP) throw heldBack();
+    try {
+      return await lookup();
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'not_found' && !(await this.recordUnknownCode(ip))) throw heldBack();
+      throw error;
+    }
+  }
+
+  /** Counts one unknown code against the address; false when it has had its ten already. */
+  private recordUnknownCode(ip: string): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
+      // Serialises this address's count-then-insert across connections and processes; each
+      // statement after the lock sees what the previous holder committed.
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`access-code-failures:${ip}`]);
+      await m.query('DELETE FROM access_code_failures WHERE ip = $1 AND at <= now() - make_interval(mins => $2)', [ip, FAILURE_WINDOW_MINUTES]);
+      const [{ failures }] = await m.query(
+        `SELECT count(*)::int AS failures FROM access_code_failures WHERE ip = $1 AND at > now() - make_interval(mins => $2)`, [ip, FAILURE_WINDOW_MINUTES]);
+      if (failures >= MAX_FAILURES_PER_IP) return false;
+      await m.query('INSERT INTO access_code_failures (ip) VALUES ($1)', [ip]);
+      return true;
+    });
   }
 
   question(state: FormState, number: number): Question {

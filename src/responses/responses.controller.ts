@@ -7,7 +7,7 @@ import { unlink } from 'node:fs/promises';
 import { Public, Roles } from '../auth/roles';
 import { DomainError } from '../infra/errors/domain-error';
 import { AnswersDto, BookReturnDto } from './dto/responses.dto';
-import { ResponsesService } from './responses.service';
+import { OnlineFormService } from './online-form.service';
 import { ReturnsService } from './returns.service';
 import { ScansService } from './scans.service';
 
@@ -46,23 +46,24 @@ export class ResponsesController {
 
 /**
  * The patient's own questionnaire, entered with the access code from their letter. Open
- * without login: the code is the key. (Rate limiting of guesses comes with the web pages.)
+ * without login: the code is the key, and guesses count against the caller's address as on
+ * the pages (OnlineFormService).
  */
 @Controller('api/online/:code')
 @Public()
 export class OnlineResponsesController {
-  constructor(private readonly responses: ResponsesService) {}
+  constructor(private readonly online: OnlineFormService) {}
 
   @Get()
-  questionnaire(@Param('code') code: string) {
-    return this.responses.onlineQuestionnaire(code);
+  questionnaire(@Param('code') code: string, @Req() req: Request) {
+    return this.online.questionnaire(code, req.ip ?? 'unknown');
   }
 
   @Post('response')
   @Audited('response.online')
   @HttpCode(201)
-  submit(@Param('code') code: string, @Body() body: AnswersDto) {
-    return this.responses.submitOnline(code, body.answers);
+  submit(@Param('code') code: string, @Body() body: AnswersDto, @Req() req: Request) {
+    return this.online.submitAnswers(code, body.answers, req.ip ?? 'unknown');
   }
 }
 

@@ -90,7 +90,10 @@ export class HelplinePages {
     try {
       const input: Record<string, unknown> = { type };
       for (const f of form.fields) {
-        const value = (body[f.name] ?? '').trim();
+        const raw: unknown = body[f.name];
+        // A crafted post can send fields[as]=objects; they are refused, never stored as "[object Object]".
+        if (raw !== undefined && typeof raw !== 'string') throw new DomainError('validation_failed', `${f.label} must be text`, [{ where: f.name, message: `${f.label} must be text` }]);
+        const value = (raw ?? '').trim();
         if (!value) continue;
         input[f.name] = f.name === 'addressLines' ? value.split(/\r?\n/).map((l) => l.trim()).filter(Boolean) : value;
       }
@@ -99,7 +102,8 @@ export class HelplinePages {
       return { reference: logged.reference };
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-      this.showForm(res, survey, ref, form, type, body, fieldErrors(error.details.length ? error.details : [{ message: error.message }]), 400);
+      const typed = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string'));
+      this.showForm(res, survey, ref, form, type, typed, fieldErrors(error.details.length ? error.details : [{ message: error.message }]), 400);
     }
   }
 

@@ -10,6 +10,9 @@ import { fieldErrors, HOME, Pages } from './pages';
 /** Only paths on this site, so a crafted link cannot send someone elsewhere after signing in. */
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-/?=&.%]*$/.test(next) ? next : undefined);
 
+/** A form field as text: a crafted post may send field[x]=… as an object, which is no password. */
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
 @Controller()
 export class WebAuthController {
   constructor(private readonly users: UsersService, private readonly pages: Pages, private readonly config: AppConfig) {}
@@ -54,7 +57,7 @@ export class WebAuthController {
   @AllowBeforePasswordChange()
   async changePassword(@Body() body: Record<string, string>, @Req() req: Request, @Res() res: Response) {
     try {
-      await this.users.changePassword(req.principal!.userId ?? '', body.currentPassword ?? '', body.newPassword ?? '');
+      await this.users.changePassword(req.principal!.userId ?? '', text(body.currentPassword), text(body.newPassword));
       res.redirect(303, HOME[req.principal!.role]);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Pages } from '../../web/pages';
+import { fieldErrors, Pages } from '../../web/pages';
+import { CrossSiteRequestRefused } from '../http/same-origin.guard';
 import { DomainError, ERROR_STATUS, errorBody, ErrorDetail } from './domain-error';
 
 const HTTP_CODES: Record<number, string> = {
@@ -43,11 +44,22 @@ export class ErrorsFilter implements ExceptionFilter {
     if (status === 401) return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     if (status === 500) this.logUnexpected(exception);
     const message = status === 500 ? 'Something went wrong on our side. Try again later; the error has been logged.'
-      : status === 403 ? (exception as Error).message.includes('new password') ? 'Choose a new password first.' : 'You do not have access to this page.'
-        : status === 404 ? 'Page not found. Check the address, or go back and try again.'
-          : (exception as Error).message;
-    const title = status === 404 ? 'Page not found' : status === 403 ? 'You do not have access' : status === 500 ? 'Sorry, there is a problem with the service' : 'There is a problem';
-    res.status(status).type('html').send(this.pages?.renderToString('message.njk', { title, paragraphs: [message], user: req.principal }) ?? message);
+      : exception instanceof CrossSiteRequestRefused ? exception.message
+        : status === 403 ? (exception as Error).message.includes('new password') ? 'Choose a new password first.' : 'You do not have access to this page.'
+          : status === 404 ? 'Page not found. Check the address, or go back and try again.'
+            : (exception as Error).message;
+    const title = status === 404 ? 'Page not found' : exception instanceof CrossSiteRequestRefused ? 'This form could not be sent'
+      : status === 403 ? 'You do not have access' : status === 500 ? 'Sorry, there is a problem with the service' : 'There is a problem';
+    // A form refused before its handler ran (e.g. text that cannot be stored): the summary names the field, the link leads back to the form.
+    const details = exception instanceof DomainError && status === 400 ? exception.details : [];
+    const link = formAgain(req);
+    // The fields are on the form, not on this page: the summary's links lead there.
+    const errors = details.length ? fieldErrors(details) : undefined;
+    errors?.summary.forEach((item) => { item.href = link?.href ?? '#maincontent'; });
+    const context = errors
+      ? { title, errors, paragraphs: ['Go back to the form, correct what it names and send it again.'], link }
+      : { title, paragraphs: [message] };
+    res.status(status).type('html').send(this.pages?.renderToString('message.njk', { ...context, user: req.principal }) ?? message);
   }
 
   private logUnexpected(exception: unknown): void {
@@ -57,6 +69,9 @@ export class ErrorsFilter implements ExceptionFilter {
     this.logger.error(`Unexpected ${(exception as Error)?.name ?? 'error'}${typeof code === 'string' ? ` (${code})` : ''}`, frames);
   }
 }
+
+/** The form a refused post came from (its own address, read with GET), when it is a path on this site. */
+const formAgain = (req: Request) => (req.method === 'POST' && /^\/(?!\/)[\w\-/]*$/.test(req.path) ? { href: req.path, text: 'Go back to the form' } : undefined);
 
 /** A page request (not the API, assets or health check), answered in HTML. */
 const isPage = (req: Request) => !/^\/(api|assets|health)(\/|$)/.test(req.path);
