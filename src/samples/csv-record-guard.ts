@@ -16,17 +16,18 @@ export function csvRecordGuard(limit = MAX_CSV_RECORD_CHARS): Transform {
     encoding: 'utf8',
     transform(chunk: string, _encoding, done) {
       let at = 0;
-      let quote = chunk.indexOf('"');
-      let newline = inQuotes ? -1 : chunk.indexOf('\n');
+      // The next quote and line break at or after `at`: -1 when there is none, -2 not yet looked for.
+      let quote = -2;
+      let newline = -2;
       while (at < chunk.length) {
-        if (quote >= 0 && quote < at) quote = chunk.indexOf('"', at);
+        if (quote !== -1 && quote < at) quote = chunk.indexOf('"', at);
         if (inQuotes) {
           const end = quote < 0 ? chunk.length : quote + 1;
           length += end - at;
           at = end;
           if (quote >= 0) inQuotes = false;
         } else {
-          if (newline >= 0 && newline < at) newline = chunk.indexOf('\n', at);
+          if (newline !== -1 && newline < at) newline = chunk.indexOf('\n', at);
           if (newline >= 0 && (quote < 0 || newline < quote)) {
             length += newline - at;
             if (length > limit) break;
