@@ -1,8 +1,9 @@
-import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { DomainError } from '../infra/errors/domain-error';
+import { csvRecordGuard } from './csv-record-guard';
+import { readXlsx } from './xlsx-reader';
 
 export type SampleFileFormat = 'csv' | 'xlsx';
 
@@ -40,11 +41,13 @@ async function* readCsv(path: string): AsyncIterable<FileRow> {
   const queue: string[][] = [];
   let finished = false;
   let failure: string | undefined;
+  let refusal: DomainError | undefined;
   let parser: Papa.Parser | undefined;
   let paused = false;
   let wake: (() => void) | undefined;
   const notify = () => { wake?.(); wake = undefined; };
-  const input = createReadStream(path, { encoding: 'utf8' });
+  const file = createReadStream(path, { encoding: 'utf8' });
+  const input = file.pipe(csvRecordGuard());
 
   Papa.parse<string[]>(input as unknown as Papa.LocalFile, {
     delimiter: ',',
@@ -67,7 +70,11 @@ async function* readCsv(path: string): AsyncIterable<FileRow> {
       notify();
     },
     complete: () => { finished = true; notify(); },
-    error: (error: Error) => { failure = error.message; notify(); },
+    error: (error: Error) => {
+      if (error instanceof DomainError) refusal = error;
+      else failure = error.message;
+      notify();
+    },
   });
 
   let rowNumber = 0;
@@ -80,6 +87,8 @@ async function* readCsv(path: string): AsyncIterable<FileRow> {
           parser!.resume();
         }
         for (const cells of batch) yield { rowNumber: ++rowNumber, cells };
+      } else if (refusal) {
+        throw refusal;
       } else if (failure) {
         throw new DomainError('file_rejected', `The CSV file cannot be read at row ${rowNumber + 1} (or a line break inside it): ${failure}`);
       } else if (finished) {
@@ -91,51 +100,6 @@ async function* readCsv(path: string): AsyncIterable<FileRow> {
   } finally {
     if (!finished) parser?.abort();
     input.destroy();
+    file.destroy();
   }
-}
-
-async function* readXlsx(path: string): AsyncIterable<FileRow> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-    worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
-  });
-  // exceljs reads a worksheet that comes before xl/workbook.xml in the zip without checking that
-  // the workbook's model exists, and crashes; zip entry order is up to the program that saved it.
-  (workbook as unknown as { model: object }).model = { sheets: [] };
-  try {
-    for await (const sheet of workbook) {
-      let dateColumns: number[] = [];
-      for await (const row of sheet) {
-        const values = (row.values as unknown[]).slice(1); // exceljs rows are 1-based
-        if (row.number === 1) {
-          dateColumns = values.flatMap((v, i) => (/date/i.test(String(v ?? '')) ? [i] : []));
-        } else {
-          // Without styles.xml read first (zip order again), date cells arrive as Excel serial numbers.
-          for (const i of dateColumns) if (typeof values[i] === 'number') values[i] = excelSerialDate(values[i] as number);
-        }
-        yield { rowNumber: row.number, cells: values.map(cellText) };
-      }
-      return; // the first worksheet only
-    }
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    throw new DomainError('file_rejected', `The .xlsx file cannot be read: ${(error as Error).message}`);
-  }
-}
-
-/** Excel's 1900 date system: day 1 is 1900-01-01, and serial 60 is its phantom 29 February. */
-function excelSerialDate(serial: number): Date {
-  return new Date(Date.UTC(1899, 11, 30) + Math.round(serial) * 86_400_000);
-}
-
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    const v = value as { richText?: { text: string }[]; text?: string; result?: unknown };
-    if (v.richText) return v.richText.map((r) => r.text).join('');
-    if (v.text !== undefined) return String(v.text);
-    if (v.result !== undefined) return cellText(v.result);
-    return '';
-  }
-  return String(value);
 }

@@ -14,6 +14,7 @@ import { mapHeader } from './sample-columns';
 import { detectFormat, FileRow, readSampleFile } from './sample-file-reader';
 import { EXCLUSION_REASONS, ExclusionReason, readSampleRow, RowProblem, RowRules, SampleRecord } from './sample-row';
 import { formatReference, newAccessCode } from './survey-reference';
+import { MAX_ROW_PROBLEMS, MAX_SAMPLE_ROWS } from './upload-limits';
 
 export interface ImportRequest {
   surveyCode: string;
@@ -169,14 +170,17 @@ export class SampleImportService {
       for (let next = await rows.next(); !next.done; next = await rows.next()) {
         const { rowNumber, cells } = next.value;
         if (cells.every((c) => !c || !c.trim())) continue; // a blank line is not a patient
-        outcome.rowsRead++;
+        if (++outcome.rowsRead > MAX_SAMPLE_ROWS) throw tooLarge(`more than ${MAX_SAMPLE_ROWS.toLocaleString('en-GB')} patient rows, more than any trust's sample; check that it is the right file`);
         const verdict = readSampleRow(cells, rowNumber, header, rules);
         if (verdict.warnings.length) outcome.warnings.push(...verdict.warnings);
         if (verdict.kind === 'rejected') {
           outcome.rowsRejected++;
           outcome.rejected.push(...verdict.problems);
-          continue;
         }
+        if (outcome.rejected.length + outcome.warnings.length > MAX_ROW_PROBLEMS) {
+          throw tooLarge(`more than ${MAX_ROW_PROBLEMS.toLocaleString('en-GB')} problems in its rows (by row ${rowNumber}); check its columns against the sample specification`);
+        }
+        if (verdict.kind === 'rejected') continue;
         const r = verdict.record;
         const firstSeen = recordNumbers.get(r.patientRecordNumber);
         if (firstSeen !== undefined) {
@@ -244,6 +248,11 @@ export class SampleImportService {
       await copy.end();
     }
   }
+}
+
+/** A file refused whole, before its report could be kept: nothing of it is stored. */
+function tooLarge(problem: string): DomainError {
+  return new DomainError('file_rejected', `The file cannot be accepted: it has ${problem}, then upload it again.`, [{ where: 'file', message: `it has ${problem.split(';')[0]}` }]);
 }
 
 function assertOpenForUploads(survey: Pick<Survey, 'code' | 'status' | 'sampleLockedAt'>): void {
