@@ -43,7 +43,8 @@ function install() {
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
   say('installing packages (npm install, from package-lock.json)…');
   if (!run('npm', ['install', '--no-audit', '--no-fund'], { stdio: ['ignore', 2, 2] })) fail('npm install failed; see the output above.');
-  writeFileSync(stamp, hash);
+  // npm may rewrite the lock file as it installs; stamp what it left, or every run installs again.
+  writeFileSync(stamp, createHash('sha256').update(readFileSync(lock)).digest('hex'));
 }
 
 function newestMtime(dir) {
