@@ -32,7 +32,7 @@ describe('answers checked against the questionnaire definition', () => {
       gp_visits: '9', treatment_types: ['1', '7'], overall_rating: 11, nonsense: 'x', anything_good: 'x'.repeat(2001),
     });
     expect(r.problems).toEqual(expect.arrayContaining([
-      { where: 'nonsense', message: 'nonsense is not a question of CPES-2026' },
+      { where: 'nonsense', message: 'not a question id of this questionnaire' },
       { where: 'gp_visits', message: 'question 1: the answer is not one of its options (1, 2, 3, 4, 5, 6)' },
       expect.objectContaining({ where: 'treatment_types', message: expect.stringContaining('cannot be combined with other options') }),
       { where: 'overall_rating', message: 'question 52: the rating must be a whole number from 0 to 10' },

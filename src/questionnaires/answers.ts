@@ -33,7 +33,8 @@ export function checkAnswers(definition: QuestionnaireDefinition, raw: unknown):
   const questions = allQuestions(definition);
   const known = new Set(questions.map((q) => q.id));
   for (const id of Object.keys(given)) {
-    if (!known.has(id)) out.problems.push({ where: id, message: `${id} is not a question of ${definition.code}` });
+    // The id is the caller's text: named only when it looks like an id, never quoted in the message.
+    if (!known.has(id)) out.problems.push({ where: /^[a-z][a-z0-9_]{0,59}$/.test(id) ? id : 'answers', message: 'not a question id of this questionnaire' });
   }
 
   let next: number = 1; // the next question the routing reaches; Infinity after "go to the end"

@@ -39,7 +39,7 @@ export const reportResponsesOverTime = command({
     const r = await app.get(ReportsService).responsesOverTime(options.survey, coordinator);
     if (options.svg) {
       const series = r.series.find((s) => s.code === (options.trust ?? 'national'));
-      if (!series) throw new DomainError('not_found', `No responses series for ${options.trust} in ${r.survey}`);
+      if (!series) throw new DomainError('not_found', 'No trust in this report has that code: check --trust', [{ where: '--trust', message: 'not found' }]);
       const path = resolve(options.svg);
       writeFileSync(path, responseChartSvg(r.survey, series));
       return { json: { ...r, chart: path }, text: `Chart of ${series.name} written to ${path}` };

@@ -103,7 +103,7 @@ export class ResponsesService {
       [survey.id, patient.id, mode, answers, receivedOn, by]);
     if (!rows.length) {
       const [first] = await m.query(`SELECT mode, to_char(received_on, 'YYYY-MM-DD') AS on FROM responses WHERE patient_id = $1`, [patient.id]);
-      throw new ConflictError(`A completed questionnaire for ${patient.reference} was already received (${first.mode}, ${first.on}); the first one counts`);
+      throw new ConflictError(`A completed questionnaire for this patient was already received (${first.mode}, ${first.on}); the first one counts`);
     }
     // A paper questionnaire booked in at the post room and then scanned is one completion.
     await recordEvent(m, {
@@ -143,7 +143,7 @@ export function normaliseAccessCode(raw: string): string | null {
 
 function assertInFieldwork(survey: Survey): void {
   if (survey.status === 'closed' || survey.status === 'purged') {
-    throw new DomainError('invalid_state', `Survey ${survey.code} is ${survey.status}: it takes no more responses`);
+    throw new DomainError('invalid_state', `This survey is ${survey.status}: it takes no more responses`);
   }
 }
 

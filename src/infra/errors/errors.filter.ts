@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Pages } from '../../web/pages';
-import { DomainError, ERROR_STATUS, errorBody, ErrorDetail } from './domain-error';
+import { DomainError, ERROR_STATUS, errorBody } from './domain-error';
 
 const HTTP_CODES: Record<number, string> = {
   400: 'validation_failed', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found',
@@ -26,11 +26,7 @@ export class ErrorsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const body = exception.getResponse() as { message?: unknown; details?: ErrorDetail[] } | string;
-      const message = typeof body === 'string' ? body
-        : typeof body.message === 'string' ? body.message : exception.message;
-      const details = typeof body === 'object' ? body.details : undefined;
-      res.status(status).json(errorBody(HTTP_CODES[status] ?? 'error', message, details));
+      res.status(status).json(errorBody(HTTP_CODES[status] ?? 'error', frameworkMessage(status)));
       return;
     }
     this.logUnexpected(exception);
@@ -45,7 +41,7 @@ export class ErrorsFilter implements ExceptionFilter {
     const message = status === 500 ? 'Something went wrong on our side. Try again later; the error has been logged.'
       : status === 403 ? (exception as Error).message.includes('new password') ? 'Choose a new password first.' : 'You do not have access to this page.'
         : status === 404 ? 'Page not found. Check the address, or go back and try again.'
-          : (exception as Error).message;
+          : exception instanceof DomainError ? exception.message : frameworkMessage(status);
     const title = status === 404 ? 'Page not found' : status === 403 ? 'You do not have access' : status === 500 ? 'Sorry, there is a problem with the service' : 'There is a problem';
     res.status(status).type('html').send(this.pages?.renderToString('message.njk', { title, paragraphs: [message], user: req.principal }) ?? message);
   }
@@ -57,6 +53,22 @@ export class ErrorsFilter implements ExceptionFilter {
     this.logger.error(`Unexpected ${(exception as Error)?.name ?? 'error'}${typeof code === 'string' ? ` (${code})` : ''}`, frames);
   }
 }
+
+/**
+ * What Nest, Express, body-parser and multer refuse comes as an HttpException whose text can
+ * quote the request: "Cannot GET /api/surveys/<what was typed>", "Unexpected field - <name>", a
+ * JSON parser's excerpt. Those texts are never passed on; our own refusals are DomainErrors.
+ */
+function frameworkMessage(status: number): string {
+  return FRAMEWORK_MESSAGES[status] ?? (status < 500 ? 'The request was refused: check the address, method and body' : 'The service cannot answer this now');
+}
+const FRAMEWORK_MESSAGES: Record<number, string> = {
+  400: 'The request cannot be read: check that the body is well-formed JSON, a form or a multipart upload with the field "file"',
+  404: 'There is nothing at this address: check the address and the method',
+  405: 'This address does not take that method',
+  413: 'The request is too large',
+  415: 'This kind of content is not accepted here',
+};
 
 /** A page request (not the API, assets or health check), answered in HTML. */
 const isPage = (req: Request) => !/^\/(api|assets|health)(\/|$)/.test(req.path);
