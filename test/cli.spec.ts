@@ -55,7 +55,7 @@ describe('npm run cli', () => {
     await cli(['survey:create', '--code', 'CPES-2026', '--period-start', '2026-04-01', '--period-end', '2026-06-30']);
     const dup = await cli(['survey:create', '--code', 'CPES-2026', '--period-start', '2026-04-01', '--period-end', '2026-06-30', '--json']);
     expect(dup.code).toBe(1);
-    expect(dup.json).toEqual({ error: { code: 'conflict', message: 'A survey with code CPES-2026 already exists' } });
+    expect(dup.json).toEqual({ error: { code: 'conflict', message: 'A survey with that code already exists: choose another code' } });
   });
 
   it('explains usage mistakes with exit code 2', async () => {
@@ -64,7 +64,8 @@ describe('npm run cli', () => {
     expect(missing.json.error.message).toContain('survey:create needs --period-start, --period-end');
     const unknown = await cli(['survey:explode']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Unknown command "survey:explode"');
+    expect(unknown.stderr).toContain('Unknown command: check its spelling');
+    expect(unknown.stderr).not.toContain('survey:explode');
     const help = await cli(['help']);
     expect(help.stdout).toContain('survey:create');
   });

@@ -67,7 +67,7 @@ describe('deceased checks (trace responses)', () => {
     expect(run.code).toBe(1);
     expect(run.json.error).toMatchObject({
       code: 'file_rejected',
-      message: 'bad.csv: 2 problems found; nothing was imported. Correct the file and import it again.',
+      message: '2 problems found in the file; nothing was imported. Correct the file and import it again.',
       details: [
         { where: 'row 3, nhs_number', message: 'not a valid NHS number (10 digits with a correct check digit)' },
         { where: 'row 4, date_of_death', message: 'must be a real date written YYYY-MM-DD or DD/MM/YYYY' },
@@ -90,6 +90,6 @@ describe('deceased checks (trace responses)', () => {
   it('refuses a file without the two columns', async () => {
     const path = join(tmp, 'cols.csv');
     writeFileSync(path, 'nhs,died\r\n9990000018,2026-08-01\r\n');
-    await expect(deaths.import('CPES-2026', path, 'cols.csv', 'test')).rejects.toThrow('cols.csv: required columns missing: nhs_number, date_of_death');
+    await expect(deaths.import('CPES-2026', path, 'cols.csv', 'test')).rejects.toThrow('The file lacks the required columns nhs_number, date_of_death');
   });
 });

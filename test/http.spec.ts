@@ -86,9 +86,9 @@ describe('HTTP service', () => {
     it('answers 409 for a duplicate survey code and 404 for an unknown one', async () => {
       await t.http().post('/api/surveys').set(t.auth).send(cpes).expect(201);
       const dup = await t.http().post('/api/surveys').set(t.auth).send(cpes).expect(409);
-      expect(dup.body).toEqual({ error: { code: 'conflict', message: 'A survey with code CPES-2026 already exists' } });
+      expect(dup.body).toEqual({ error: { code: 'conflict', message: 'A survey with that code already exists: choose another code' } });
       const missing = await t.http().get('/api/surveys/CPES-1999').set(t.auth).expect(404);
-      expect(missing.body.error).toEqual({ code: 'not_found', message: 'Survey CPES-1999 was not found' });
+      expect(missing.body.error).toEqual({ code: 'not_found', message: 'No survey has that code: check the survey code', details: [{ where: 'survey', message: 'not found' }] });
     });
 
     it('adds and lists trusts with their ICB', async () => {

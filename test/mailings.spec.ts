@@ -70,11 +70,11 @@ describe('mailing waves: ledger, workers, e-mail and suppression', () => {
     await t.dataSource.query(`UPDATE deceased_checks SET imported_at = now() - interval '8 days'`);
     const res = await t.http().post('/api/surveys/CPES-2026/mailings/initial/launch').set(t.auth).send({}).expect(409);
     expect(res.body.error.message).toMatch(
-      /^initial was not launched\. The latest deceased check for CPES-2026 was imported on \d{4}-\d{2}-\d{2}, 8 days ago; the survey allows 7\. Import a fresh trace response \(deaths:import\) before mailing, then launch again\.$/);
+      /^initial was not launched\. The latest deceased check for this survey was imported on \d{4}-\d{2}-\d{2}, 8 days ago; the survey allows 7\. Import a fresh trace response \(deaths:import\) before mailing, then launch again\.$/);
     await t.dataSource.query('DELETE FROM deceased_checks');
     const none = await cli(['wave:launch', '--survey', 'CPES-2026', '--step', 'initial', '--json']);
     expect(none.code).toBe(1);
-    expect(none.json.error.message).toContain('No deceased check has been imported for CPES-2026');
+    expect(none.json.error.message).toContain('No deceased check has been imported for this survey');
     expect(await t.dataSource.query('SELECT 1 FROM mailings')).toEqual([]);
     expect(await t.dataSource.query('SELECT 1 FROM mailing_steps')).toEqual([]);
   });
@@ -184,7 +184,7 @@ describe('mailing waves: ledger, workers, e-mail and suppression', () => {
 
   it('schedules a reminder at the survey offset unless sent now, and needs the initial mailing first', async () => {
     const early = await t.http().post('/api/surveys/CPES-2026/mailings/reminder_1/launch').set(t.auth).send({}).expect(409);
-    expect(early.body.error.message).toBe('reminder_1 follows the initial mailing: launch initial for CPES-2026 first');
+    expect(early.body.error.message).toBe('reminder_1 follows the initial mailing: launch initial in this survey first');
     const initial = await waves().launch('CPES-2026', 'initial', 'test');
     const reminder = await waves().launch('CPES-2026', 'reminder_2', 'test');
     expect(new Date(reminder.scheduledFor).getTime() - new Date(initial.launchedAt).getTime()).toBe(49 * 86_400_000);

@@ -97,7 +97,7 @@ describe('questionnaire packs and print batches', () => {
     expect(bad.body.error.message).toContain('the check digit does not match');
     await t.http().get('/api/patients/RXX-999999-0/pack/initial').set(t.auth).expect((r) => expect([400, 404]).toContain(r.status));
     const step = await t.http().get(`/api/patients/${ref}/pack/reminder_9`).set(t.auth).expect(400);
-    expect(step.body.error.message).toBe('Unknown mailing step "reminder_9": use initial, reminder_1, reminder_2');
+    expect(step.body.error.message).toBe('The mailing step must be one of initial, reminder_1, reminder_2');
   });
 
   it('writes print files in postcode order with manifests that match them pack for pack, leaving out the dead', async () => {
@@ -136,7 +136,7 @@ describe('questionnaire packs and print batches', () => {
     await t.app.get(WavesService).launch('CPES-2026', 'reminder_2', 'test');
     const early = await cli(['print:batch', '--survey', 'CPES-2026', '--step', 'reminder_2', '--json']);
     expect(early.code).toBe(1);
-    expect(early.json.error.message).toMatch(/^reminder_2 for CPES-2026 is scheduled for \d{4}-.*: its letters are printed then/);
+    expect(early.json.error.message).toMatch(/^reminder_2 in this survey is scheduled for \d{4}-.*: its letters are printed then/);
     await t.app.get(WavesService).launch('CPES-2026', 'reminder_1', 'test', { now: true });
     const run = await cli(['print:batch', '--survey', 'CPES-2026', '--step', 'reminder_1', '--json']);
     expect(run.code).toBe(0);

@@ -71,7 +71,7 @@ describe('responses and outcomes', () => {
       const bad = await book(typo, 'completed').expect(400);
       expect(bad.body.error.message).toMatch(/check digit does not match/);
       const unknown = await book(formatReference('RXX', 999_999), 'blank').expect(404);
-      expect(unknown.body.error.message).toBe(`${formatReference('RXX', 999_999)} is not a patient of CPES-2026`);
+      expect(unknown.body.error.message).toBe('No patient of this survey has that reference: check the survey reference');
       await book(ref, 'lost').expect(400);
       await book(ref, 'completed', '2099-01-01').expect(400);
       expect(await t.dataSource.query('SELECT * FROM patient_events')).toEqual([]);

@@ -172,7 +172,7 @@ describe('sample intake', () => {
   it('rejects rows carrying another trust\'s code, so a trust cannot upload for another trust', async () => {
     const rows = [patientRow(1, { trust_code: 'RYY' }), ...[2, 3, 4, 5, 6].map((n) => patientRow(n))];
     const report = await importRows(rows, 'RXX');
-    expect(report.rejectedRows).toEqual([{ row: 2, column: 'trust_code', message: 'trust_code RYY is not the uploading trust RXX' }]);
+    expect(report.rejectedRows).toEqual([{ row: 2, column: 'trust_code', message: "trust_code is not the uploading trust's code (RXX)" }]);
     expect(await patients('RYY')).toEqual([]);
   });
 
@@ -181,7 +181,7 @@ describe('sample intake', () => {
     const locked = await t.http().post('/api/surveys/CPES-2026/sample/lock').set(t.auth).expect(201);
     expect(locked.body).toMatchObject({ survey: 'CPES-2026', trusts: 1, patients: 1 });
     const before = await patients();
-    await expect(importRows([patientRow(2), patientRow(3)])).rejects.toThrow(/The sample for CPES-2026 was locked on \d{4}-\d{2}-\d{2}: sample files can no longer be uploaded or replaced/);
+    await expect(importRows([patientRow(2), patientRow(3)])).rejects.toThrow(/The sample for this survey was locked on \d{4}-\d{2}-\d{2}: sample files can no longer be uploaded or replaced/);
     expect(await patients()).toEqual(before);
     const again = await t.http().post('/api/surveys/CPES-2026/sample/lock').set(t.auth).expect(409);
     expect(again.body.error.message).toContain('already locked');
@@ -236,7 +236,7 @@ describe('sample intake', () => {
       const path = csvFile('x.csv', [patientRow(1)]);
       await t.http().post('/api/surveys/CPES-1999/trusts/RXX/sample-files').set(t.auth).attach('file', path).expect(404);
       const trust = await t.http().post('/api/surveys/CPES-2026/trusts/RZZ/sample-files').set(t.auth).attach('file', path).expect(404);
-      expect(trust.body.error.message).toBe('Trust RZZ was not found');
+      expect(trust.body.error.message).toBe('No trust has that code: check the trust code');
     });
 
     it('refuses an old binary .xls file with what to do instead', async () => {

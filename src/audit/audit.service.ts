@@ -56,7 +56,14 @@ export class AuditService {
   }
 
   async list(query: AuditQuery): Promise<{ entries: AuditRow[] }> {
-    const limit = Math.min(Math.max(query.limit ?? 200, 1), 1000);
+    const problems = [
+      ...(['from', 'to'] as const).filter((k) => query[k] !== undefined && !isTime(query[k]!))
+        .map((where) => ({ where, message: 'must be a date or a date and time, e.g. 2026-11-20 or 2026-11-20T09:00:00Z' })),
+      ...(query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 1 && query.limit <= 1000)
+        ? [{ where: 'limit', message: 'must be a whole number from 1 to 1000' }] : []),
+    ];
+    if (problems.length) throw new DomainError('validation_failed', `Invalid input: ${problems.map((p) => `${p.where} ${p.message}`).join('; ')}`, problems);
+    const limit = query.limit ?? 200;
     if (query.reference && !query.survey) {
       throw new DomainError('validation_failed', 'A reference is looked up within a survey: give the survey too', [{ where: 'survey', message: 'required with reference' }]);
     }
@@ -72,6 +79,8 @@ export class AuditService {
     return { entries: rows.map((r: AuditRow & { at: Date }) => ({ ...r, at: r.at.toISOString() })) };
   }
 }
+
+const isTime = (text: string) => /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) && !Number.isNaN(Date.parse(text));
 
 /** The patients a result is about, by reference: a single patient, or a list of matches. */
 export function referencesIn(result: unknown): string[] {

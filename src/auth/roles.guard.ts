@@ -1,7 +1,8 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ALLOW_PASSWORD_CHANGE_KEY, PUBLIC_KEY, Role, ROLES_KEY } from './roles';
+import { DomainError } from '../infra/errors/domain-error';
 import { TokenAuthenticator } from './token-authenticator';
 
 /** Global guard: deny by default. Only @Public routes and routes whose @Roles match pass. */
@@ -19,12 +20,12 @@ export class RolesGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<Request>();
     const principal = await this.authenticator.authenticate(request);
-    if (!principal) throw new UnauthorizedException('Sign in or send a valid API token (Authorization: Bearer …)');
+    if (!principal) throw new DomainError('unauthenticated', 'Sign in or send a valid API token (Authorization: Bearer …)');
     if (principal.mustChangePassword && !this.reflector.getAllAndOverride<boolean>(ALLOW_PASSWORD_CHANGE_KEY, targets)) {
-      throw new ForbiddenException('Choose a new password first: you signed in with a one-time password');
+      throw new DomainError('forbidden', 'Choose a new password first: you signed in with a one-time password');
     }
-    if (!roles?.length) throw new ForbiddenException('This route is not open to any role');
-    if (!roles.includes(principal.role)) throw new ForbiddenException('Your role does not allow this');
+    if (!roles?.length) throw new DomainError('forbidden', 'This route is not open to any role');
+    if (!roles.includes(principal.role)) throw new DomainError('forbidden', 'Your role does not allow this');
     request.principal = principal;
     return true;
   }

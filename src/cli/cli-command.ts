@@ -46,6 +46,6 @@ export function command<S extends Record<string, OptionSpec>>(
 /** The absolute path of a file named by an option, refused clearly when nothing is there. */
 export function existingFile(path: string, option = '--file'): string {
   const absolute = resolve(path);
-  if (!existsSync(absolute)) throw new DomainError('validation_failed', `No file at ${absolute}`, [{ where: option, message: 'not found' }]);
+  if (!existsSync(absolute)) throw new DomainError('validation_failed', `There is no file at the path given with ${option}`, [{ where: option, message: 'not found' }]);
   return absolute;
 }

@@ -43,12 +43,22 @@ function parseOptions(cmd: CliCommand, args: string[]): { options: Record<string
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${usage(cmd)}`);
+    throw new UsageError(`${parseProblem(error)}\n\n${usage(cmd)}`);
   }
   const { json, help, ...options } = parsed.values as Record<string, unknown>;
   const missing = Object.entries(cmd.options).filter(([k, o]) => o.required && options[k] === undefined).map(([k]) => `--${k}`);
   if (missing.length && !help) throw new UsageError(`${cmd.name} needs ${missing.join(', ')}\n\n${usage(cmd)}`);
   return { options, json: json === true, help: help === true };
+}
+
+/** node:util's parseArgs quotes the option or value it could not take; say what kind of mistake instead. */
+function parseProblem(error: unknown): string {
+  switch ((error as { code?: string }).code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': return 'Unknown option: the options are listed below.';
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': return 'An option is missing its value, or takes none: see below.';
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': return 'Unexpected argument: every value follows its --option.';
+    default: return 'The options cannot be read: see below.';
+  }
 }
 
 /** Runs one CLI invocation; returns the process exit code. */
@@ -66,7 +76,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) return fail(EXIT.usage, 'usage_error', `Unknown command "${name}".\n\n${usage()}`);
+  if (!cmd) return fail(EXIT.usage, 'usage_error', `Unknown command: check its spelling against the list below.\n\n${usage()}`);
 
   let app: INestApplicationContext | undefined;
   try {
@@ -87,7 +97,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof UsageError) return fail(EXIT.usage, 'usage_error', error.message);
     if (error instanceof ConfigError) return fail(EXIT.config, 'config_invalid', 'Invalid configuration', error.problems.map((message) => ({ message })));
     if (error instanceof DomainError) return fail(EXIT.failed, error.code, error.message, error.details);
-    return fail(EXIT.internal, 'internal_error', `${cmd.name} failed: ${(error as Error).message}`);
+    // Where it failed, not what the error said: a driver's message can quote the values given.
+    const code = (error as { code?: unknown })?.code;
+    const frames = ((error as Error)?.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
+    if (frames) io.err(frames);
+    return fail(EXIT.internal, 'internal_error',
+      `${cmd.name} failed unexpectedly (${(error as Error)?.name ?? 'error'}${typeof code === 'string' ? ` ${code}` : ''})`);
   } finally {
     await app?.close();
   }

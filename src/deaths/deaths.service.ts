@@ -47,7 +47,7 @@ export class DeathsService {
         const names = cells.map((c) => c.replace(/^\uFEFF/, '').trim().toLowerCase());
         columns = { nhs: names.indexOf('nhs_number'), date: names.indexOf('date_of_death') };
         const missing = [columns.nhs < 0 && 'nhs_number', columns.date < 0 && 'date_of_death'].filter(Boolean);
-        if (missing.length) throw new DomainError('file_rejected', `${fileName}: required column${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`);
+        if (missing.length) throw new DomainError('file_rejected', `The file lacks the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
         continue;
       }
       if (cells.every((c) => !c?.trim())) continue;
@@ -58,10 +58,10 @@ export class DeathsService {
       if (!date) problems.push({ where: `row ${rowNumber}, date_of_death`, message: 'must be a real date written YYYY-MM-DD or DD/MM/YYYY' });
       if (nhs && date) deaths.set(nhs, date);
     }
-    if (!columns) throw new DomainError('file_rejected', `${fileName} is empty: it needs a header row with nhs_number and date_of_death`);
+    if (!columns) throw new DomainError('file_rejected', 'The file is empty: it needs a header row with nhs_number and date_of_death');
     if (problems.length) {
       throw new DomainError('file_rejected',
-        `${fileName}: ${problems.length} problem${problems.length > 1 ? 's' : ''} found; nothing was imported. Correct the file and import it again.`,
+        `${problems.length} problem${problems.length > 1 ? 's' : ''} found in the file; nothing was imported. Correct the file and import it again.`,
         problems.slice(0, MAX_LISTED_PROBLEMS));
     }
 

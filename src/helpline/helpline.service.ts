@@ -164,7 +164,7 @@ export class HelplineService {
           break;
         case 'deceased': {
           const died = required(contact.dateOfDeath, 'dateOfDeath', 'the date of death (an estimate is fine)');
-          if (died > today) throw new DomainError('validation_failed', `The date of death ${died} is in the future`, [{ where: 'dateOfDeath', message: 'in the future' }]);
+          if (died > today) throw new DomainError('validation_failed', 'The date of death is in the future', [{ where: 'dateOfDeath', message: 'in the future' }]);
           // First report wins: a trace or another call does not move a recorded date of death.
           await m.query(
             `INSERT INTO survey_deaths (survey_id, nhs_number, date_of_death, source) VALUES ($1, $2, $3, 'helpline')
@@ -216,7 +216,7 @@ export class HelplineService {
       const packId = packFormat ? await this.oneOffPacks.request(m, { id: patient.id, surveyId: survey.id }, eventId, packFormat) : null;
       if (packFormat && !packId) {
         if (contact.type === 'replacement') {
-          throw new DomainError('invalid_state', `Nothing has been mailed yet in ${survey.code}: the patient will receive the initial mailing`);
+          throw new DomainError('invalid_state', `Nothing has been mailed yet in this survey: the patient will receive the initial mailing`);
         }
         note = 'Nothing has been posted yet: the first questionnaire will be in large print, and so will the reminders.';
       }
@@ -247,7 +247,7 @@ export class HelplineService {
        WHERE p.survey_reference = $1 AND ($2::uuid IS NULL OR p.survey_id = $2)
        ORDER BY s.period_start DESC LIMIT 1 ${lock ? 'FOR UPDATE OF p' : ''}`, [canonical, survey?.id ?? null]);
     if (!patient || (principal.role === 'trust' && principal.trustCode !== patient.trust_code)) {
-      throw new NotFoundError(surveyCode ? `Patient in ${surveyCode} with reference` : 'Patient with reference', canonical);
+      throw new NotFoundError(surveyCode ? 'No patient of this survey has that reference: check the survey reference' : 'No patient has that survey reference: check the reference', 'reference');
     }
     return { survey: survey ?? (await this.surveys.getById(patient.survey_id))!, patient };
   }

@@ -13,11 +13,11 @@ export async function staleDeceasedCheck(m: Pick<EntityManager, 'query'>, survey
   const limit = parseSurveySettings(survey.settings).deceasedCheckMaxAgeDays;
   const [{ latest }] = await m.query('SELECT max(imported_at) AS latest FROM deceased_checks WHERE survey_id = $1', [survey.id]);
   if (!latest) {
-    return `No deceased check has been imported for ${survey.code}: import a trace response (deaths:import) before mailing`;
+    return `No deceased check has been imported for this survey: import a trace response (deaths:import) before mailing`;
   }
   const ageDays = Math.floor((now.getTime() - new Date(latest).getTime()) / DAY_MS);
   if (now.getTime() - new Date(latest).getTime() <= limit * DAY_MS) return null;
-  return `The latest deceased check for ${survey.code} was imported on ${new Date(latest).toISOString().slice(0, 10)}, `
+  return `The latest deceased check for this survey was imported on ${new Date(latest).toISOString().slice(0, 10)}, `
     + `${ageDays} days ago; the survey allows ${limit}. Import a fresh trace response (deaths:import) before mailing`;
 }
 

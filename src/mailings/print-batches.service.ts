@@ -170,17 +170,17 @@ export class PrintBatchesService {
     const runId = printRunId(survey.code, step);
     const [launched] = await this.dataSource.query('SELECT scheduled_for FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]);
     if (!launched) {
-      throw new DomainError('invalid_state', `${step} has not been launched for ${survey.code}: launch it (wave:launch) to plan its print files`);
+      throw new DomainError('invalid_state', `${step} has not been launched in this survey: launch it (wave:launch) to plan its print files`);
     }
     if (launched.scheduled_for > new Date(Date.now() + 60_000)) {
-      throw new DomainError('invalid_state', `${step} for ${survey.code} is scheduled for ${launched.scheduled_for.toISOString()}: `
+      throw new DomainError('invalid_state', `${step} in this survey is scheduled for ${launched.scheduled_for.toISOString()}: `
         + 'its letters are printed then (launch it with --now to send it earlier)');
     }
     const planned: { id: string }[] = await this.dataSource.query(
       `SELECT id FROM print_batches WHERE run_id = $1 AND large_print = $2 AND status = 'planned' ORDER BY batch_number`, [runId, largePrint]);
     for (const { id } of planned) {
       if ((await this.printBatch(id)) === 'paused') {
-        throw new DomainError('invalid_state', `${step} is paused for ${survey.code}: resume it (wave:resume) to print its remaining files`);
+        throw new DomainError('invalid_state', `${step} is paused in this survey: resume it (wave:resume) to print its remaining files`);
       }
     }
     const files: { batch_number: number; pdf_path: string; manifest_path: string; packs: number; pages: number }[] = await this.dataSource.query(

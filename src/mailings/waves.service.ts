@@ -116,7 +116,7 @@ export class WavesService {
     const step = assertStep(stepName);
     const survey = await this.surveys.get(surveyCode);
     if (!survey.sampleLockedAt) {
-      throw new DomainError('invalid_state', `The sample for ${survey.code} is not locked yet: lock it (sample:lock) before launching a mailing`);
+      throw new DomainError('invalid_state', `The sample for this survey is not locked yet: lock it (sample:lock) before launching a mailing`);
     }
     const stale = await staleDeceasedCheck(this.dataSource.manager, survey);
     if (stale) throw new DomainError('invalid_state', `${step} was not launched. ${stale}, then launch again.`);
@@ -161,7 +161,7 @@ export class WavesService {
       summary.jobsQueued = await this.jobs.enqueue({ emails: planned.emails, printBatches: planned.printBatches.ids, dueAt: planned.row.scheduled_for });
     } catch (error) {
       throw new DomainError('unavailable',
-        `The ${step} mailing for ${survey.code} is planned (${summary.added.postal} letters, ${summary.added.email} e-mails written to the ledger) `
+        `The ${step} mailing for this survey is planned (${summary.added.postal} letters, ${summary.added.email} e-mails written to the ledger) `
         + `but its jobs could not be queued: ${(error as Error).message}. Nothing is lost: run wave:reconcile once Redis is back.`);
     }
     return summary;
@@ -278,7 +278,7 @@ export class WavesService {
     const step = stepName === undefined ? undefined : assertStep(stepName);
     const steps: StepRow[] = await this.dataSource.query(
       `SELECT * FROM mailing_steps WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2)`, [survey.id, step ?? null]);
-    if (step && !steps.length) throw new DomainError('not_found', `${step} has not been launched for ${survey.code}`);
+    if (step && !steps.length) throw new DomainError('not_found', `${step} has not been launched in this survey`);
     const counts: { step: MailingStep; channel: Channel; status: string; reason: SuppressionReason | null; interrupted: boolean; n: number }[] =
       await this.dataSource.query(
         `SELECT step, channel, status, suppression_reason AS reason, interrupted, count(*)::int AS n FROM mailings
@@ -353,7 +353,7 @@ export class WavesService {
   private async scheduleFor(m: EntityManager, survey: Survey, step: MailingStep, now: boolean): Promise<Date> {
     if (step === 'initial') return new Date();
     const [initial] = await m.query(`SELECT launched_at FROM mailing_steps WHERE survey_id = $1 AND step = 'initial'`, [survey.id]);
-    if (!initial) throw new DomainError('invalid_state', `${step} follows the initial mailing: launch initial for ${survey.code} first`);
+    if (!initial) throw new DomainError('invalid_state', `${step} follows the initial mailing: launch initial in this survey first`);
     if (now) return new Date();
     const due = new Date(new Date(initial.launched_at).getTime() + parseSurveySettings(survey.settings).schedule[step] * DAY_MS);
     return due > new Date() ? due : new Date();
@@ -399,7 +399,7 @@ export class WavesService {
 
   private async requireLaunched(survey: Survey, step: MailingStep): Promise<void> {
     const [row] = await this.dataSource.query('SELECT 1 FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]);
-    if (!row) throw new DomainError('invalid_state', `${step} has not been launched for ${survey.code}: launch it first (wave:launch)`);
+    if (!row) throw new DomainError('invalid_state', `${step} has not been launched in this survey: launch it first (wave:launch)`);
   }
 }
 

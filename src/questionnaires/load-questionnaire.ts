@@ -10,9 +10,11 @@ export function loadQuestionnaire(path: string): QuestionnaireDefinition {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new DomainError('validation_failed', `Questionnaire ${path} cannot be read: ${(error as Error).message}`);
+    // Neither the path nor the parser's excerpt of the file is repeated: both can be what was typed.
+    throw new DomainError('validation_failed', (error as NodeJS.ErrnoException).code
+      ? 'The questionnaire file cannot be read: check the path' : 'The questionnaire file is not valid JSON');
   }
-  return parseQuestionnaire(raw, path);
+  return parseQuestionnaire(raw);
 }
 
 export function parseQuestionnaire(raw: unknown, source = 'questionnaire'): QuestionnaireDefinition {
@@ -21,7 +23,7 @@ export function parseQuestionnaire(raw: unknown, source = 'questionnaire'): Ques
   if (!problems.length) problems.push(...logicProblems(definition));
   if (problems.length) {
     throw new DomainError('validation_failed',
-      `Questionnaire ${source} is invalid (${problems.length} problem${problems.length > 1 ? 's' : ''})`, problems);
+      `The ${source} is invalid (${problems.length} problem${problems.length > 1 ? 's' : ''})`, problems);
   }
   return definition;
 }

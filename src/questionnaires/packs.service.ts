@@ -22,7 +22,7 @@ export interface PackRow extends PackPatient { id: string; trustCode: string }
 
 export function assertStep(step: string): MailingStep {
   if (!(MAILING_STEPS as readonly string[]).includes(step)) {
-    throw new DomainError('validation_failed', `Unknown mailing step "${step}": use ${MAILING_STEPS.join(', ')}`, [{ where: 'step', message: 'unknown' }]);
+    throw new DomainError('validation_failed', `The mailing step must be one of ${MAILING_STEPS.join(', ')}`, [{ where: 'step', message: 'unknown' }]);
   }
   return step as MailingStep;
 }
@@ -63,7 +63,7 @@ export class PacksService {
     const [row] = await this.dataSource.query(
       `${PACK_PATIENT_SQL} JOIN surveys s ON s.id = p.survey_id
        WHERE p.survey_reference = $1 ORDER BY s.period_start DESC LIMIT 1`, [canonical]);
-    if (!row) throw new NotFoundError('Patient with reference', canonical);
+    if (!row) throw new NotFoundError('No patient has that survey reference: check the reference', 'reference');
     const [survey] = await this.dataSource.query('SELECT id, settings FROM surveys WHERE id = (SELECT survey_id FROM patients WHERE id = $1)', [row.id]);
     const doc = newPackDocument(`Survey pack ${canonical}`);
     const pages = this.rendererFor(survey).render(doc, row, mailingStep, largePrint);

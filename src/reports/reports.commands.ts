@@ -39,9 +39,15 @@ export const reportResponsesOverTime = command({
     const r = await app.get(ReportsService).responsesOverTime(options.survey, coordinator);
     if (options.svg) {
       const series = r.series.find((s) => s.code === (options.trust ?? 'national'));
-      if (!series) throw new DomainError('not_found', `No responses series for ${options.trust} in ${r.survey}`);
+      if (!series && !options.trust) throw new DomainError('invalid_state', 'There is nothing to chart yet: no mailing has gone out in this survey');
+      if (!series) throw new DomainError('not_found', 'No trust in this report has that code: check --trust', [{ where: '--trust', message: 'not found' }]);
       const path = resolve(options.svg);
-      writeFileSync(path, responseChartSvg(r.survey, series));
+      try {
+        writeFileSync(path, responseChartSvg(r.survey, series));
+      } catch {
+        throw new DomainError('validation_failed', 'The chart cannot be written to the path given with --svg: check that its folder exists and can be written to',
+          [{ where: '--svg', message: 'not writable' }]);
+      }
       return { json: { ...r, chart: path }, text: `Chart of ${series.name} written to ${path}` };
     }
     if (options.csv) return { json: r, text: responsesOverTimeCsv(r).trimEnd() };

@@ -33,7 +33,7 @@ export class ReportsController {
   async chart(@Param('survey') survey: string, @Query('trust') trust: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const report = await this.reports.responsesOverTime(survey, req.principal!);
     const series = report.series.find((s) => s.code === (trust ?? 'national'));
-    if (!series) throw new NotFoundError(`Responses of trust`, trust!);
+    if (!series) throw new NotFoundError('No trust in this report has that code: check the trust code', 'trust');
     res.type('image/svg+xml');
     res.setHeader('Content-Disposition', `inline; filename="responses-${report.survey}-${series.code}.svg"`);
     return responseChartSvg(report.survey, series);

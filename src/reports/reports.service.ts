@@ -176,7 +176,7 @@ export class ReportsService {
   private ratingQuestion(survey: Survey): string {
     const q = allQuestions(this.packs.rendererFor(survey).questionnaire).find((x) => x.reportKey === 'overall_care_rating');
     if (!q || q.type !== 'rating') {
-      throw new DomainError('invalid_state', `The questionnaire of ${survey.code} has no rating question with reportKey "overall_care_rating"`);
+      throw new DomainError('invalid_state', `The questionnaire of this survey has no rating question with reportKey "overall_care_rating"`);
     }
     return q.id;
   }

@@ -84,7 +84,7 @@ export class OnlineFormService {
 
   question(state: FormState, number: number): Question {
     const q = allQuestions(state.definition)[number - 1];
-    if (!q) throw new DomainError('not_found', `There is no question ${number}`);
+    if (!q) throw new DomainError('not_found', 'There is no such question in this questionnaire');
     return q;
   }
 

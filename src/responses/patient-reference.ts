@@ -13,8 +13,10 @@ export async function findByReference(
   const [row] = await m.query(
     `SELECT id::text AS id, survey_id AS "surveyId", trust_code AS "trustCode", survey_reference AS reference
      FROM patients WHERE survey_id = $1 AND survey_reference = $2`, [surveyId, parsed.reference]);
-  return row ? { patient: row } : { problem: `${parsed.reference} is not a patient of ${surveyCode}` };
+  return row ? { patient: row } : { problem: NOT_A_PATIENT };
 }
+
+const NOT_A_PATIENT = 'No patient of this survey has that reference: check the survey reference';
 
 /** findByReference for a whole file, in one query: one answer per reference given, in order. */
 export async function findManyByReference(
@@ -29,7 +31,7 @@ export async function findManyByReference(
   return parsed.map(({ raw, check }) => {
     if (!check.ok) return { problem: referenceProblem(raw, check.problem) };
     const patient = byReference.get(check.reference);
-    return patient ? { patient } : { problem: `${check.reference} is not a patient of ${surveyCode}` };
+    return patient ? { patient } : { problem: NOT_A_PATIENT };
   });
 }
 
@@ -39,7 +41,7 @@ export async function requireByReference(
 ): Promise<PatientRef> {
   const found = await findByReference(m, surveyId, surveyCode, raw);
   if ('problem' in found) {
-    const code = found.problem.includes('is not a patient of') ? 'not_found' : 'validation_failed';
+    const code = found.problem === NOT_A_PATIENT ? 'not_found' : 'validation_failed';
     throw new DomainError(code, found.problem, [{ where: 'reference', message: found.problem }]);
   }
   return found.patient;

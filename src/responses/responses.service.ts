@@ -106,7 +106,7 @@ export class ResponsesService {
       [survey.id, patient.id, mode, answers, receivedOn, by]);
     if (!rows.length) {
       const [first] = await m.query(`SELECT mode, to_char(received_on, 'YYYY-MM-DD') AS on FROM responses WHERE patient_id = $1`, [patient.id]);
-      throw new ConflictError(`A completed questionnaire for ${patient.reference} was already received (${first.mode}, ${first.on}); the first one counts`);
+      throw new ConflictError(`A completed questionnaire for this patient was already received (${first.mode}, ${first.on}); the first one counts`);
     }
     // A paper questionnaire booked in at the post room and then scanned is one completion.
     await recordEvent(m, {

@@ -80,7 +80,7 @@ export class ReturnsService {
         const find = (...aliases: string[]) => names.findIndex((n) => aliases.includes(n));
         columns = { reference: find('reference', 'survey_reference'), received_date: find('received_date', 'received', 'received_on'), type: find('type', 'return_type') };
         const missing = Object.entries(columns).filter(([, i]) => i < 0).map(([name]) => name);
-        if (missing.length) throw new DomainError('file_rejected', `${fileName}: required column${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`);
+        if (missing.length) throw new DomainError('file_rejected', `The file lacks the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
         continue;
       }
       if (cells.every((c) => !c?.trim())) continue;
@@ -91,7 +91,7 @@ export class ReturnsService {
       if (typeof receivedOn !== 'string') problems.push({ where: `row ${rowNumber}, received_date`, message: receivedOn.problem });
       rows.push({ rowNumber, reference: cell(columns.reference), receivedOn: receivedOn as string, type: type! });
     }
-    if (!columns) throw new DomainError('file_rejected', `${fileName} is empty: it needs a header row with reference, received_date and type`);
+    if (!columns) throw new DomainError('file_rejected', 'The file is empty: it needs a header row with reference, received_date and type');
 
     return this.dataSource.transaction(async (m) => {
       await lockForSuppressionChange(m, survey.id);
@@ -102,7 +102,7 @@ export class ReturnsService {
       });
       if (problems.length) {
         throw new DomainError('file_rejected',
-          `${fileName}: ${problems.length} problem${problems.length > 1 ? 's' : ''} found; nothing was booked in. Correct the file and import it again.`,
+          `${problems.length} problem${problems.length > 1 ? 's' : ''} found in the file; nothing was booked in. Correct the file and import it again.`,
           problems.sort(inRowOrder).slice(0, MAX_LISTED_PROBLEMS));
       }
       // One statement for the whole file; rows already booked in (same key) are skipped by the unique index.

@@ -55,9 +55,14 @@ export class ScansService {
       if (!header) {
         header = cells.map((c) => c.replace(/^\uFEFF/, '').trim().toLowerCase());
         const missing = ['reference', 'received_date'].filter((c) => !header!.includes(c));
-        if (missing.length) throw new DomainError('file_rejected', `${fileName}: required column${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`);
+        if (missing.length) throw new DomainError('file_rejected', `The file lacks the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
         const unknown = header.filter((c) => c && c !== 'reference' && c !== 'received_date' && !questionIds.has(c));
-        if (unknown.length) throw new DomainError('file_rejected', `${fileName}: column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a question of ${definition.code}`);
+        if (unknown.length) {
+          // Named by position, not by the heading typed: headings are the file's text.
+          const positions = header.flatMap((c, i) => (unknown.includes(c) ? [`column ${i + 1}`] : []));
+          throw new DomainError('file_rejected', `${positions.join(', ')} ${positions.length > 1 ? 'are' : 'is'} not a question of this survey's questionnaire: use the question ids`,
+            positions.map((where) => ({ where, message: 'not a question id' })));
+        }
         continue;
       }
       if (cells.every((c) => !c?.trim())) continue;
@@ -70,7 +75,7 @@ export class ScansService {
       if (typeof received !== 'string') problems.push({ where: `row ${rowNumber}, received_date`, message: received.problem });
       rows.push({ rowNumber, reference: (cells[header.indexOf('reference')] ?? '').trim(), receivedOn: received as string, answers: checked.answers });
     }
-    if (!header) throw new DomainError('file_rejected', `${fileName} is empty: it needs a header row with reference, received_date and question ids`);
+    if (!header) throw new DomainError('file_rejected', 'The file is empty: it needs a header row with reference, received_date and question ids');
 
     return this.dataSource.transaction(async (m) => {
       await lockForSuppressionChange(m, survey.id);
@@ -81,12 +86,12 @@ export class ScansService {
       found.forEach((f, i) => {
         if (!('patient' in f)) return;
         const first = seen.get(f.patient.id);
-        if (first !== undefined) problems.push({ where: `row ${rows[i].rowNumber}, reference`, message: `${f.patient.reference} is also on row ${first}: one questionnaire per patient` });
+        if (first !== undefined) problems.push({ where: `row ${rows[i].rowNumber}, reference`, message: `the same patient is also on row ${first}: one questionnaire per patient` });
         else seen.set(f.patient.id, rows[i].rowNumber);
       });
       if (problems.length) {
         throw new DomainError('file_rejected',
-          `${fileName}: ${problems.length} problem${problems.length > 1 ? 's' : ''} found; nothing was stored. Correct the file and import it again.`,
+          `${problems.length} problem${problems.length > 1 ? 's' : ''} found in the file; nothing was stored. Correct the file and import it again.`,
           problems.sort(inRowOrder).slice(0, MAX_LISTED_PROBLEMS));
       }
       const patients = found.map((f) => (f as { patient: PatientRef }).patient);

@@ -51,7 +51,7 @@ export class RetentionService {
 
   async close(surveyCode: string, by: string): Promise<CloseSummary> {
     const survey = await this.surveys.get(surveyCode);
-    if (survey.status === 'purged') throw new DomainError('invalid_state', `${survey.code} was purged on ${survey.purgedAt?.toISOString().slice(0, 10)}`);
+    if (survey.status === 'purged') throw new DomainError('invalid_state', `This survey was purged on ${survey.purgedAt?.toISOString().slice(0, 10)}`);
     return this.dataSource.transaction(async (m) => {
       // Waits for returns, answers and calls being recorded now; later ones see the survey closed.
       await lockForFinalSuppressionCheck(m, survey.id);
@@ -76,12 +76,12 @@ export class RetentionService {
   async purge(surveyCode: string, now = new Date()): Promise<PurgeSummary> {
     const survey = await this.surveys.get(surveyCode);
     if (!survey.closedAt || (survey.status !== 'closed' && survey.status !== 'purged')) {
-      throw new DomainError('invalid_state', `${survey.code} is not closed: close it first (survey:close), then purge after its retention period`);
+      throw new DomainError('invalid_state', `This survey is not closed: close it first (survey:close), then purge after its retention period`);
     }
     const purgeFrom = new Date(survey.closedAt.getTime() + parseSurveySettings(survey.settings).retentionDaysAfterClose * DAY_MS);
     if (now < purgeFrom) {
       throw new DomainError('invalid_state',
-        `${survey.code} was closed on ${survey.closedAt.toISOString().slice(0, 10)}; its data must be kept until ${purgeFrom.toISOString().slice(0, 10)} (retentionDaysAfterClose). Purge from then.`);
+        `This survey was closed on ${survey.closedAt.toISOString().slice(0, 10)}; its data must be kept until ${purgeFrom.toISOString().slice(0, 10)} (retentionDaysAfterClose). Purge from then.`);
     }
     const counts = await this.dataSource.transaction(async (m) => {
       await m.query(`SET LOCAL fieldwork.purging = 'on'`); // lets the history be scrubbed, nothing else

@@ -44,7 +44,7 @@ export class SampleFilesService {
     const survey = file && (await this.surveys.getById(file.surveyId));
     // A file outside the requested survey and trust is "not found", never another trust's report.
     if (!file || !survey || (scope && (scope.surveyCode !== survey.code || scope.trustCode !== file.trustCode))) {
-      throw new NotFoundError('Sample file', fileId);
+      throw new NotFoundError('No sample file of this survey and trust has that id: check the file id', 'id');
     }
     const problems: { row_number: number; column_name: string; severity: string; message: string }[] =
       await this.dataSource.query(
@@ -85,13 +85,13 @@ export class SampleFilesService {
   async lock(surveyCode: string): Promise<{ survey: string; lockedAt: string; trusts: number; patients: number }> {
     return this.dataSource.transaction(async (manager) => {
       const [survey] = await manager.query('SELECT id, code, sample_locked_at FROM surveys WHERE code = $1 FOR UPDATE', [surveyCode]);
-      if (!survey) throw new NotFoundError('Survey', surveyCode);
+      if (!survey) throw new NotFoundError('No survey has that code: check the survey code', 'survey');
       if (survey.sample_locked_at) {
-        throw new DomainError('invalid_state', `The sample for ${surveyCode} is already locked (since ${survey.sample_locked_at.toISOString().slice(0, 10)})`);
+        throw new DomainError('invalid_state', `The sample for this survey is already locked (since ${survey.sample_locked_at.toISOString().slice(0, 10)})`);
       }
       const [counts] = await manager.query(
         'SELECT count(DISTINCT trust_code)::int AS trusts, count(*)::int AS patients FROM patients WHERE survey_id = $1', [survey.id]);
-      if (!counts.patients) throw new DomainError('invalid_state', `${surveyCode} has no sampled patients yet: there is nothing to lock`);
+      if (!counts.patients) throw new DomainError('invalid_state', 'This survey has no sampled patients yet: there is nothing to lock');
       await manager.query('UPDATE surveys SET sample_locked_at = now(), updated_at = now() WHERE id = $1', [survey.id]);
       const [{ now }] = await manager.query('SELECT now()'); // the same instant as the update, within one transaction
       return { survey: surveyCode, lockedAt: now.toISOString(), trusts: counts.trusts, patients: counts.patients };

@@ -199,7 +199,7 @@ export class SampleImportService {
         do accessCode = newAccessCode(); while (accessCodes.has(accessCode));
         accessCodes.add(accessCode);
         if (++sequence > 999_999) {
-          throw new DomainError('invalid_state', `Trust ${upload.trustCode} has used up its survey references (999,999) in ${survey.code}`);
+          throw new DomainError('invalid_state', 'This trust has used up its survey references (999,999) in this survey');
         }
         copied++;
         await copy.writeLine(fixed + patientCopyLine(r, formatReference(upload.trustCode, sequence), accessCode));
@@ -258,9 +258,9 @@ function tooLarge(problem: string): DomainError {
 function assertOpenForUploads(survey: Pick<Survey, 'code' | 'status' | 'sampleLockedAt'>): void {
   if (survey.sampleLockedAt) {
     throw new DomainError('invalid_state',
-      `The sample for ${survey.code} was locked on ${survey.sampleLockedAt.toISOString().slice(0, 10)}: sample files can no longer be uploaded or replaced. Contact the survey coordinator.`);
+      `The sample for this survey was locked on ${survey.sampleLockedAt.toISOString().slice(0, 10)}: sample files can no longer be uploaded or replaced. Contact the survey coordinator.`);
   }
   if (survey.status === 'closed' || survey.status === 'purged') {
-    throw new DomainError('invalid_state', `Survey ${survey.code} is ${survey.status}: it takes no sample files`);
+    throw new DomainError('invalid_state', `This survey is ${survey.status}: it takes no sample files`);
   }
 }

@@ -1,4 +1,4 @@
-import { csvLines } from '../infra/csv';
+import { csvLines, CsvValue } from '../infra/csv';
 import type { ExclusionReason, RowProblem } from './sample-row';
 
 /** What a trust gets back for an upload, over HTTP and from `sample:import --json`. */
@@ -25,12 +25,12 @@ export interface SampleFileReport {
 
 /** The rejected rows and warnings as a CSV a trust can open beside its own file. */
 export function reportCsv(report: SampleFileReport): string {
-  const lines = [['row', 'column', 'severity', 'message']];
+  const lines: CsvValue[][] = [['row', 'column', 'severity', 'message']];
   const problems = [
     ...report.rejectedRows.map((p) => ({ ...p, severity: 'rejected' })),
     ...report.warnings.map((p) => ({ ...p, severity: 'warning' })),
   ].sort((a, b) => a.row - b.row);
   if (report.rejection) lines.push(['', '', 'file rejected', report.rejection]);
-  for (const p of problems) lines.push([String(p.row), p.column, p.severity, p.message]);
+  for (const p of problems) lines.push([p.row, p.column, p.severity, p.message]);
   return csvLines(lines);
 }

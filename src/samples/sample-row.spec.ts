@@ -54,7 +54,7 @@ describe('reading a sample row', () => {
     [{ icd10: 'breast' }, 'icd10', 'icd10 is not an ICD-10 code such as C50.9, C509 or C50'],
     [{ patient_type: '3' }, 'patient_type', 'patient_type must be 1 (inpatient) or 2 (day case)'],
     [{ nhs_funded: 'yes' }, 'nhs_funded', 'nhs_funded must be Y or N'],
-    [{ trust_code: 'RYY' }, 'trust_code', 'trust_code RYY is not the uploading trust RXX'],
+    [{ trust_code: 'RYY' }, 'trust_code', "trust_code is not the uploading trust's code (RXX)"],
     [{ surname: 'Smith\u0007' }, 'surname', 'surname contains control characters or a line break'],
   ])('rejects %j at its column with a plain message', (changes, column, message) => {
     expect(rejectionOf(changes)).toEqual([{ row: 7, column, message }]);

@@ -102,7 +102,7 @@ export function readSampleRow(cells: string[], rowNumber: number, header: Header
 
   const trustCode = required('trust_code').toUpperCase();
   if (trustCode && trustCode !== rules.trustCode) {
-    reject('trust_code', `trust_code ${trustCode} is not the uploading trust ${rules.trustCode}`);
+    reject('trust_code', `trust_code is not the uploading trust's code (${rules.trustCode})`);
   }
   const patientRecordNumber = required('patient_record_number');
   text('patient_record_number', patientRecordNumber);

@@ -57,7 +57,8 @@ export async function* readXlsx(path: string): AsyncIterable<FileRow> {
     }
   } catch (error) {
     if (error instanceof DomainError) throw error;
-    throw new DomainError('file_rejected', `The .xlsx file cannot be read: ${(error as Error).message}`);
+    // The library's own words can quote the file's content: never passed on.
+    throw new DomainError('file_rejected', 'The .xlsx file cannot be read: save it again from Excel as .xlsx or as CSV UTF-8, and upload it again');
   } finally {
     await zip?.close();
   }

@@ -40,7 +40,7 @@ describe('survey settings', () => {
   });
 
   it('rejects a backwards ICD-10 range and a non-object', () => {
-    expect(() => parseSurveySettings({ icd10Scope: ['C97-C00'] })).toThrow(/range C97-C00 must run forwards/);
+    expect(() => parseSurveySettings({ icd10Scope: ['C97-C00'] })).toThrow(/a range must run forwards within one letter/);
     expect(() => parseSurveySettings([1, 2])).toThrow(/must be a JSON object/);
   });
 });

@@ -77,10 +77,10 @@ export function parseSurveySettings(overrides: unknown = {}): SurveySettings {
   if (reminder_1 >= reminder_2) {
     details.push({ where: 'settings.schedule', message: 'reminder_2 must come after reminder_1' });
   }
-  for (const range of settings.icd10Scope ?? []) {
+  for (const [i, range] of (settings.icd10Scope ?? []).entries()) {
     const [from, to] = range.split('-');
     if (to && (from[0] !== to[0] || from > to)) {
-      details.push({ where: 'settings.icd10Scope', message: `range ${range} must run forwards within one letter` });
+      details.push({ where: `settings.icd10Scope[${i}]`, message: 'a range must run forwards within one letter, e.g. C00-C97' });
     }
   }
   if (details.length) {

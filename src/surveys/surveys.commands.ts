@@ -10,7 +10,7 @@ function readSettingsFile(path: string): Record<string, unknown> {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new DomainError('validation_failed', `Cannot read settings file ${path}: ${(error as Error).message}`);
+    throw new DomainError('validation_failed', (error as NodeJS.ErrnoException).code ? 'The settings file (--settings) cannot be read: check the path' : 'The settings file (--settings) is not valid JSON', [{ where: '--settings', message: 'unreadable' }]);
   }
 }
 

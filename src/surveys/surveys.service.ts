@@ -28,7 +28,7 @@ export class SurveysService {
         settings,
       }));
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError(`A survey with code ${input.code} already exists`);
+      if (isUniqueViolation(error)) throw new ConflictError('A survey with that code already exists: choose another code');
       throw error;
     }
   }
@@ -39,7 +39,7 @@ export class SurveysService {
 
   async get(code: string): Promise<Survey> {
     const survey = await this.surveys.findOneBy({ code });
-    if (!survey) throw new NotFoundError('Survey', code);
+    if (!survey) throw new NotFoundError('No survey has that code: check the survey code', 'survey');
     return survey;
   }
 

@@ -14,7 +14,7 @@ export class TrustsService {
     try {
       await this.trusts.insert({ code: input.code, name: input.name.trim(), icbCode: input.icb ?? null });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError(`Trust ${input.code} already exists`);
+      if (isUniqueViolation(error)) throw new ConflictError('A trust with that code already exists');
       throw error;
     }
     return this.get(input.code);
@@ -26,7 +26,7 @@ export class TrustsService {
 
   async get(code: string): Promise<Trust> {
     const trust = await this.trusts.findOneBy({ code });
-    if (!trust) throw new NotFoundError('Trust', code);
+    if (!trust) throw new NotFoundError('No trust has that code: check the trust code', 'trust');
     return trust;
   }
 }

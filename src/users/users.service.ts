@@ -37,7 +37,7 @@ export class UsersService {
   async add(input: { email: string; role: string; trustCode?: string }, by: string): Promise<{ user: UserView; oneTimePassword: string }> {
     const email = normaliseEmail(input.email);
     if (!(ROLES as readonly string[]).includes(input.role)) {
-      throw new DomainError('validation_failed', `Role "${input.role}" is not one of ${ROLES.join(', ')}`, [{ where: 'role', message: 'unknown' }]);
+      throw new DomainError('validation_failed', `The role must be one of ${ROLES.join(', ')}`, [{ where: 'role', message: 'unknown' }]);
     }
     if ((input.role === 'trust') !== Boolean(input.trustCode)) {
       throw new DomainError('validation_failed', input.role === 'trust' ? 'A trust user needs the trust they work for (--trust)' : 'Only trust users are bound to a trust',
@@ -45,7 +45,7 @@ export class UsersService {
     }
     if (input.trustCode) {
       const [trust] = await this.dataSource.query('SELECT 1 FROM trusts WHERE code = $1', [input.trustCode]);
-      if (!trust) throw new NotFoundError('Trust', input.trustCode);
+      if (!trust) throw new NotFoundError('No trust has that code: check the trust code', 'trust');
     }
     const password = oneTimePassword();
     try {
@@ -54,7 +54,7 @@ export class UsersService {
          VALUES ($1, $2, $3, $4, true, $5) RETURNING *`, [email, input.role, input.trustCode ?? null, await hash(password), by]);
       return { user: view(row), oneTimePassword: password };
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError(`A user with e-mail ${email} already exists`);
+      if (isUniqueViolation(error)) throw new ConflictError('A user with that e-mail address already exists');
       throw error;
     }
   }
@@ -66,7 +66,7 @@ export class UsersService {
   async disable(email: string): Promise<UserView> {
     const [row] = await this.dataSource.query(
       `WITH u AS (UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE email = $1 RETURNING *) SELECT * FROM u`, [normaliseEmail(email)]);
-    if (!row) throw new NotFoundError('User', email);
+    if (!row) throw new NotFoundError('No user has that e-mail address: check the address', 'email');
     await this.dataSource.query('DELETE FROM sessions WHERE user_id = $1', [row.id]);
     await this.dataSource.query('UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [row.id]);
     return view(row);
@@ -123,7 +123,7 @@ export class UsersService {
     const [row] = await this.dataSource.query(
       `WITH u AS (UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2 RETURNING 1) SELECT * FROM u`,
       [tokenId, userId]);
-    if (!row) throw new NotFoundError('API token', tokenId);
+    if (!row) throw new NotFoundError('None of your API tokens has that id: check the token id', 'id');
   }
 
   async tokens(userId: string) {
@@ -134,7 +134,7 @@ export class UsersService {
 
   async byEmail(email: string): Promise<UserView> {
     const [row] = await this.dataSource.query('SELECT * FROM users WHERE email = $1', [normaliseEmail(email)]);
-    if (!row) throw new NotFoundError('User', email);
+    if (!row) throw new NotFoundError('No user has that e-mail address: check the address', 'email');
     return view(row);
   }
 

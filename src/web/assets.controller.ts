@@ -1,8 +1,9 @@
-import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { Public } from '../auth/roles';
+import { DomainError } from '../infra/errors/domain-error';
 import { NHSUK_DIST } from './pages';
 
 const ASSETS = join(NHSUK_DIST, 'nhsuk', 'assets');
@@ -28,7 +29,7 @@ export class AssetsController {
   @Get('images/:file')
   image(@Param('file') file: string, @Res() res: Response) {
     const path = normalize(join(ASSETS, 'images', file));
-    if (!path.startsWith(join(ASSETS, 'images')) || !existsSync(path)) throw new NotFoundException('No such image');
+    if (!path.startsWith(join(ASSETS, 'images')) || !existsSync(path)) throw new DomainError('not_found', 'No such image');
     res.setHeader('Cache-Control', 'public, max-age=86400');
     res.sendFile(path);
   }

@@ -53,7 +53,7 @@ export class CoordinatorPages {
       this.done(res, survey, r.alreadyLaunched ? `${step} was already launched` : `${step.replace('_', ' ')} launched: ${r.added.postal} letters and ${r.added.email} e-mails queued${due}`);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'invalid_state') throw error;
-      this.pages.render(res, 'message.njk', { title: 'The mailing was not launched', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: `Back to ${survey}` } }, 409);
+      this.pages.render(res, 'message.njk', { title: 'The mailing was not launched', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: 'Back to the survey' } }, 409);
     }
   }
 
@@ -72,7 +72,7 @@ export class CoordinatorPages {
       this.done(res, survey, `${step.replace('_', ' ')} resumed`);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'invalid_state') throw error;
-      this.pages.render(res, 'message.njk', { title: 'The mailing was not resumed', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: `Back to ${survey}` } }, 409);
+      this.pages.render(res, 'message.njk', { title: 'The mailing was not resumed', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: 'Back to the survey' } }, 409);
     }
   }
 

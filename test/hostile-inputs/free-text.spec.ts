@@ -53,6 +53,10 @@ describe('hostile free text', () => {
 
       const key = await submit(patients[0].access_code, { [`gp_visits${NUL}`]: '1' }).expect(400);
       expect(wheres(key.body)).toEqual(['answers']);
+      // A name the caller made up is not repeated either: it is "(unnamed field)".
+      const under = await submit(patients[0].access_code, { [`ZZ<b>'OR'1`]: `x${NUL}` }).expect(400);
+      expect(wheres(under.body)).toEqual(['answers.(unnamed field)']);
+      expect(JSON.stringify(under.body)).not.toContain('ZZ<b>');
       await nothingStored(patients[0].access_code);
     });
 

@@ -33,9 +33,10 @@ export class DomainError extends Error {
   }
 }
 
+/** Not found, said without the value looked up: "No survey has that code: check the survey code". */
 export class NotFoundError extends DomainError {
-  constructor(what: string, key: string) {
-    super('not_found', `${what} ${key} was not found`);
+  constructor(message: string, where?: string) {
+    super('not_found', message, where ? [{ where, message: 'not found' }] : []);
   }
 }
 

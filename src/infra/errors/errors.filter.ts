@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional 
 import type { Request, Response } from 'express';
 import { fieldErrors, Pages } from '../../web/pages';
 import { CrossSiteRequestRefused } from '../http/same-origin.guard';
-import { DomainError, ERROR_STATUS, errorBody, ErrorDetail } from './domain-error';
+import { DomainError, ERROR_STATUS, errorBody } from './domain-error';
 
 const HTTP_CODES: Record<number, string> = {
   400: 'validation_failed', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found',
@@ -27,11 +27,7 @@ export class ErrorsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const body = exception.getResponse() as { message?: unknown; details?: ErrorDetail[] } | string;
-      const message = typeof body === 'string' ? body
-        : typeof body.message === 'string' ? body.message : exception.message;
-      const details = typeof body === 'object' ? body.details : undefined;
-      res.status(status).json(errorBody(HTTP_CODES[status] ?? 'error', message, details));
+      res.status(status).json(errorBody(HTTP_CODES[status] ?? 'error', frameworkMessage(status)));
       return;
     }
     this.logUnexpected(exception);
@@ -47,7 +43,7 @@ export class ErrorsFilter implements ExceptionFilter {
       : exception instanceof CrossSiteRequestRefused ? exception.message
         : status === 403 ? (exception as Error).message.includes('new password') ? 'Choose a new password first.' : 'You do not have access to this page.'
           : status === 404 ? 'Page not found. Check the address, or go back and try again.'
-            : (exception as Error).message;
+            : exception instanceof DomainError ? exception.message : frameworkMessage(status);
     const title = status === 404 ? 'Page not found' : exception instanceof CrossSiteRequestRefused ? 'This form could not be sent'
       : status === 403 ? 'You do not have access' : status === 500 ? 'Sorry, there is a problem with the service' : 'There is a problem';
     // A form refused before its handler ran (e.g. text that cannot be stored): the summary names the field, the link leads back to the form.
@@ -72,6 +68,22 @@ export class ErrorsFilter implements ExceptionFilter {
 
 /** The form a refused post came from (its own address, read with GET), when it is a path on this site. */
 const formAgain = (req: Request) => (req.method === 'POST' && /^\/(?!\/)[\w\-/]*$/.test(req.path) ? { href: req.path, text: 'Go back to the form' } : undefined);
+
+/**
+ * What Nest, Express, body-parser and multer refuse comes as an HttpException whose text can
+ * quote the request: "Cannot GET /api/surveys/<what was typed>", "Unexpected field - <name>", a
+ * JSON parser's excerpt. Those texts are never passed on; our own refusals are DomainErrors.
+ */
+function frameworkMessage(status: number): string {
+  return FRAMEWORK_MESSAGES[status] ?? (status < 500 ? 'The request was refused: check the address, method and body' : 'The service cannot answer this now');
+}
+const FRAMEWORK_MESSAGES: Record<number, string> = {
+  400: 'The request cannot be read: check that the body is well-formed JSON, a form or a multipart upload with the field "file"',
+  404: 'There is nothing at this address: check the address and the method',
+  405: 'This address does not take that method',
+  413: 'The request is too large',
+  415: 'This kind of content is not accepted here',
+};
 
 /** A page request (not the API, assets or health check), answered in HTML. */
 const isPage = (req: Request) => !/^\/(api|assets|health)(\/|$)/.test(req.path);

@@ -6,6 +6,13 @@ import { DomainError, ErrorDetail } from '../errors/domain-error';
  */
 const REFUSED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * A name the caller sent is itself submitted text: it appears in a message only when it looks
+ * like a field name (or a list position), otherwise as "(unnamed field)".
+ */
+const PLAIN_NAME = /^([A-Za-z][A-Za-z0-9_-]{0,39}|\d+)$/;
+export const fieldName = (key: string) => (PLAIN_NAME.test(key) ? key : '(unnamed field)');
+
 /** Walks plain objects and arrays only: a Buffer or a stream is not input text. */
 const isWalkable = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null
@@ -27,7 +34,7 @@ export function unstorableInput(value: unknown, root: string): ErrorDetail | und
       for (const key of Object.keys(current)) {
         if (key.includes('\u0000')) return { where, message: `a name in ${where} contains a NUL character (\\u0000), which cannot be stored` };
         if (REFUSED_KEYS.has(key)) return { where, message: `${where} holds a name that is not allowed (__proto__, constructor or prototype)` };
-        pending.push([current[key], path ? `${path}.${key}` : key]);
+        pending.push([current[key], path ? `${path}.${fieldName(key)}` : fieldName(key)]);
       }
     }
   }

@@ -1,12 +1,15 @@
-import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
-import { ErrorDetail } from '../errors/domain-error';
-import { assertStorableInput } from './storable-input';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { DomainError, ErrorDetail } from '../errors/domain-error';
+import { assertStorableInput, fieldName } from './storable-input';
 
 /** Flattens nested class-validator errors into "where: what" details. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((e) => {
-    const where = parent ? `${parent}.${e.property}` : e.property;
-    const own: ErrorDetail[] = Object.values(e.constraints ?? {}).map((message) => ({ where, message }));
+    const name = fieldName(e.property);
+    const plain = name === e.property;
+    const where = parent ? `${parent}.${name}` : name;
+    const own: ErrorDetail[] = Object.entries(e.constraints ?? {}).map(([rule, message]) =>
+      ({ where, message: rule === 'whitelistValidation' ? `${plain ? e.property : 'a field of that name'} is not accepted here` : message }));
     return own.concat(flattenValidationErrors(e.children ?? [], where));
   });
 }
@@ -22,6 +25,8 @@ class InputPipe extends ValidationPipe {
   }
 }
 
+const summary = (details: ErrorDetail[]) => `Invalid input: ${details.map((d) => d.message).join('; ')}`;
+
 export function createValidationPipe(): ValidationPipe {
   return new InputPipe({
     whitelist: true,
@@ -31,7 +36,9 @@ export function createValidationPipe(): ValidationPipe {
 
     exceptionFactory: (errors) => {
       const details = flattenValidationErrors(errors);
-      return new BadRequestException({ message: `Invalid input: ${details.map((d) => d.message).join('; ')}`, details });
+      return new DomainError('validation_failed', summary(details), details);
     },
   });
 }
+
+export { summary as invalidInputMessage };
