@@ -44,6 +44,8 @@ describe('pages in a browser', () => {
     await page.getByLabel('Access code').focus();
     await page.keyboard.type(code.toLowerCase().replace(/-/g, ' '));
     await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/s/${code}$`));
+    await page.getByRole('button', { name: 'Start now' }).click();
     await page.waitForURL(/\/q\/1$/);
     await screenshot(page, 'patient-2-question-1');
     // "None: I went straight to hospital" routes past question 2.
@@ -52,12 +54,13 @@ describe('pages in a browser', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/q\/3$/);
-    expect(await page.locator('.nhsuk-caption-l').innerText()).toBe('Question 3 of 60');
+    expect(await page.locator('.nhsuk-caption-l').innerText()).toContain('Question 3 of 60');
 
     // Save and come back: a new visit with the same code resumes where it stopped.
     const later = await page.context().browser()!.newContext();
     const again = await later.newPage();
     await again.goto(`${base}/s/${code}`);
+    await again.getByRole('button', { name: 'Continue where you left off' }).click();
     await again.waitForURL(/\/q\/3$/);
     await later.close();
 
@@ -182,6 +185,165 @@ describe('pages in a browser', () => {
     expect(trail).toContain('mailing.resume');
     expect(trail).toContain('mailing.pause');
     await screenshot(page, 'coordinator-5-audit');
+  });
+
+  describe("the patient's online questionnaire", () => {
+    const outcomeOf = async (id: string) =>
+      (await t.dataSource.query('SELECT outcome FROM patient_outcomes WHERE patient_id = $1', [id]))[0].outcome as number;
+    const draft = async (id: string) => (await t.dataSource.query('SELECT answers FROM response_drafts WHERE patient_id = $1', [id]))[0]?.answers;
+    const text = () => page.locator('main').innerText();
+
+    it('opens on a start page saying who runs the survey, why, how long it takes, and where to get help', async () => {
+      const code = patients[0].access_code;
+      await page.goto(`${base}/s/${code}`);
+      await page.getByRole('heading', { level: 1, name: 'National Cancer Patient Experience Survey 2026' }).waitFor();
+      const start = await text();
+      for (const words of ['NHS England', 'Example Hospitals NHS Trust', 'about 20 minutes', 'confidential',
+        'will not affect your care', 'your answers are saved', code, '0808 157 0192', 'cpes-helpline@fieldwork.invalid']) {
+        expect(start).toContain(words);
+      }
+      expect(await page.getByRole('link', { name: 'I do not want to take part' }).getAttribute('href')).toBe(`/s/${code}/opt-out`);
+      await screenshot(page, 'patient-0-start');
+      await page.getByRole('button', { name: 'Start now' }).click();
+      await page.waitForURL(new RegExp(`/s/${code}/q/1$`));
+      // Section titles and their explanations, as on paper.
+      expect(await page.locator('.nhsuk-caption-l').innerText()).toContain('Before you were diagnosed');
+      await page.goto(`${base}/s/${code}/q/16`);
+      expect(await text()).toContain('A Clinical Nurse Specialist is a nurse who supports you through your cancer care.');
+      expect(await page.locator('.nhsuk-caption-l').innerText()).toContain('Your Clinical Nurse Specialist');
+      await screenshot(page, 'patient-section-explained');
+    });
+
+    it('keeps the ticks on a question sent back with an error, and stores the corrected answer', async () => {
+      const { access_code: code, id } = patients[0];
+      await page.goto(`${base}/s/${code}/q/39`);
+      await page.getByLabel('Surgery').check();
+      await page.getByLabel('Radiotherapy').check();
+      await page.getByLabel('None of these').check();
+      await page.getByRole('button', { name: 'Save and continue' }).click();
+      await page.locator('.nhsuk-error-summary').waitFor();
+      expect(await page.locator('.nhsuk-error-summary').innerText()).toContain('"None of these" cannot be combined with other options');
+      expect(await page.locator('.nhsuk-error-message').innerText()).toContain('cannot be combined');
+      expect(await page.title()).toMatch(/^Error: /);
+      for (const label of ['Surgery', 'Radiotherapy', 'None of these']) expect([label, await page.getByLabel(label).isChecked()]).toEqual([label, true]);
+      expect(await page.getByLabel('Chemotherapy').isChecked()).toBe(false);
+      await screenshot(page, 'patient-error-keeps-ticks');
+      await page.getByLabel('None of these').uncheck();
+      await page.getByRole('button', { name: 'Save and continue' }).click();
+      await page.waitForURL(/\/q\/40$/);
+      expect((await draft(id)).treatment_types).toEqual(['1', '2']);
+    });
+
+    it('asks before sending a questionnaire with nothing answered, then records it as a blank return', async () => {
+      const { access_code: code, id } = patients[0];
+      await page.goto(`${base}/s/${code}/check`);
+      await page.getByRole('button', { name: 'Send my answers' }).click();
+      await page.getByRole('heading', { name: 'You have not answered any questions' }).waitFor();
+      await screenshot(page, 'patient-blank-confirm');
+      // Nothing is recorded until the patient confirms.
+      expect(await t.dataSource.query('SELECT * FROM patient_events')).toEqual([]);
+      expect(await outcomeOf(id)).toBe(6);
+      await page.getByRole('button', { name: 'Send without answers' }).click();
+      await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+      await screenshot(page, 'patient-blank-sent');
+      expect(await outcomeOf(id)).toBe(4);
+      expect(await t.dataSource.query('SELECT * FROM responses')).toEqual([]);
+      expect(await t.dataSource.query('SELECT kind, source, mode FROM patient_events')).toEqual([{ kind: 'blank_return', source: 'online', mode: null }]);
+      await page.goto(`${base}/s/${code}`);
+      await page.getByRole('heading', { name: 'You have already taken part' }).waitFor();
+    });
+
+    it('never uses the paper wording online: not on any question, nor on the thank-you page', async () => {
+      const code = patients[0].access_code;
+      const paper = /\btick|\bcircle|\bpost(ed|ing)?\b|freepost|envelope|stamp/i;
+      for (let n = 1; n <= 60; n++) {
+        const res = await page.context().request.get(`${base}/s/${code}/q/${n}`);
+        expect([n, res.status()]).toEqual([n, 200]);
+        const html = await res.text();
+        const main = html.slice(html.indexOf('<main'), html.indexOf('</main>')).replace(/<[^>]*>/g, ' ');
+        expect([n, main.match(paper)?.[0] ?? null]).toEqual([n, null]);
+      }
+      await page.goto(`${base}/s/${code}/q/1`);
+      await page.getByLabel('Once').check();
+      await page.getByRole('button', { name: 'Save and continue' }).click();
+      await page.goto(`${base}/s/${code}/check`);
+      await page.getByRole('button', { name: 'Send my answers' }).click();
+      await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+      const thanks = await text();
+      expect(thanks.match(paper)?.[0] ?? null).toBeNull();
+      expect(thanks).toContain('Your answers have been sent');
+      await screenshot(page, 'patient-thanks-online');
+    });
+
+    it('shows the 0 to 10 scale as one row on a desktop and as a list on a phone', async () => {
+      const code = patients[0].access_code;
+      const boxes = async () => Promise.all((await page.locator('input[name="answer"]').all())
+        .map(async (input) => (await page.locator(`label[for="${await input.getAttribute('id')}"]`).boundingBox())!));
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${base}/s/${code}/q/52`);
+      const wide = await boxes();
+      expect(wide).toHaveLength(11);
+      expect(wide.every((b) => Math.abs(b.y - wide[0].y) < 2)).toBe(true);
+      wide.slice(1).forEach((b, i) => expect(b.x).toBeGreaterThanOrEqual(wide[i].x + wide[i].width - 1));
+      await screenshot(page, 'patient-rating-desktop');
+      await page.setViewportSize({ width: 375, height: 800 });
+      const narrow = await boxes();
+      narrow.slice(1).forEach((b, i) => expect(b.y).toBeGreaterThanOrEqual(narrow[i].y + narrow[i].height - 1));
+      expect(narrow.every((b) => Math.abs(b.x - narrow[0].x) < 2)).toBe(true);
+      await screenshot(page, 'patient-rating-phone');
+      await page.getByLabel(/^7/).check();
+      await page.getByRole('button', { name: 'Save and continue' }).click();
+      await page.waitForURL(/\/q\/53$/);
+      expect((await draft(patients[0].id)).overall_rating).toBe(7);
+    });
+
+    it('does not open a question the routing skipped: it goes on to the question the routing reaches next', async () => {
+      const { access_code: code, id } = patients[0];
+      await page.goto(`${base}/s/${code}/q/1`);
+      await page.getByLabel('None: I went straight to hospital').check(); // go to 3
+      await page.getByRole('button', { name: 'Save and continue' }).click();
+      await page.waitForURL(/\/q\/3$/);
+      await page.getByLabel('No', { exact: true }).check(); // go to 7
+      await page.getByRole('button', { name: 'Save and continue' }).click();
+      await page.waitForURL(/\/q\/7$/);
+      await page.goto(`${base}/s/${code}/q/2`);
+      await page.waitForURL(/\/q\/3$/);
+      await page.goto(`${base}/s/${code}/q/5`);
+      await page.waitForURL(/\/q\/7$/);
+      // Nor can an answer be posted to it.
+      const posted = await page.context().request.post(`${base}/s/${code}/q/5`, { form: { answer: '1' }, headers: { Origin: base }, maxRedirects: 0 });
+      expect(posted.status()).toBe(303);
+      expect(posted.headers().location).toBe(`/s/${code}/q/7`);
+      expect(await draft(id)).toEqual({ gp_visits: '1', had_diagnostic_test: '2' });
+    });
+
+    it('links every page to the privacy notice, accessibility statement and contact details', async () => {
+      const code = patients[0].access_code;
+      await page.goto(`${base}/s/${code}/q/1`);
+      await page.getByRole('contentinfo').getByRole('link', { name: 'How we use your information' }).click();
+      await page.getByRole('heading', { level: 1, name: 'How we use your information' }).waitFor();
+      const privacy = await text();
+      for (const words of ['Example Hospitals NHS Trust', 'NHS number', 'confidential', '0808 157 0192']) expect(privacy).toContain(words);
+      await screenshot(page, 'info-privacy');
+      await page.getByRole('contentinfo').getByRole('link', { name: 'Accessibility statement' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Accessibility statement' }).waitFor();
+      expect(await text()).toContain('large print');
+      await screenshot(page, 'info-accessibility');
+      await page.getByRole('contentinfo').getByRole('link', { name: 'Contact us' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Contact us' }).waitFor();
+      const contact = await text();
+      expect(contact).toContain('0808 157 0192');
+      expect(contact).toContain('cpes-helpline@fieldwork.invalid');
+      await screenshot(page, 'info-contact');
+      // Without a survey in view: general wording, and still a page of the service.
+      await page.goto(`${base}/contact`);
+      expect(await text()).toContain('the letter that came with your questionnaire');
+      for (const path of ['/login', '/s', '/privacy', '/accessibility']) {
+        await page.goto(`${base}${path}`);
+        expect([path, await page.getByRole('contentinfo').getByRole('link').allInnerTexts()])
+          .toEqual([path, ['How we use your information', 'Accessibility statement', 'Contact us']]);
+      }
+    });
   });
 
   it('slows down anyone guessing access codes', async () => {

@@ -173,6 +173,25 @@ describe('responses and outcomes', () => {
       expect((await t.http().get(`/api/online/${code}`).expect(200)).body.open).toBe(false);
     });
 
+    it('records a submission with no answered question as a blank return (outcome 4), storing no response', async () => {
+      const [a, b] = patients;
+      const blank = await t.http().post(`/api/online/${a.access_code}/response`).send({ answers: {} }).expect(201);
+      expect(blank.body).toMatchObject({ reference: a.reference, recordedAs: 'blank_return', questionsAnswered: 0 });
+      expect(blank.body.message).toMatch(/no question was answered.*blank return/i);
+      // Empty text and an empty list are no answer either.
+      const empty = await t.http().post(`/api/online/${b.access_code}/response`).send({ answers: { anything_good: '  ', treatment_types: [] } }).expect(201);
+      expect(empty.body.recordedAs).toBe('blank_return');
+      expect(await t.dataSource.query('SELECT * FROM responses')).toEqual([]);
+      expect(await t.dataSource.query(`SELECT kind, source FROM patient_events ORDER BY id`))
+        .toEqual([{ kind: 'blank_return', source: 'online' }, { kind: 'blank_return', source: 'online' }]);
+      expect(await outcomes()).toMatchObject({ [a.reference]: 4, [b.reference]: 4 });
+      // The code is spent.
+      await t.http().post(`/api/online/${a.access_code}/response`).send({ answers: { gp_visits: '1' } }).expect(409);
+      expect((await t.http().get(`/api/online/${a.access_code}`).expect(200)).body.open).toBe(false);
+      const done = await t.http().post(`/api/online/${patients[2].access_code}/response`).send({ answers }).expect(201);
+      expect(done.body.recordedAs).toBe('completed');
+    });
+
     it('refuses invalid or routed-past answers with the question named, and unknown codes alike', async () => {
       const code = patients[0].access_code;
       const bad = await t.http().post(`/api/online/${code}/response`)
@@ -195,7 +214,7 @@ describe('responses and outcomes', () => {
       const scans = file('scans.csv', [header, `${a.reference},2026-11-19,1,3,1;2,9`, `${b.reference},2026-11-19,2,1,7,10`]);
       const first = await cli(['scans:import', '--survey', 'CPES-2026', '--file', scans, '--json']);
       expect(first.json).toEqual({
-        survey: 'CPES-2026', fileName: 'scans.csv', rowsRead: 2, recorded: 2, alreadyRecorded: 0, alreadyResponded: 0,
+        survey: 'CPES-2026', fileName: 'scans.csv', rowsRead: 2, recorded: 2, blankReturns: 0, alreadyRecorded: 0, alreadyResponded: 0,
         routedPastDropped: [{ row: 2, question: 'gp_explained_referral' }],
       });
       const [stored] = await t.dataSource.query('SELECT answers FROM responses WHERE patient_id = $1', [a.id]);
@@ -209,6 +228,21 @@ describe('responses and outcomes', () => {
       expect(refused.json.error).toMatchObject({ code: 'file_rejected' });
       expect(refused.json.error.details.map((d: { where: string }) => d.where)).toEqual(['row 2, overall_rating', 'row 3, gp_visits']);
       expect(await outcomes()).toMatchObject({ [patients[2].reference]: 6, [patients[3].reference]: 6 });
+    });
+
+    it('records a scanned questionnaire with no answered question as a blank return, once', async () => {
+      const [a, b, c] = patients;
+      const header = 'reference,received_date,gp_visits,gp_explained_referral,overall_rating';
+      const scans = file('blank-scans.csv', [header, `${a.reference},2026-11-19,,,`, `${b.reference},2026-11-19,2,,8`, `${c.reference},2026-11-19, , ,`]);
+      const first = await cli(['scans:import', '--survey', 'CPES-2026', '--file', scans, '--json']);
+      expect(first.json).toMatchObject({ rowsRead: 3, recorded: 1, blankReturns: 2, alreadyRecorded: 0 });
+      expect(await outcomes()).toMatchObject({ [a.reference]: 4, [b.reference]: 1, [c.reference]: 4 });
+      expect((await t.dataSource.query('SELECT patient_id::text FROM responses')).map((r: { patient_id: string }) => r.patient_id)).toEqual([b.id]);
+      expect(await t.dataSource.query(`SELECT source FROM patient_events WHERE kind = 'blank_return'`)).toEqual([{ source: 'scan' }, { source: 'scan' }]);
+      const again = await cli(['scans:import', '--survey', 'CPES-2026', '--file', scans, '--json']);
+      expect(again.json).toMatchObject({ recorded: 0, blankReturns: 0, alreadyRecorded: 3 });
+      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM patient_events`);
+      expect(n).toBe(3);
     });
   });
 

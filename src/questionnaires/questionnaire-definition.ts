@@ -46,7 +46,14 @@ export class Question {
   @IsString() @Length(1, 1000)
   text: string;
 
-  /** e.g. "Tick one box", "Tick all that apply". */
+  /**
+   * The question as asked online, when the printed text speaks of paper ("Please circle a
+   * number…"); online pages fall back to `text`.
+   */
+  @IsOptional() @IsString() @Length(1, 1000)
+  onlineText?: string;
+
+  /** e.g. "Tick one box", "Tick all that apply": paper only (online pages say "Select…" themselves). */
   @IsOptional() @IsString() @Length(1, 300)
   instruction?: string;
 

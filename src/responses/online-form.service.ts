@@ -14,7 +14,18 @@ const MAX_FAILURES_PER_IP = 10;
 const heldBack = () => new DomainError('too_many_requests',
   `Too many codes were tried from here. Wait ${FAILURE_WINDOW_MINUTES} minutes, then check the code on your letter and try again.`);
 
-export interface FormState { survey: Survey; definition: QuestionnaireDefinition; patientId: string; code: string; answers: Answers; position: number }
+export interface FormState {
+  survey: Survey;
+  definition: QuestionnaireDefinition;
+  patientId: string;
+  code: string;
+  trustCode: string;
+  trustName: string;
+  answers: Answers;
+  position: number;
+  /** Whether the patient has been here before (their answers so far are saved). */
+  started: boolean;
+}
 
 /**
  * The online questionnaire one question at a time: answers are saved as the patient goes, so
@@ -35,7 +46,8 @@ export class OnlineFormService {
     const [draft] = await this.dataSource.query('SELECT answers, position FROM response_drafts WHERE patient_id = $1', [opened.patientId]);
     return {
       survey: opened.survey, definition: this.responses.definitionFor(opened.survey), patientId: opened.patientId, code: opened.code,
-      answers: draft?.answers ?? {}, position: draft?.position ?? 1, used: opened.used,
+      trustCode: opened.trustCode, trustName: opened.trustName,
+      answers: draft?.answers ?? {}, position: draft?.position ?? 1, started: Boolean(draft), used: opened.used,
     };
   }
 
@@ -86,6 +98,23 @@ export class OnlineFormService {
     const q = allQuestions(state.definition)[number - 1];
     if (!q) throw new DomainError('not_found', 'There is no such question in this questionnaire');
     return q;
+  }
+
+  /**
+   * Question `number` when the patient's routing reaches it; otherwise where to send them
+   * instead: the next question the routing reaches, or null for the check-your-answers page.
+   * A question the routing skips is never shown, so it cannot be answered by its address.
+   */
+  onRoute(state: FormState, number: number): { question: Question } | { instead: number | null } {
+    const q = this.question(state, number);
+    const path = this.path(state);
+    if (path.includes(q)) return { question: q };
+    return { instead: path.find((x) => x.number > q.number)?.number ?? null };
+  }
+
+  /** True when no question on the patient's route has an answer: sending it would be a blank return. */
+  nothingAnswered(state: FormState): boolean {
+    return this.path(state).every((q) => state.answers[q.id] === undefined);
   }
 
   /** Checks and saves one answer (blank is allowed: every question may be skipped); returns the next question or null for the end. */

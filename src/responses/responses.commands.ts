@@ -54,7 +54,8 @@ export const scansImport = command({
     const s = await app.get(ScansService).importFile(options.survey, path, basename(path), 'cli');
     return {
       json: s,
-      text: `${s.fileName}: ${s.rowsRead} questionnaires, ${s.recorded} stored, ${s.alreadyRecorded} stored before, `
+      text: `${s.fileName}: ${s.rowsRead} questionnaires, ${s.recorded} stored, ${s.blankReturns} blank (no answered question: outcome 4), `
+        + `${s.alreadyRecorded} stored before, `
         + `${s.alreadyResponded} from patients who had already responded another way; `
         + `${s.routedPastDropped.length} answer(s) to routed-past questions dropped.`,
     };

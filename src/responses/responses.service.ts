@@ -11,6 +11,8 @@ import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
 import { assertStillTakingResponses, assertTakingResponses } from './fieldwork-open';
 import { recordEvent, ResponseMode, todayInEngland } from './patient-events';
+
+type ResponseSource = 'online' | 'helpline' | 'scan';
 import { PatientRef, requireByReference } from './patient-reference';
 
 export interface OnlineQuestionnaire {
@@ -20,7 +22,17 @@ export interface OnlineQuestionnaire {
   open: boolean;
 }
 
-export interface RecordedResponse { reference: string; mode: ResponseMode; receivedOn: string; questionsAnswered: number }
+export interface RecordedResponse {
+  reference: string;
+  mode: ResponseMode;
+  receivedOn: string;
+  questionsAnswered: number;
+  /** A questionnaire with no answered question is a blank return (outcome 4), not a response. */
+  recordedAs: 'completed' | 'blank_return';
+  message?: string;
+}
+
+const BLANK_MESSAGE = 'No question was answered, so this was recorded as a blank return (outcome 4), not as a completed questionnaire';
 
 /** One unhelpful answer for every code that opens nothing, so guessing learns nothing. */
 const UNKNOWN_CODE = 'This access code is not recognised. Check it against your letter: it has 12 letters and numbers in three groups of four.';
@@ -95,32 +107,57 @@ export class ResponsesService {
   /**
    * Stores the response and its "completed" event in the caller's transaction. A patient with
    * a response already keeps the first one: a second is refused, naming when the first came.
+   * With no answered question it is a blank return instead (see recordBlank).
    */
   async store(
     m: EntityManager, survey: Survey, patient: PatientRef, mode: ResponseMode, answers: Answers, receivedOn: string,
-    by: string, source: 'online' | 'helpline' | 'scan',
+    by: string, source: ResponseSource,
   ): Promise<RecordedResponse> {
+    if (!Object.keys(answers).length) return (await this.recordBlank(m, survey, patient, mode, receivedOn, by, source)).result;
     const rows: unknown[] = await m.query(
       `INSERT INTO responses (survey_id, patient_id, mode, answers, received_on, recorded_by)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (patient_id) DO NOTHING RETURNING id`,
       [survey.id, patient.id, mode, answers, receivedOn, by]);
-    if (!rows.length) {
-      const [first] = await m.query(`SELECT mode, to_char(received_on, 'YYYY-MM-DD') AS on FROM responses WHERE patient_id = $1`, [patient.id]);
-      throw new ConflictError(`A completed questionnaire for this patient was already received (${first.mode}, ${first.on}); the first one counts`);
-    }
+    if (!rows.length) await this.refuseSecondResponse(m, patient.id);
     // A paper questionnaire booked in at the post room and then scanned is one completion.
     await recordEvent(m, {
       surveyId: survey.id, patientId: patient.id, kind: 'completed', mode, occurredOn: receivedOn, recordedBy: by, source,
       dedupeKey: mode === 'paper' ? `return:completed:${receivedOn}` : `response:${mode}`,
     });
-    return { reference: patient.reference, mode, receivedOn, questionsAnswered: Object.keys(answers).length };
+    return { reference: patient.reference, mode, receivedOn, questionsAnswered: Object.keys(answers).length, recordedAs: 'completed' };
+  }
+
+  /**
+   * A questionnaire that came back with no question answered: a blank return (outcome 4, which
+   * stops further mail), on paper and online alike, and no response row, since only answers
+   * make a respondent. A paper one keyed like the post room's "blank" booking of the same
+   * envelope, so booking it and scanning it is one event; `recorded` is false for a repeat.
+   */
+  async recordBlank(
+    m: EntityManager, survey: Survey, patient: PatientRef, mode: ResponseMode, receivedOn: string, by: string, source: ResponseSource,
+  ): Promise<{ recorded: boolean; result: RecordedResponse }> {
+    await this.refuseSecondResponse(m, patient.id);
+    const { recorded } = await recordEvent(m, {
+      surveyId: survey.id, patientId: patient.id, kind: 'blank_return', occurredOn: receivedOn, recordedBy: by, source,
+      dedupeKey: mode === 'paper' ? `return:blank:${receivedOn}` : `blank:${mode}`,
+    });
+    return { recorded, result: { reference: patient.reference, mode, receivedOn, questionsAnswered: 0, recordedAs: 'blank_return', message: BLANK_MESSAGE } };
+  }
+
+  private async refuseSecondResponse(m: EntityManager, patientId: string): Promise<void> {
+    const [first] = await m.query(`SELECT mode, to_char(received_on, 'YYYY-MM-DD') AS on FROM responses WHERE patient_id = $1`, [patientId]);
+    if (first) throw new ConflictError(`A completed questionnaire for this patient was already received (${first.mode}, ${first.on}); the first one counts`);
   }
 
   /** The patient and survey an access code opens (for the online form); refused alike when unknown. */
-  async openedBy(accessCode: string): Promise<{ patientId: string; survey: Survey; used: boolean; code: string }> {
+  async openedBy(accessCode: string): Promise<{ patientId: string; survey: Survey; used: boolean; code: string; trustCode: string; trustName: string }> {
     const patient = await this.byAccessCode(this.dataSource.manager, accessCode, false);
     const survey = (await this.surveys.getById(patient.survey_id))!;
-    return { patientId: patient.id, survey, used: patient.access_code_used_at !== null, code: normaliseAccessCode(accessCode)! };
+    const [trust] = await this.dataSource.query('SELECT name FROM trusts WHERE code = $1', [patient.trust_code]);
+    return {
+      patientId: patient.id, survey, used: patient.access_code_used_at !== null, code: normaliseAccessCode(accessCode)!,
+      trustCode: patient.trust_code, trustName: trust?.name ?? patient.trust_code,
+    };
   }
 
   private async byAccessCode(m: Pick<EntityManager, 'query'>, raw: string, forUpdate: boolean) {

@@ -20,6 +20,8 @@ export interface ScansFileSummary {
   recorded: number;
   /** Rows whose response this file already stored (an earlier import of it). */
   alreadyRecorded: number;
+  /** Rows with no answered question: blank returns (outcome 4), stored as events, not responses. */
+  blankReturns: number;
   /** Rows for patients who had already responded another way (online, phone): the first response counts. */
   alreadyResponded: number;
   /** Answers to questions the respondent's routing skipped: dropped, as paper cleaning does. */
@@ -32,7 +34,7 @@ const MAX_LISTED_PROBLEMS = 200;
  * The scanning bureau's file of paper answers: a `reference` column, `received_date`, and one
  * column per question id (multiple choice as codes separated by ";"). Checked like online
  * answers, all rows or none; answers that routing skips are dropped and listed (people do
- * tick filtered questions on paper).
+ * tick filtered questions on paper). A row with no answered question is a blank return.
  */
 @Injectable()
 export class ScansService {
@@ -99,13 +101,19 @@ export class ScansService {
         'SELECT patient_id::text, mode, answers FROM responses WHERE patient_id = ANY($1::bigint[])', [patients.map((p) => p.id)]);
       const byPatient = new Map(existing.map((e) => [e.patient_id, e]));
       const summary: ScansFileSummary = {
-        survey: survey.code, fileName, rowsRead: rows.length, recorded: 0, alreadyRecorded: 0, alreadyResponded: 0, routedPastDropped: dropped,
+        survey: survey.code, fileName, rowsRead: rows.length, recorded: 0, blankReturns: 0, alreadyRecorded: 0, alreadyResponded: 0, routedPastDropped: dropped,
       };
       for (const [i, row] of rows.entries()) {
         const before = byPatient.get(patients[i].id);
         if (before) {
           if (before.mode === 'paper' && sameAnswers(before.answers, row.answers)) summary.alreadyRecorded++;
           else summary.alreadyResponded++;
+          continue;
+        }
+        if (!Object.keys(row.answers).length) {
+          const { recorded } = await this.responses.recordBlank(m, survey, patients[i], 'paper', row.receivedOn, by, 'scan');
+          if (recorded) summary.blankReturns++;
+          else summary.alreadyRecorded++;
           continue;
         }
         await this.responses.store(m, survey, patients[i], 'paper', row.answers, row.receivedOn, by, 'scan');

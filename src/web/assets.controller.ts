@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { Public } from '../auth/roles';
 import { DomainError } from '../infra/errors/domain-error';
+import { TEMPLATES_DIR } from '../infra/paths';
 import { NHSUK_DIST } from './pages';
 
 const ASSETS = join(NHSUK_DIST, 'nhsuk', 'assets');
@@ -24,6 +25,13 @@ export class AssetsController {
   css(@Res() res: Response) {
     res.setHeader('Cache-Control', 'public, max-age=86400');
     res.type('text/css').send(css());
+  }
+
+  /** The service's few additions (the 0 to 10 scale's layout), after the frontend's stylesheet. */
+  @Get('fieldwork.css')
+  ownCss(@Res() res: Response) {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.type('text/css').sendFile(join(TEMPLATES_DIR, 'styles', 'fieldwork.css'));
   }
 
   @Get('images/:file')

@@ -6,14 +6,18 @@ import { allQuestions } from '../questionnaires/load-questionnaire';
 import type { Question } from '../questionnaires/questionnaire-definition';
 import { normaliseAccessCode } from '../responses/responses.service';
 import { FormState, OnlineFormService } from '../responses/online-form.service';
+import { onlineQuestion } from './online-question-view';
 import { fieldErrors, Pages } from './pages';
 
 const SERVICE = { serviceName: 'Cancer Patient Experience Survey' };
 
+/** About 20 seconds a question, to the nearest 5 minutes: what the start page promises. */
+const minutesFor = (questions: number) => Math.max(5, Math.round((questions / 3) / 5) * 5);
+
 /**
- * The patient's questionnaire at /s/<access code> (the address and QR code on the letter), one
- * question per page so routing is exact without any script. Unknown, used and closed codes get
- * a plain, kind page; guessing is slowed by the form service.
+ * The patient's questionnaire at /s/<access code> (the address and QR code on the letter): a
+ * start page, then one question per page so routing is exact without any script. Unknown,
+ * used and closed codes get a plain, kind page; guessing is slowed by the form service.
  */
 @Controller('s')
 @Public()
@@ -40,26 +44,38 @@ export class OnlinePages {
   @Get(':code')
   async start(@Param('code') code: string, @Req() req: Request, @Res() res: Response) {
     const state = await this.opened(code, req, res);
-    if (state) res.redirect(303, `/s/${state.code}/q/${state.position}`);
+    if (!state) return;
+    const settings = state.survey.settings;
+    this.pages.render(res, 'online-start.njk', {
+      ...SERVICE, ...about(state), title: state.definition.title, code: state.code, trustName: state.trustName,
+      minutes: minutesFor(allQuestions(state.definition).length), helplinePhone: settings.helplinePhone, helplineEmail: settings.helplineEmail,
+      next: state.started ? `/s/${state.code}/q/${state.position}` : `/s/${state.code}/q/1`, started: state.started,
+    });
   }
 
   @Get(':code/q/:number')
   async question(@Param('code') code: string, @Param('number') number: string, @Req() req: Request, @Res() res: Response) {
     const state = await this.opened(code, req, res);
-    if (state) this.showQuestion(res, state, this.form.question(state, Number(number)));
+    if (!state) return;
+    const found = this.form.onRoute(state, Number(number));
+    if ('instead' in found) return this.skipTo(res, state, found.instead);
+    this.showQuestion(res, state, found.question, state.answers[found.question.id]);
   }
 
   @Post(':code/q/:number')
   async answer(@Param('code') code: string, @Param('number') number: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const state = await this.opened(code, req, res);
     if (!state) return;
-    const q = this.form.question(state, Number(number));
+    const found = this.form.onRoute(state, Number(number));
+    if ('instead' in found) return this.skipTo(res, state, found.instead);
+    const q = found.question;
     try {
       const next = await this.form.answer(state, q.number, body.answer);
       res.redirect(303, next ? `/s/${state.code}/q/${next}` : `/s/${state.code}/check`);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-      this.showQuestion(res, state, q, fieldErrors(error.details), 400);
+      // What they entered stays on the page, so they correct it rather than start again.
+      this.showQuestion(res, state, q, body.answer, fieldErrors(error.details), 400);
     }
   }
 
@@ -67,16 +83,27 @@ export class OnlinePages {
   async check(@Param('code') code: string, @Req() req: Request, @Res() res: Response) {
     const state = await this.opened(code, req, res);
     if (!state) return;
-    const rows = this.form.path(state).map((q) => ({ number: q.number, text: q.text, answer: describe(q, state.answers[q.id]) }));
-    this.pages.render(res, 'online-check.njk', { ...SERVICE, title: 'Check your answers', code: state.code, rows, width: 'full' });
+    const rows = this.form.path(state).map((q) => ({ number: q.number, text: q.onlineText ?? q.text, answer: describe(q, state.answers[q.id]) }));
+    this.pages.render(res, 'online-check.njk', { ...SERVICE, ...about(state), title: 'Check your answers', code: state.code, rows, width: 'full' });
+  }
+
+  /** Asked before a questionnaire with nothing answered is sent: it would count as a blank return. */
+  @Get(':code/nothing-answered')
+  async nothingAnswered(@Param('code') code: string, @Req() req: Request, @Res() res: Response) {
+    const state = await this.opened(code, req, res);
+    if (!state) return;
+    if (!this.form.nothingAnswered(state)) return res.redirect(303, `/s/${state.code}/check`);
+    this.pages.render(res, 'online-blank.njk', { ...SERVICE, ...about(state), title: 'You have not answered any questions', code: state.code });
   }
 
   @Post(':code/submit')
-  async submit(@Param('code') code: string, @Req() req: Request, @Res() res: Response) {
+  async submit(@Param('code') code: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const state = await this.opened(code, req, res);
     if (!state) return;
+    const blank = this.form.nothingAnswered(state);
+    if (blank && body.confirm !== 'blank') return res.redirect(303, `/s/${state.code}/nothing-answered`);
     await this.form.submit(state);
-    this.pages.render(res, 'online-thanks.njk', { ...SERVICE, title: 'Thank you', closing: state.definition.closing });
+    this.pages.render(res, 'online-thanks.njk', { ...SERVICE, ...about(state), title: 'Thank you', blank });
   }
 
   /** The form for a code, or a kind page (and null) when it opens nothing. */
@@ -85,9 +112,9 @@ export class OnlinePages {
       const state = await this.form.open(code, req.ip ?? 'unknown');
       if (state.used) {
         this.pages.render(res, 'message.njk', {
-          ...SERVICE, title: 'You have already taken part',
+          ...SERVICE, ...about(state), title: 'You have already taken part',
           paragraphs: ['Your answers have been received. Thank you for taking part: there is nothing more you need to do.',
-            'If you think this is wrong, call the survey helpline on the number in your letter.'],
+            `If you think this is wrong, call the survey helpline free on ${state.survey.settings.helplinePhone}.`],
         }, 409);
         return null;
       }
@@ -107,15 +134,23 @@ export class OnlinePages {
     }
   }
 
-  private showQuestion(res: Response, state: FormState, q: Question, errors?: ReturnType<typeof fieldErrors>, status = 200) {
+  private skipTo(res: Response, state: FormState, number: number | null) {
+    res.redirect(303, number ? `/s/${state.code}/q/${number}` : `/s/${state.code}/check`);
+  }
+
+  private showQuestion(res: Response, state: FormState, q: Question, value: unknown, errors?: ReturnType<typeof fieldErrors>, status = 200) {
     const path = this.form.path(state).map((x) => x.number);
     const before = path.filter((n) => n < q.number);
+    const view = onlineQuestion(state.definition, q, value);
     this.pages.render(res, 'online-question.njk', {
-      ...SERVICE, title: q.text, q, code: state.code, value: state.answers[q.id], errors,
+      ...SERVICE, ...about(state), title: view.text, q, view, code: state.code, errors,
       total: allQuestions(state.definition).length, back: before.length ? `/s/${state.code}/q/${before[before.length - 1]}` : null,
     }, status);
   }
 }
+
+/** The survey and trust the footer's pages (privacy, contact) should speak of. */
+const about = (state: FormState) => ({ footerSurvey: state.survey.code, footerTrust: state.trustCode });
 
 function describe(q: Question, value: unknown): string {
   if (value === undefined) return '';

@@ -3,6 +3,7 @@ import { uploadsToTemp } from '../infra/storage/uploads';
 import { HelplineModule } from '../helpline/helpline.module';
 import { ResponsesModule } from '../responses/responses.module';
 import { SurveysModule } from '../surveys/surveys.module';
+import { TrustsModule } from '../trusts/trusts.module';
 import { HelplinePages } from './helpline.pages';
 import { TrustPages } from './trust.pages';
 import { CoordinatorPages } from './coordinator.pages';
@@ -11,18 +12,19 @@ import { SamplesModule } from '../samples/samples.module';
 import { ReportsModule } from '../reports/reports.module';
 import { UsersModule } from '../users/users.module';
 import { AssetsController } from './assets.controller';
+import { InfoPages } from './info.pages';
 import { OnlinePages } from './online.pages';
 import { Pages } from './pages';
 import { WebAuthController } from './web-auth.controller';
 
-/** The pages people use: sign-in, the patient's online questionnaire, the helpline, trusts and coordinators. */
+/** The pages people use: sign-in, the patient's online questionnaire and the footer's pages, the helpline, trusts and coordinators. */
 @Global()
 @Module({
   imports: [
-    UsersModule, ResponsesModule, HelplineModule, SurveysModule, SamplesModule, ReportsModule, MailingsModule,
+    UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OnlinePages, HelplinePages, TrustPages, CoordinatorPages],
+  controllers: [AssetsController, WebAuthController, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages],
   providers: [Pages],
   exports: [Pages],
 })
