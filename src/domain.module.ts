@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AreasModule } from './areas/areas.module';
 import { AuditModule } from './audit/audit.module';
 import { DeathsModule } from './deaths/deaths.module';
 import { HelplineModule } from './helpline/helpline.module';
@@ -14,7 +15,7 @@ import { UsersModule } from './users/users.module';
 
 /** The domain modules, shared by the HTTP app, the workers and the CLI. */
 const DOMAIN_MODULES = [SurveysModule, TrustsModule, SamplesModule, QuestionnairesModule, MailingsModule, DeathsModule,
-  ResponsesModule, HelplineModule, ReportsModule, UsersModule, AuditModule, RetentionModule];
+  ResponsesModule, HelplineModule, ReportsModule, UsersModule, AuditModule, RetentionModule, AreasModule];
 
 @Module({ imports: DOMAIN_MODULES, exports: DOMAIN_MODULES })
 export class DomainModule {}

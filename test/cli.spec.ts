@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/infra/database/data-source-options';
 import { resetDatabase } from './support/app';
 import { cli } from './support/cli';
+import { tmp } from './support/sample-files';
 
 /** The coordinators' command line, run as its own process against this worker's database. */
 describe('npm run cli', () => {
@@ -86,5 +88,24 @@ describe('npm run cli', () => {
     expect(run.stderr).toContain('PORT must be a whole number from 1 to 65535');
     expect(run.stderr).toContain('DATABASE_URL must be a postgres:// URL');
     expect(run.stderr).toContain('SMTP_PASSWORD is required when SMTP_USER is set');
+  });
+
+  it('questionnaire:check lists the evaluative questions, and names the question whose scoring mark is wrong', async () => {
+    const cpes = join(__dirname, '../templates/questionnaires/cpes-2026.json');
+    const good = await cli(['questionnaire:check', '--file', cpes, '--json']);
+    expect(good.code).toBe(0);
+    expect(good.json).toMatchObject({ questions: 61, reportKeys: { recurrence_signs: 45, cancer_spread: 51, overall_care_rating: 53 } });
+    expect(good.json.evaluative).toHaveLength(46);
+
+    const definition = JSON.parse(readFileSync(cpes, 'utf8'));
+    const wait = definition.sections.flatMap((section: any) => section.questions).find((q: any) => q.id === 'test_wait');
+    wait.options[0].score = 'other'; // "It was about right" no longer positive: nothing is
+    const bad = join(tmp, 'no-positive.json');
+    writeFileSync(bad, JSON.stringify(definition));
+    const refused = await cli(['questionnaire:check', '--file', bad, '--json']);
+    expect(refused.code).toBe(1);
+    expect(refused.json.error.details).toEqual([
+      { where: 'question 5 (test_wait)', message: 'is evaluative (its options are scored) but no option is marked positive' },
+    ]);
   });
 });

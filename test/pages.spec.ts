@@ -54,7 +54,7 @@ describe('pages in a browser', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/q\/3$/);
-    expect(await page.locator('.nhsuk-caption-l').innerText()).toContain('Question 3 of 60');
+    expect(await page.locator('.nhsuk-caption-l').innerText()).toContain('Question 3 of 61');
 
     // Save and come back: a new visit with the same code resumes where it stopped.
     const later = await page.context().browser()!.newContext();

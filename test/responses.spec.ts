@@ -197,7 +197,7 @@ describe('responses and outcomes', () => {
       const bad = await t.http().post(`/api/online/${code}/response`)
         .send({ answers: { gp_visits: '1', gp_explained_referral: '1', overall_rating: 42 } }).expect(400);
       expect(bad.body.error.details).toEqual(expect.arrayContaining([
-        { where: 'overall_rating', message: 'question 52: the rating must be a whole number from 0 to 10' },
+        { where: 'overall_rating', message: 'question 53: the rating must be a whole number from 0 to 10' },
         expect.objectContaining({ where: 'gp_explained_referral', message: expect.stringContaining('skipped by the routing') }),
       ]));
       const unknown = await t.http().get('/api/online/AAAA-BBBB-CCCC').expect(404);

@@ -2,6 +2,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { AreaLookupService } from '../src/areas/area-lookup.service';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { StorageService } from '../src/infra/storage/storage.service';
 import { WavesService } from '../src/mailings/waves.service';
@@ -9,6 +10,7 @@ import { ReportsService } from '../src/reports/reports.service';
 import { RetentionService } from '../src/retention/retention.service';
 import { SampleImportService } from '../src/samples/sample-import.service';
 import { resetDatabase, startApp, TestApp } from './support/app';
+import { areaFile, areaRow } from './support/area-files';
 import { cli } from './support/cli';
 import { settled, startWorkers, traceDeaths } from './support/mailing-survey';
 import { csvFile, patientRow } from './support/sample-files';
@@ -54,6 +56,8 @@ describe('end of fieldwork: close and purge', () => {
     await t.http().post('/api/trusts').set(t.auth).send({ code: 'RXX', name: 'Example Synthetic NHS Trust' }).expect(201);
     const rows = PEOPLE.map((p, i) => patientRow(i + 1, { ...p, patient_record_number: `MRN-QZ-${9000 + i}` }));
     await t.app.get(SampleImportService).import({ surveyCode: 'CPES-2026', trustCode: 'RXX', path: csvFile('purge.csv', rows), fileName: 'purge.csv', uploadedBy: 'test' });
+    // The purge keeps the grouping variables derived from the area lookup, and needs them derived first.
+    await t.app.get(AreaLookupService).import(areaFile('purge-areas.csv', [areaRow('YO1 7HH', 2, '15F', 'QZA', 'E56000091')]), 'areas.csv', 'test');
     await t.http().post('/api/surveys/CPES-2026/sample/lock').set(t.auth).expect(201);
     const patients = await t.dataSource.query('SELECT survey_reference AS ref, access_code, nhs_number FROM patients ORDER BY row_number');
     identifiers = [...PEOPLE.flatMap((p) => [p.first_name, p.surname, p.address_1, p.postcode, p.email, p.mobile].filter(Boolean)),
@@ -105,7 +109,8 @@ describe('end of fieldwork: close and purge', () => {
     expect(purged.json).toMatchObject({ survey: 'CPES-2026', patients: 3, deathsRemoved: 1 });
     expect(await reportsNow()).toEqual(before);
     const [patient] = await t.dataSource.query(`SELECT * FROM patients WHERE final_outcome = 1`);
-    expect(patient).toMatchObject({ first_name: null, surname: null, nhs_number: null, access_code: null, age_at_discharge: 76, sex: '2', icd10: 'C50.9' });
+    expect(patient).toMatchObject({ first_name: null, surname: null, nhs_number: null, access_code: null, age_at_discharge: 76, sex: '2', icd10: 'C50.9',
+      imd_quintile: 1, icb_code: 'QZA', cancer_alliance_code: 'E56000091' });
     expect(await t.dataSource.query('SELECT answers FROM responses')).toEqual([{ answers: { overall_rating: 9 } }]);
   }, 90_000); // the purge rewrites tables and forces two checkpoints of a server other tests keep busy
 

@@ -1,3 +1,4 @@
+import { areasImport, resultsDerive } from '../areas/areas.commands';
 import { dbMigrate, dbRevert } from '../infra/database/database.commands';
 import { deathsImport } from '../deaths/deaths.commands';
 import { helplineFind, helplineLog, helplineShow } from '../helpline/helpline.commands';
@@ -18,4 +19,4 @@ export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, survey
   sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
   printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog,
   reportResponseRates, reportResponsesOverTime, reportOverallRating, userAdd, userList, userDisable, userToken,
-  auditList, surveyClose, surveyPurge];
+  auditList, areasImport, resultsDerive, surveyClose, surveyPurge];

@@ -35,8 +35,8 @@ describe('answers checked against the questionnaire definition', () => {
       { where: 'answers', message: 'answer 4 of 5 is filed under an id that is not a question of CPES-2026' },
       { where: 'gp_visits', message: 'question 1: the answer is not one of its options (1, 2, 3, 4, 5, 6)' },
       expect.objectContaining({ where: 'treatment_types', message: expect.stringContaining('cannot be combined with other options') }),
-      { where: 'overall_rating', message: 'question 52: the rating must be a whole number from 0 to 10' },
-      { where: 'anything_good', message: 'question 53: the answer is longer than 2000 characters' },
+      { where: 'overall_rating', message: 'question 53: the rating must be a whole number from 0 to 10' },
+      { where: 'anything_good', message: 'question 54: the answer is longer than 2000 characters' },
     ]));
     expect(r.problems).toHaveLength(5);
   });
@@ -48,13 +48,13 @@ describe('answers checked against the questionnaire definition', () => {
     expect(r.problems).toEqual(expect.arrayContaining([
       { where: 'answers', message: 'answer 1 of 6 is filed under an id that is not a question of CPES-2026' },
       { where: 'answers', message: 'answer 2 of 6 is filed under an id that is not a question of CPES-2026' },
-      { where: 'anything_good', message: 'question 53: the answer must be text' },
-      { where: 'overall_rating', message: 'question 52: the rating must be a whole number' },
+      { where: 'anything_good', message: 'question 54: the answer must be text' },
+      { where: 'overall_rating', message: 'question 53: the rating must be a whole number' },
       { where: 'gp_visits', message: 'question 1: the answer must be one option code' },
       { where: 'treatment_types', message: expect.stringContaining('the answers must be option codes') },
     ]));
     expect(r.problems).toHaveLength(6);
-    expect(checkAnswer(allQuestions(cpes)[52], 'kind\u0000staff').problem).toMatch(/NUL character/);
+    expect(checkAnswer(allQuestions(cpes)[53], 'kind\u0000staff').problem).toMatch(/NUL character/);
   });
 
   it('treats blanks as unanswered and refuses what is not an object', () => {

@@ -30,6 +30,10 @@ export function parseQuestionnaire(raw: unknown, source = 'questionnaire'): Ques
 
 export const allQuestions = (q: QuestionnaireDefinition): Question[] => q.sections.flatMap((s) => s.questions);
 
+/** A question scored in the results: its options carry score marks (RESULTS-METHOD.md, "Scores"). */
+export const isEvaluative = (q: Question): boolean =>
+  (q.type === 'single' || q.type === 'multiple') && !!q.options?.some((o) => o.score !== undefined);
+
 /** class-validator's findings, located as "question 12 (tests_explained)" rather than "sections.2.questions.4". */
 function structureProblems(definition: QuestionnaireDefinition): ErrorDetail[] {
   const out: ErrorDetail[] = [];
@@ -82,9 +86,18 @@ function logicProblems(definition: QuestionnaireDefinition): ErrorDetail[] {
         }
         if (o.exclusive && q.type !== 'multiple') add(q, `option "${o.label}" is exclusive, which only multiple-choice questions can have`);
       }
+      if (isEvaluative(q)) {
+        const unmarked = options.filter((o) => o.score === undefined);
+        if (unmarked.length) {
+          add(q, `is evaluative (some of its options are scored) but option${unmarked.length > 1 ? 's' : ''} ${unmarked.map((o) => `"${o.label}"`).join(', ')} `
+            + `${unmarked.length > 1 ? 'have' : 'has'} no score: mark every option positive, other or excluded, or none`);
+        }
+        if (!options.some((o) => o.score === 'positive')) add(q, 'is evaluative (its options are scored) but no option is marked positive');
+      }
       for (const field of ['min', 'max', 'maxLength'] as const) if (q[field] !== undefined) add(q, `${field} does not apply to a ${q.type}-choice question`);
     } else {
       if (q.options?.length) add(q, `a ${q.type} question has no options`);
+      if (q.options?.some((o) => o.score !== undefined)) add(q, `a ${q.type} question is not evaluative: only single- and multiple-choice answers are scored`);
       if (q.type === 'rating') {
         if (q.min === undefined || q.max === undefined) add(q, 'a rating question needs min and max');
         else if (q.min >= q.max) add(q, `min ${q.min} must be below max ${q.max}`);

@@ -11,6 +11,9 @@ import {
 export const QUESTION_TYPES = ['single', 'multiple', 'rating', 'text'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
 
+export const SCORE_MARKS = ['positive', 'other', 'excluded'] as const;
+export type ScoreMark = (typeof SCORE_MARKS)[number];
+
 /** Where routing can send a respondent: a later question number, or the end of the questionnaire. */
 export type RouteTarget = number | 'end';
 
@@ -29,6 +32,14 @@ export class AnswerOption {
   /** A multiple-choice answer that cannot be combined ("None of these"). */
   @IsOptional() @IsBoolean()
   exclusive?: boolean;
+
+  /**
+   * On evaluative questions only, every option: the answer showing good care (positive), another
+   * answer in the score's base (other), or one left out of it (excluded: "Don't know", "It was
+   * not needed"). See RESULTS-METHOD.md, "Scores".
+   */
+  @IsOptional() @IsIn(SCORE_MARKS as unknown as string[], { message: 'score must be positive, other or excluded' })
+  score?: ScoreMark;
 }
 
 export class Question {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { command } from '../cli/cli-command';
-import { allQuestions, loadQuestionnaire } from './load-questionnaire';
+import { allQuestions, isEvaluative, loadQuestionnaire } from './load-questionnaire';
 
 export const questionnaireCheck = command({
   name: 'questionnaire:check',
@@ -17,11 +17,13 @@ export const questionnaireCheck = command({
       questions: questions.length,
       byType: Object.fromEntries(['single', 'multiple', 'rating', 'text'].map((t) => [t, questions.filter((q) => q.type === t).length])),
       routed: questions.filter((q) => q.goTo !== undefined || q.options?.some((o) => o.goTo !== undefined)).map((q) => q.number),
+      evaluative: questions.filter(isEvaluative).map((q) => q.number),
       reportKeys: Object.fromEntries(questions.filter((q) => q.reportKey).map((q) => [q.reportKey!, q.number])),
     };
     return {
       json: summary,
-      text: `${summary.title}: ${summary.questions} questions in ${summary.sections.length} sections; routing at ${summary.routed.join(', ') || 'none'}.`,
+      text: `${summary.title}: ${summary.questions} questions in ${summary.sections.length} sections; routing at ${summary.routed.join(', ') || 'none'}; `
+        + `${summary.evaluative.length} evaluative (scored) questions.`,
     };
   },
 });

@@ -4,6 +4,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { assertGroupsDerived } from '../areas/derive-groups';
 import { AppConfig } from '../infra/config/app-config';
 import { asOwner, isPermissionDenied } from '../infra/database/owner-connection';
 import { DomainError } from '../infra/errors/domain-error';
@@ -83,6 +84,7 @@ export class RetentionService {
       throw new DomainError('invalid_state',
         `This survey was closed on ${survey.closedAt.toISOString().slice(0, 10)}; its data must be kept until ${purgeFrom.toISOString().slice(0, 10)} (retentionDaysAfterClose). Purge from then.`);
     }
+    if (survey.status !== 'purged') await assertGroupsDerived((sql, params) => this.dataSource.query(sql, params), survey.id);
     const counts = await this.dataSource.transaction(async (m) => {
       await m.query(`SET LOCAL fieldwork.purging = 'on'`); // lets the history be scrubbed, nothing else
       const [{ patients }] = await m.query(`

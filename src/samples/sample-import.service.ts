@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { AREA_LOOKUP_LOCK, deriveGroupingVariables, lookupExists, RunSql } from '../areas/derive-groups';
 import { copyValue, CopyWriter } from '../infra/database/copy-rows';
 import { DomainError } from '../infra/errors/domain-error';
 import type { Survey } from '../surveys/survey.entity';
@@ -92,6 +93,7 @@ export class SampleImportService {
     try {
       // Same-trust uploads queue behind each other; FOR SHARE makes sample:lock wait for (or beat) us.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sample:${survey.id}:${request.trustCode}`]);
+      await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [AREA_LOOKUP_LOCK]);
       const { rows: [current] } = await client.query('SELECT sample_locked_at FROM surveys WHERE id = $1 FOR SHARE', [survey.id]);
       assertOpenForUploads({ ...survey, sampleLockedAt: current.sample_locked_at });
 
@@ -104,7 +106,12 @@ export class SampleImportService {
       await client.query('SAVEPOINT sample_rows');
       const outcome = await this.readIntoPatients(client, survey, upload, readSampleFile(request.path, format));
       if (outcome.rejection) await client.query('ROLLBACK TO SAVEPOINT sample_rows');
-      else await this.replacePreviousSample(client, upload, outcome.lastSequence);
+      else {
+        await this.replacePreviousSample(client, upload, outcome.lastSequence);
+        // Grouping variables for results, while the postcode exists; a later areas:import derives them otherwise.
+        const sql: RunSql = async (text, params) => (await client.query(text, params)).rows;
+        if (await lookupExists(sql)) await deriveGroupingVariables(sql, { sampleFileId: upload.fileId });
+      }
 
       await client.query(
         `UPDATE sample_files SET status = $2, rejection = $3, rows_read = $4, rows_rejected = $5, excluded = $6, sampled = $7
