@@ -7,6 +7,7 @@ import { MailingsModule } from './mailings/mailings.module';
 import { QuestionnairesModule } from './questionnaires/questionnaires.module';
 import { ReportsModule } from './reports/reports.module';
 import { ResponsesModule } from './responses/responses.module';
+import { ResultsModule } from './results/results.module';
 import { RetentionModule } from './retention/retention.module';
 import { SamplesModule } from './samples/samples.module';
 import { SurveysModule } from './surveys/surveys.module';
@@ -15,7 +16,7 @@ import { UsersModule } from './users/users.module';
 
 /** The domain modules, shared by the HTTP app, the workers and the CLI. */
 const DOMAIN_MODULES = [SurveysModule, TrustsModule, SamplesModule, QuestionnairesModule, MailingsModule, DeathsModule,
-  ResponsesModule, HelplineModule, ReportsModule, UsersModule, AuditModule, RetentionModule, AreasModule];
+  ResponsesModule, HelplineModule, ReportsModule, ResultsModule, UsersModule, AuditModule, RetentionModule, AreasModule];
 
 @Module({ imports: DOMAIN_MODULES, exports: DOMAIN_MODULES })
 export class DomainModule {}

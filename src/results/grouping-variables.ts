@@ -4,21 +4,11 @@
  * the purge and can be recomputed by hand. The string values are the published labels.
  */
 
-export const AGE_BANDS = ['16–24', '25–34', '35–44', '45–54', '55–64', '65–74', '75–84', '85+'] as const;
-export type AgeBand = (typeof AGE_BANDS)[number];
+import { AGE_BANDS, type AgeBand, type EthnicGroup, type ImdQuintile, type SexGroup, type TumourGroup } from './method/groups';
 
-export const TUMOUR_GROUPS = ['Brain / CNS', 'Breast', 'Colorectal / LGT', 'Gynaecological', 'Haematological', 'Head and neck',
-  'Lung', 'Prostate', 'Sarcoma', 'Skin', 'Upper gastro', 'Urological', 'Other'] as const;
-export type TumourGroup = (typeof TUMOUR_GROUPS)[number];
-
-export const SEX_GROUPS = ['male', 'female', 'other or not known'] as const;
-export type SexGroup = (typeof SEX_GROUPS)[number];
-
-export const ETHNIC_GROUPS = ['White', 'Mixed', 'Asian', 'Black', 'Other', 'Not known'] as const;
-export type EthnicGroup = (typeof ETHNIC_GROUPS)[number];
-
-export const IMD_QUINTILES = ['1', '2', '3', '4', '5', 'unknown'] as const;
-export type ImdQuintile = (typeof IMD_QUINTILES)[number];
+// The groups' names and order are the method's (method/groups.ts); re-exported for the data side.
+export { AGE_BANDS, ETHNIC_GROUPS, IMD_QUINTILES, SEX_GROUPS, TUMOUR_GROUPS } from './method/groups';
+export type { AgeBand, EthnicGroup, ImdQuintile, SexGroup, TumourGroup };
 
 /** The method's table, in its order: the first group with a matching ICD-10 category wins. */
 const TUMOUR_RANGES: [Exclude<TumourGroup, 'Other'>, string[]][] = [

@@ -1,6 +1,6 @@
 import { plainToInstance, Type } from 'class-transformer';
 import {
-  ArrayNotEmpty, IsArray, IsInt, IsNumber, Matches, Max, Min, ValidateNested, validateSync,
+  ArrayNotEmpty, IsArray, IsInt, IsNumber, IsOptional, Matches, Max, Min, ValidateNested, validateSync,
 } from 'class-validator';
 import { DomainError } from '../infra/errors/domain-error';
 import { flattenValidationErrors } from '../infra/http/validation';
@@ -53,6 +53,10 @@ export class SurveySettings {
 
   @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'helplineEmail must be an e-mail address' })
   helplineEmail = 'cpes-helpline@fieldwork.invalid';
+
+  /** Last year's survey code: results compare with it question by question (matched by reportKey). */
+  @IsOptional() @Matches(/^[A-Z0-9][A-Z0-9-]{1,30}$/, { message: 'previousSurvey must be a survey code such as CPES-2025' })
+  previousSurvey?: string;
 
   /** Days after the survey is closed before patient-identifiable data may be purged. */
   @IsInt() @Min(0) @Max(3650)
