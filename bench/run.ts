@@ -1,6 +1,7 @@
 import { benchMailings } from './mailings.bench';
 import { benchPacks } from './packs.bench';
 import { benchReports } from './reports.bench';
+import { benchResults } from './results.bench';
 import { benchSampleImport } from './sample-import.bench';
 
 /** `npm run bench`: every benchmark in turn, printing its figures. BENCH_ONLY=packs runs one. */
@@ -9,6 +10,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   packs: () => benchPacks(),
   mailings: () => benchMailings(),
   reports: () => benchReports(),
+  results: () => benchResults(),
 };
 
 async function main(): Promise<void> {
