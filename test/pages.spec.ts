@@ -280,7 +280,10 @@ describe('pages in a browser', () => {
       const boxes = async () => Promise.all((await page.locator('input[name="answer"]').all())
         .map(async (input) => (await page.locator(`label[for="${await input.getAttribute('id')}"]`).boundingBox())!));
       await page.setViewportSize({ width: 1280, height: 900 });
-      await page.goto(`${base}/s/${code}/q/52`);
+      // The rating's number follows the questionnaire (questions added before it move it on).
+      const rating = (require('../templates/questionnaires/cpes-2026.json') as { sections: { questions: { id: string; number: number }[] }[] })
+        .sections.flatMap((s) => s.questions).find((q) => q.id === 'overall_rating')!.number;
+      await page.goto(`${base}/s/${code}/q/${rating}`);
       const wide = await boxes();
       expect(wide).toHaveLength(11);
       expect(wide.every((b) => Math.abs(b.y - wide[0].y) < 2)).toBe(true);
