@@ -12,6 +12,7 @@ import { ReportsModule } from '../reports/reports.module';
 import { UsersModule } from '../users/users.module';
 import { AssetsController } from './assets.controller';
 import { OnlinePages } from './online.pages';
+import { OptOutPages } from './opt-out.pages';
 import { Pages } from './pages';
 import { WebAuthController } from './web-auth.controller';
 
@@ -22,7 +23,7 @@ import { WebAuthController } from './web-auth.controller';
     UsersModule, ResponsesModule, HelplineModule, SurveysModule, SamplesModule, ReportsModule, MailingsModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OnlinePages, HelplinePages, TrustPages, CoordinatorPages],
+  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, HelplinePages, TrustPages, CoordinatorPages],
   providers: [Pages],
   exports: [Pages],
 })
