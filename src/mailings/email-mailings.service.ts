@@ -185,6 +185,7 @@ export class EmailMailingsService implements OnModuleInit {
       salutation: salutation(row),
       trustName: row.trustName,
       onlineLink: `${settings.onlineUrl}/${row.accessCode}`,
+      optOutLink: `${settings.onlineUrl}/${row.accessCode}/opt-out`,
       accessCode: row.accessCode,
       reference: row.reference,
     });

@@ -4,12 +4,14 @@ import { DomainError } from '../infra/errors/domain-error';
 import { TEMPLATES_DIR } from '../infra/paths';
 import type { LetterFields, MailingStep } from '../questionnaires/letter-template';
 
-/** The letter's fields plus the personal link (online address with the access code in it). */
+/** The letter's fields plus the personal links: the online questionnaire, and the opt-out page (both with the access code in them). */
 export interface EmailFields extends LetterFields {
   onlineLink: string;
+  optOutLink: string;
 }
 const FIELDS: (keyof EmailFields)[] = ['salutation', 'trustName', 'surveyTitle', 'onlineUrl', 'accessCode', 'reference',
-  'helplinePhone', 'helplineEmail', 'onlineLink'];
+  'helplinePhone', 'helplineEmail', 'onlineLink', 'optOutLink'];
+const LINKS = new Set<string>(['onlineLink', 'optOutLink']);
 
 export interface EmailTemplate {
   step: MailingStep;
@@ -22,6 +24,7 @@ export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
+  headers: Record<string, string>;
 }
 
 const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
@@ -41,6 +44,7 @@ export function loadEmailTemplate(step: MailingStep, dir = join(TEMPLATES_DIR, '
   if (!Array.isArray(t.paragraphs) || !t.paragraphs.length) problems.push('paragraphs must be a non-empty list');
   if (typeof t.signOff !== 'string') problems.push('signOff is missing');
   if (!(t.paragraphs ?? []).some((p) => p.includes('{{onlineLink}}'))) problems.push('the personal link {{onlineLink}} appears nowhere');
+  if (!(t.paragraphs ?? []).some((p) => p.includes('{{optOutLink}}'))) problems.push('the opt-out link {{optOutLink}} appears nowhere');
   for (const text of [t.subject, t.signOff, ...(t.paragraphs ?? [])]) {
     for (const [, name] of String(text).matchAll(PLACEHOLDER)) {
       if (!FIELDS.includes(name as keyof EmailFields)) problems.push(`unknown placeholder {{${name}}}`);
@@ -62,7 +66,7 @@ export function renderEmail(t: EmailTemplate, fields: EmailFields): RenderedEmai
   const html = (s: string) => s.split(PLACEHOLDER).map((part, i) => {
     if (i % 2 === 0) return escapeHtml(part);
     const value = escapeHtml(fields[part as keyof EmailFields]);
-    return part === 'onlineLink' ? `<a href="${value}">${value}</a>` : value;
+    return LINKS.has(part) ? `<a href="${value}">${value}</a>` : value;
   }).join('');
   return {
     subject: text(t.subject),
@@ -71,5 +75,14 @@ export function renderEmail(t: EmailTemplate, fields: EmailFields): RenderedEmai
       + `<body style="font-family: Arial, sans-serif; font-size: 16px; line-height: 1.5; color: #212b32">\n`
       + t.paragraphs.map((p) => `<p>${html(p)}</p>`).join('\n')
       + `\n<p>${html(t.signOff)}</p>\n</body></html>\n`,
+    headers: unsubscribeHeaders(fields.optOutLink),
   };
+}
+
+/**
+ * One-click unsubscribe (RFC 2369, RFC 8058): mail programs show an "Unsubscribe" button, and
+ * the provider POSTs `List-Unsubscribe=One-Click` to the opt-out page's address for the patient.
+ */
+export function unsubscribeHeaders(optOutLink: string): Record<string, string> {
+  return { 'List-Unsubscribe': `<${optOutLink}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }

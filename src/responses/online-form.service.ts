@@ -65,9 +65,10 @@ export class OnlineFormService {
    * Every way in by access code passes here. At most ten unknown codes from one address are
    * answered "not found" in the window, however many arrive at once and in however many
    * processes: each one is recorded under a per-address lock in PostgreSQL before it is
-   * answered, and one that finds the ten already recorded is held back instead.
+   * answered, and one that finds the ten already recorded is held back instead. (The opt-out
+   * page and e-mail link come in here too: OptOutService.)
    */
-  private async guarded<T>(ip: string, lookup: () => Promise<T>): Promise<T> {
+  async guarded<T>(ip: string, lookup: () => Promise<T>): Promise<T> {
     const [{ failures }] = await this.dataSource.query(
       `SELECT count(*)::int AS failures FROM access_code_failures WHERE ip = $1 AND at > now() - make_interval(mins => $2)`, [ip, FAILURE_WINDOW_MINUTES]);
     if (failures >= MAX_FAILURES_PER_IP) throw heldBack();

@@ -4,6 +4,7 @@ import { QuestionnairesModule } from '../questionnaires/questionnaires.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { OnlineResponsesController, ResponsesController } from './responses.controller';
 import { OnlineFormService } from './online-form.service';
+import { OptOutService } from './opt-out.service';
 import { ResponsesService } from './responses.service';
 import { ReturnsService } from './returns.service';
 import { ScansService } from './scans.service';
@@ -15,7 +16,7 @@ import { ScansService } from './scans.service';
     uploadsToTemp(50),
   ],
   controllers: [ResponsesController, OnlineResponsesController],
-  providers: [ResponsesService, ReturnsService, ScansService, OnlineFormService],
-  exports: [ResponsesService, ReturnsService, ScansService, OnlineFormService],
+  providers: [ResponsesService, ReturnsService, ScansService, OnlineFormService, OptOutService],
+  exports: [ResponsesService, ReturnsService, ScansService, OnlineFormService, OptOutService],
 })
 export class ResponsesModule {}

@@ -14,6 +14,7 @@ import { UsersModule } from '../users/users.module';
 import { AssetsController } from './assets.controller';
 import { InfoPages } from './info.pages';
 import { OnlinePages } from './online.pages';
+import { OptOutPages } from './opt-out.pages';
 import { Pages } from './pages';
 import { WebAuthController } from './web-auth.controller';
 
@@ -24,7 +25,7 @@ import { WebAuthController } from './web-auth.controller';
     UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages],
+  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages],
   providers: [Pages],
   exports: [Pages],
 })

@@ -13,6 +13,8 @@ export interface OutgoingEmail {
   html: string;
   /** Deterministic, so the mail server's log can tell whether an interrupted send went out. */
   messageId: string;
+  /** Extra header fields, e.g. List-Unsubscribe. */
+  headers?: Record<string, string>;
 }
 
 /** An SMTP refusal that retrying will not change (5xx: no such mailbox, rejected content). */
