@@ -6,10 +6,31 @@ export const MM = 72 / 25.4;
 export const A4 = { width: 595.28, height: 841.89 };
 export const MARGIN = 20 * MM;
 
-/** Type sizes for a pack; large print sets every size to 16 pt or more. */
+/**
+ * Type sizes for a pack. Many patients are old or unwell: nothing they read is set below 12 pt
+ * (16 pt in large print); `small` is the size of hints, labels and the page footer.
+ */
 export interface TypeScale { body: number; small: number; heading: number; title: number; box: number }
-export const STANDARD: TypeScale = { body: 10.5, small: 8.5, heading: 13, title: 17, box: 9 };
-export const LARGE_PRINT: TypeScale = { body: 16, small: 16, heading: 20, title: 24, box: 14 };
+export const STANDARD: TypeScale = { body: 12, small: 12, heading: 14, title: 18, box: 12 };
+export const LARGE_PRINT: TypeScale = { body: 16, small: 16, heading: 20, title: 24, box: 16 };
+
+/** Hints ("Tick one box"): NHS text colour, as dark as the body text, never a pale grey. */
+export const HINT_COLOUR = '#212b32';
+
+export const BLANK_PAGE_TEXT = 'This page is intentionally blank';
+
+/**
+ * Adds a page reading "This page is intentionally blank" when the pages from `firstPage` on are
+ * odd in number, so that what follows starts on the front of a sheet when printed on both sides:
+ * packs concatenated in a print file then never share a sheet.
+ */
+export function padToEvenPages(doc: Doc, firstPage: number, scale: TypeScale): void {
+  const { start, count } = doc.bufferedPageRange();
+  if ((start + count - firstPage) % 2 === 0) return;
+  doc.addPage();
+  doc.font('body').fontSize(scale.body).fillColor('black')
+    .text(BLANK_PAGE_TEXT, MARGIN, A4.height / 2 - scale.body, { width: A4.width - 2 * MARGIN, align: 'center' });
+}
 
 /** Registers the embedded Unicode fonts as "body" and "bold" in a new document. */
 export function useFonts(doc: Doc): void {
