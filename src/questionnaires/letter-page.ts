@@ -56,6 +56,9 @@ export function drawLetter(
   drawPrivacyNote(doc, footer.privacyUrl, scale);
 }
 
+/** The note is the same in every letter at a type scale: measured once. */
+const noteHeights = new Map<TypeScale, number>();
+
 /** A short "How we use your information", kept whole on one page, pointing to the privacy notice. */
 function drawPrivacyNote(doc: Doc, privacyUrl: string, scale: TypeScale): void {
   const width = A4.width - 2 * MARGIN;
@@ -63,7 +66,8 @@ function drawPrivacyNote(doc: Doc, privacyUrl: string, scale: TypeScale): void {
     + 'confidential and are reported without your name. Our privacy notice explains more (the helpline can post you a copy):';
   doc.font('body').fontSize(scale.body);
   const line = doc.currentLineHeight(true);
-  const height = line * 2.5 + doc.heightOfString(note, { width, lineGap: 1.5 });
+  let height = noteHeights.get(scale);
+  if (height === undefined) noteHeights.set(scale, (height = line * 2.5 + doc.heightOfString(note, { width, lineGap: 1.5 })));
   if (doc.y + height > A4.height - MARGIN) startPage(doc);
   else doc.y += scale.body * 0.5;
   doc.font('bold').text('How we use your information', MARGIN, doc.y, { width });
