@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { drawLetter } from './letter-page';
 import { LetterFields, LetterTemplate, MailingStep } from './letter-template';
-import { LARGE_PRINT, MARGIN, stampPages, STANDARD, useFonts } from './pdf-layout';
+import { LARGE_PRINT, MARGIN, padToEvenPages, stampPages, STANDARD, useFonts } from './pdf-layout';
 import type { QuestionnaireDefinition } from './questionnaire-definition';
 import { PageForms } from './page-forms';
 import { drawQuestionnaire } from './questionnaire-pages';
@@ -26,6 +26,10 @@ export interface SurveyPrintSettings {
   onlineUrl: string;
   helplinePhone: string;
   helplineEmail: string;
+  /** The privacy notice, printed in every letter's "How we use your information". */
+  privacyUrl: string;
+  /** Who signs every letter, from the survey's settings. */
+  signatory: { name: string; role: string };
 }
 
 export function newPackDocument(title: string): Doc {
@@ -40,6 +44,9 @@ export function newPackDocument(title: string): Doc {
 /**
  * Renders packs: the step's letter, then (for full mailings) the questionnaire, every page
  * numbered within the pack and carrying the survey reference so a loose page can be matched.
+ * The letter and the questionnaire each take an even number of pages (a blank page where
+ * needed): printed on both sides, a pack never shares a sheet with the next patient's, and the
+ * questionnaire can be posted back while the letter, with its access code, is kept.
  */
 export class PackRenderer {
   private readonly questionnairePages = new PageForms();
@@ -57,9 +64,15 @@ export class PackRenderer {
     const firstPage = start + count;
     const letter = this.letters[step];
     drawLetter(doc, letter, this.fields(patient), { lines: addressLines(patient) }, scale,
-      date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }));
+      date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }),
+      { signatory: this.settings.signatory, privacyUrl: this.settings.privacyUrl });
+    padToEvenPages(doc, firstPage, scale);
     if (letter.includesQuestionnaire) {
-      this.questionnairePages.place(doc, largePrint ? 'large' : 'standard', () => drawQuestionnaire(doc, this.questionnaire, scale));
+      this.questionnairePages.place(doc, largePrint ? 'large' : 'standard', () => {
+        const { start, count } = doc.bufferedPageRange();
+        drawQuestionnaire(doc, this.questionnaire, scale);
+        padToEvenPages(doc, start + count, scale);
+      });
     }
     const pages = stampPages(doc, firstPage, patient.reference, scale);
     doc.flushPages(); // a print file holds up to 2,000 packs: keep only the current one in memory

@@ -49,6 +49,8 @@ export class PacksService {
         onlineUrl: `${this.config.PUBLIC_BASE_URL}/s`,
         helplinePhone: settings.helplinePhone,
         helplineEmail: settings.helplineEmail,
+        privacyUrl: `${this.config.PUBLIC_BASE_URL}/privacy`,
+        signatory: settings.signatory,
       });
       this.renderers.set(survey.id, renderer);
     }

@@ -6,10 +6,31 @@ export const MM = 72 / 25.4;
 export const A4 = { width: 595.28, height: 841.89 };
 export const MARGIN = 20 * MM;
 
-/** Type sizes for a pack; large print sets every size to 16 pt or more. */
+/**
+ * Type sizes for a pack. Many patients are old or unwell: nothing they read is set below 12 pt
+ * (16 pt in large print); `small` is the size of hints, labels and the page footer.
+ */
 export interface TypeScale { body: number; small: number; heading: number; title: number; box: number }
-export const STANDARD: TypeScale = { body: 10.5, small: 8.5, heading: 13, title: 17, box: 9 };
-export const LARGE_PRINT: TypeScale = { body: 16, small: 16, heading: 20, title: 24, box: 14 };
+export const STANDARD: TypeScale = { body: 12, small: 12, heading: 14, title: 18, box: 12 };
+export const LARGE_PRINT: TypeScale = { body: 16, small: 16, heading: 20, title: 24, box: 16 };
+
+/** Hints ("Tick one box"): NHS text colour, as dark as the body text, never a pale grey. */
+export const HINT_COLOUR = '#212b32';
+
+export const BLANK_PAGE_TEXT = 'This page is intentionally blank';
+
+/**
+ * Adds a page reading "This page is intentionally blank" when the pages from `firstPage` on are
+ * odd in number, so that what follows starts on the front of a sheet when printed on both sides:
+ * packs concatenated in a print file then never share a sheet.
+ */
+export function padToEvenPages(doc: Doc, firstPage: number, scale: TypeScale): void {
+  const { start, count } = doc.bufferedPageRange();
+  if ((start + count - firstPage) % 2 === 0) return;
+  doc.addPage();
+  doc.font('body').fontSize(scale.body).fillColor('black')
+    .text(BLANK_PAGE_TEXT, MARGIN, A4.height / 2 - scale.body, { width: A4.width - 2 * MARGIN, align: 'center' });
+}
 
 /** Registers the embedded Unicode fonts as "body" and "bold" in a new document. */
 export function useFonts(doc: Doc): void {
@@ -19,24 +40,43 @@ export function useFonts(doc: Doc): void {
   doc.font('body');
 }
 
+const n = (v: number) => String(Math.round(v * 1000) / 1000);
+
+/**
+ * Filled rectangles as one path in raw PDF operators, drawn at (x, y) in black. A pack stamps
+ * its barcode on every page: one prepared path is far cheaper than a pdfkit call per bar, and
+ * q/Q keep pdfkit's own idea of the colour and position true.
+ */
+function fillPath(doc: Doc, path: string, x: number, y: number): void {
+  doc.addContent(`q 0 0 0 rg 1 0 0 1 ${n(x)} ${n(y)} cm\n${path}f\nQ`);
+}
+
+let lastBars: { key: string; path: string; width: number } | undefined;
+
 /** Vector Code 128: bars as filled rectangles, `height` tall, starting at (x, y). Returns its width. */
 export function drawBarcode(doc: Doc, text: string, x: number, y: number, height: number, module = 0.9): number {
-  let cursor = x;
-  code128(text).forEach((width, i) => {
-    if (i % 2 === 0) doc.rect(cursor, y, width * module, height);
-    cursor += width * module;
-  });
-  doc.fill('black');
-  return cursor - x;
+  const key = `${text}|${height}|${module}`;
+  if (lastBars?.key !== key) {
+    let path = '';
+    let cursor = 0;
+    code128(text).forEach((width, i) => {
+      if (i % 2 === 0) path += `${n(cursor)} 0 ${n(width * module)} ${n(height)} re\n`;
+      cursor += width * module;
+    });
+    lastBars = { key, path, width: cursor };
+  }
+  fillPath(doc, lastBars.path, x, y);
+  return lastBars.width;
 }
 
 export function drawQr(doc: Doc, text: string, x: number, y: number, size: number): void {
-  const { size: n, dark } = qrModules(text);
-  const cell = size / n;
-  for (let row = 0; row < n; row++) {
-    for (let col = 0; col < n; col++) if (dark(row, col)) doc.rect(x + col * cell, y + row * cell, cell, cell);
+  const { size: count, dark } = qrModules(text);
+  const cell = size / count;
+  let path = '';
+  for (let row = 0; row < count; row++) {
+    for (let col = 0; col < count; col++) if (dark(row, col)) path += `${n(col * cell)} ${n(row * cell)} ${n(cell)} ${n(cell)} re\n`;
   }
-  doc.fill('black');
+  fillPath(doc, path, x, y);
 }
 
 /** Draws in the bottom margin without pdfkit starting a new page. */
@@ -60,7 +100,8 @@ export function stampPages(doc: Doc, firstPage: number, reference: string, scale
       const y = A4.height - MARGIN + 6;
       doc.font('body').fontSize(scale.small).fillColor('black');
       doc.text(`Ref ${reference}`, MARGIN, y, { lineBreak: false });
-      doc.text(`Page ${i + 1} of ${pages}`, MARGIN, y, { width: A4.width - 2 * MARGIN, align: 'center', lineBreak: false });
+      const page = `Page ${i + 1} of ${pages}`;
+      doc.text(page, (A4.width - doc.widthOfString(page)) / 2, y, { lineBreak: false });
       drawBarcode(doc, reference, A4.width - MARGIN - 130, y - 2, 16, 0.8);
     });
   }

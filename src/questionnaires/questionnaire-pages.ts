@@ -1,6 +1,6 @@
 import type PDFDocument from 'pdfkit';
 import type { AnswerOption, Question, QuestionnaireDefinition } from './questionnaire-definition';
-import { A4, MARGIN, TypeScale } from './pdf-layout';
+import { A4, HINT_COLOUR, MARGIN, MM, TypeScale } from './pdf-layout';
 
 type Doc = InstanceType<typeof PDFDocument>;
 const WIDTH = A4.width - 2 * MARGIN;
@@ -52,14 +52,18 @@ function ensureRoom(doc: Doc, height: number): void {
 const NUMBER_WIDTH = 30;
 const textWidth = () => WIDTH - NUMBER_WIDTH;
 
+/** Room to write by hand: at least 50 mm, whatever the type size. */
+const WRITE_IN_HEIGHT = Math.ceil(50 * MM);
+
 function questionHeight(doc: Doc, q: Question, s: TypeScale): number {
   doc.font('bold').fontSize(s.body);
   let h = doc.heightOfString(q.text, { width: textWidth() }) + s.body * 1.6;
+  if (q.instruction) h += doc.font('body').fontSize(s.small).heightOfString(q.instruction, { width: textWidth() });
   if (q.type === 'single' || q.type === 'multiple') {
     doc.font('body').fontSize(s.body);
     for (const o of q.options ?? []) h += Math.max(doc.heightOfString(optionLabel(o), { width: textWidth() - s.box - 10 }), s.box) + 4;
-  } else if (q.type === 'rating') h += s.box * 2 + s.small * 2 + 12;
-  else h += 80 + s.body;
+  } else if (q.type === 'rating') h += ratingHeight(doc, q, s);
+  else h += WRITE_IN_HEIGHT + 8;
   return h;
 }
 
@@ -71,7 +75,7 @@ function drawQuestion(doc: Doc, q: Question, s: TypeScale, height: number): void
   const top = doc.y;
   doc.font('bold').fontSize(s.body).text(String(q.number), MARGIN, top, { width: NUMBER_WIDTH - 4 });
   doc.text(q.text, MARGIN + NUMBER_WIDTH, top, { width: textWidth() });
-  if (q.instruction) doc.font('body').fontSize(s.small).fillColor('#425563').text(q.instruction, { width: textWidth() }).fillColor('black');
+  if (q.instruction) doc.font('body').fontSize(s.small).fillColor(HINT_COLOUR).text(q.instruction, { width: textWidth() }).fillColor('black');
   const left = MARGIN + NUMBER_WIDTH;
   doc.font('body').fontSize(s.body);
   if (q.type === 'single' || q.type === 'multiple') {
@@ -81,23 +85,56 @@ function drawQuestion(doc: Doc, q: Question, s: TypeScale, height: number): void
       doc.text(optionLabel(option), left + s.box + 8, y - 1, { width: textWidth() - s.box - 10 });
     }
   } else if (q.type === 'rating') {
-    const count = q.max! - q.min! + 1;
-    const step = Math.min(36, textWidth() / count);
-    const y = doc.y + 4;
-    for (let i = 0; i < count; i++) {
-      const x = left + i * step;
-      doc.fontSize(s.small).text(String(q.min! + i), x, y, { width: s.box, align: 'center', lineBreak: false });
-      doc.lineWidth(0.8).rect(x, y + s.small + 3, s.box, s.box).stroke();
-    }
-    doc.fontSize(s.small).text(q.minLabel!, left, y + s.small + s.box + 6, { lineBreak: false });
-    doc.text(q.maxLabel!, left, y + s.small + s.box + 6, { width: step * count, align: 'right', lineBreak: false });
-    doc.x = MARGIN;
-    doc.y = y + s.small * 2 + s.box + 8;
+    drawRating(doc, q, s, left);
   } else {
     const y = doc.y + 4;
-    doc.lineWidth(0.8).rect(left, y, textWidth(), 80).stroke();
-    doc.y = y + 84;
+    doc.lineWidth(0.8).rect(left, y, textWidth(), WRITE_IN_HEIGHT).stroke();
+    doc.y = y + WRITE_IN_HEIGHT + 4;
   }
   if (q.goTo !== undefined) doc.font('bold').fontSize(s.small).text(q.goTo === 'end' ? '→ Go to the end' : `→ Go to ${q.goTo}`, left, doc.y + 2);
   doc.x = MARGIN;
+}
+
+/** Space between a rating's numbers and its boxes, and between the boxes and the end labels. */
+const RATING_GAP = 4;
+
+/** Where a rating's boxes go: one per point of the scale, `step` apart from `left`. */
+function ratingRow(q: Question, s: TypeScale, left: number) {
+  const count = q.max! - q.min! + 1;
+  const step = Math.min(36, textWidth() / count);
+  const right = left + (count - 1) * step + s.box;
+  // Each end label has half the row, so the two can never run into each other.
+  return { count, step, right, endWidth: (right - left) / 2 - 6 };
+}
+
+function ratingHeight(doc: Doc, q: Question, s: TypeScale): number {
+  const { endWidth } = ratingRow(q, s, 0);
+  doc.font('body').fontSize(s.small);
+  const ends = Math.max(doc.heightOfString(q.minLabel!, { width: endWidth }), doc.heightOfString(q.maxLabel!, { width: endWidth }));
+  return 4 + doc.currentLineHeight(true) + RATING_GAP + s.box + RATING_GAP + ends + 4;
+}
+
+/**
+ * A 0–10 scale: each number whole and centred over its own box with a clear gap, the end labels
+ * under the first and last boxes. Numbers are measured and placed at their own left edge, never
+ * given a width: a width narrower than "10" made pdfkit break it, its "0" landing inside the
+ * box, where it looks ticked and a scanner reads a mark.
+ */
+function drawRating(doc: Doc, q: Question, s: TypeScale, left: number): void {
+  const { count, step, right, endWidth } = ratingRow(q, s, left);
+  const top = doc.y + 4;
+  doc.font('body').fontSize(s.small);
+  const boxTop = top + doc.currentLineHeight(true) + RATING_GAP;
+  for (let i = 0; i < count; i++) {
+    const x = left + i * step;
+    const label = String(q.min! + i);
+    doc.text(label, x + (s.box - doc.widthOfString(label)) / 2, top, { lineBreak: false });
+    doc.lineWidth(0.8).rect(x, boxTop, s.box, s.box).stroke();
+  }
+  const endTop = boxTop + s.box + RATING_GAP;
+  doc.text(q.minLabel!, left, endTop, { width: endWidth });
+  const lowEnd = doc.y;
+  doc.text(q.maxLabel!, right - endWidth, endTop, { width: endWidth, align: 'right' });
+  doc.x = MARGIN;
+  doc.y = Math.max(lowEnd, doc.y) + 4;
 }

@@ -14,7 +14,33 @@ describe('survey settings', () => {
       questionnaire: 'cpes-2026',
       helplinePhone: '0808 157 0192',
       helplineEmail: 'cpes-helpline@fieldwork.invalid',
+      signatory: { name: 'The Survey Manager', role: 'National Cancer Patient Experience Survey' },
     });
+  });
+
+  it("takes the letters' signatory, merging a role alone over the default name", () => {
+    expect(parseSurveySettings({ signatory: { name: 'Dr Siobhán Ó Testáin', role: 'Chief Nurse' } }).signatory)
+      .toEqual({ name: 'Dr Siobhán Ó Testáin', role: 'Chief Nurse' });
+    expect(parseSurveySettings({ signatory: { role: 'Chief Nurse' } }).signatory)
+      .toEqual({ name: 'The Survey Manager', role: 'Chief Nurse' });
+  });
+
+  it('refuses a signatory that is empty, more than one line, too long, not an object or has unknown keys', () => {
+    const where = (overrides: object) => {
+      try {
+        parseSurveySettings(overrides);
+      } catch (e) {
+        return (e as DomainError).details.map((d) => d.where);
+      }
+      return [];
+    };
+    expect(where({ signatory: { name: '' } })).toContain('settings.signatory.name');
+    expect(where({ signatory: { name: '  Dr Jane Smith' } })).toContain('settings.signatory.name');
+    expect(where({ signatory: { name: 'Dr Jane\nSmith' } })).toContain('settings.signatory.name');
+    expect(where({ signatory: { role: 'x'.repeat(121) } })).toContain('settings.signatory.role');
+    expect(where({ signatory: { name: 42 } })).toContain('settings.signatory.name');
+    expect(where({ signatory: 'Dr Jane Smith' })).toContain('settings.signatory');
+    expect(where({ signatory: { name: 'Dr Jane Smith', phone: '0' } })).toContain('settings.signatory.phone');
   });
 
   it('merges overrides, including part of the schedule', () => {

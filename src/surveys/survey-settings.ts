@@ -1,6 +1,6 @@
 import { plainToInstance, Type } from 'class-transformer';
 import {
-  ArrayNotEmpty, IsArray, IsInt, IsNumber, IsOptional, Matches, Max, Min, ValidateNested, validateSync,
+  ArrayNotEmpty, IsArray, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested, validateSync,
 } from 'class-validator';
 import { DomainError } from '../infra/errors/domain-error';
 import { flattenValidationErrors } from '../infra/http/validation';
@@ -12,6 +12,20 @@ export class MailingSchedule {
 
   @IsInt() @Min(1) @Max(365)
   reminder_2 = 49;
+}
+
+/** One line of printable text: no control characters, no spaces at either end. */
+const ONE_LINE = /^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$/u;
+
+/** Who signs the survey's letters, printed under "Yours sincerely,". */
+export class Signatory {
+  /** As it should appear, e.g. "Dr Jane Smith". */
+  @IsString() @Length(1, 80) @Matches(ONE_LINE, { message: 'signatory.name must be one line of text, e.g. Dr Jane Smith' })
+  name = 'The Survey Manager';
+
+  /** Their role, e.g. "Chief Nurse, Example Hospitals NHS Trust". */
+  @IsString() @Length(1, 120) @Matches(ONE_LINE, { message: 'signatory.role must be one line of text, e.g. Chief Nurse' })
+  role = 'National Cancer Patient Experience Survey';
 }
 
 /**
@@ -58,6 +72,9 @@ export class SurveySettings {
   @IsOptional() @Matches(/^[A-Z0-9][A-Z0-9-]{1,30}$/, { message: 'previousSurvey must be a survey code such as CPES-2025' })
   previousSurvey?: string;
 
+  @ValidateNested() @Type(() => Signatory)
+  signatory: Signatory = new Signatory();
+
   /** Days after the survey is closed before patient-identifiable data may be purged. */
   @IsInt() @Min(0) @Max(3650)
   retentionDaysAfterClose = 30;
@@ -72,7 +89,10 @@ export function parseSurveySettings(overrides: unknown = {}): SurveySettings {
     throw new DomainError('validation_failed', 'Survey settings must be a JSON object');
   }
   const defaults = JSON.parse(JSON.stringify(new SurveySettings()));
-  const merged = { ...defaults, ...overrides, schedule: { ...defaults.schedule, ...(overrides as any).schedule } };
+  const o = overrides as Record<string, unknown>;
+  // Nested settings merge over their defaults, so one can override a signatory's role alone.
+  const nested = (key: 'schedule' | 'signatory') => (isObject(o[key]) ? { ...defaults[key], ...(o[key] as object) } : (o[key] ?? defaults[key]));
+  const merged = { ...defaults, ...overrides, schedule: nested('schedule'), signatory: nested('signatory') };
   const settings = plainToInstance(SurveySettings, merged);
   const details = flattenValidationErrors(
     validateSync(settings, { whitelist: true, forbidNonWhitelisted: true }),
@@ -92,3 +112,5 @@ export function parseSurveySettings(overrides: unknown = {}): SurveySettings {
   }
   return JSON.parse(JSON.stringify(settings));
 }
+
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
