@@ -47,6 +47,16 @@ export class ResultsService {
     return scoresReport(await this.results(surveyCode), trustOf(principal));
   }
 
+  /**
+   * One trust's scores and the national ones (its results page): the same figures as scores(),
+   * cut to one trust for everyone. A trust user may ask only for their own trust.
+   */
+  async trustScores(surveyCode: string, trust: string, principal: Principal): Promise<ScoresReport> {
+    const own = trustOf(principal);
+    if (own && trust !== own) throw new DomainError('forbidden', "You can only see your own trust's results and the national figures");
+    return scoresReport(await this.results(surveyCode), trust);
+  }
+
   async breakdown(surveyCode: string, by: string, trust: string | undefined, principal: Principal): Promise<BreakdownReport> {
     const r = await this.results(surveyCode);
     if (!(BREAKDOWNS as readonly string[]).includes(by)) {

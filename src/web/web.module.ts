@@ -17,15 +17,17 @@ import { OnlinePages } from './online.pages';
 import { OptOutPages } from './opt-out.pages';
 import { Pages } from './pages';
 import { WebAuthController } from './web-auth.controller';
+import { ResultsModule } from '../results/results.module';
+import { ResultsPages } from './results.pages';
 
 /** The pages people use: sign-in, the patient's online questionnaire and the footer's pages, the helpline, trusts and coordinators. */
 @Global()
 @Module({
   imports: [
-    UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule,
+    UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule, ResultsModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages],
+  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages],
   providers: [Pages],
   exports: [Pages],
 })
