@@ -13,13 +13,18 @@ import { resetDatabase, startApp, TestApp } from './support/app';
 import { areaFile, areaRow } from './support/area-files';
 import { cli } from './support/cli';
 import { settled, startWorkers, traceDeaths } from './support/mailing-survey';
+import { syntheticNhsNumber } from '../bench/sample-file-generator';
 import { csvFile, patientRow } from './support/sample-files';
 
-/** Distinctive synthetic identities, so any copy left behind anywhere is found. */
+/**
+ * Distinctive synthetic identities, so any copy left behind anywhere is found. Used by no other
+ * spec (the write-ahead log is the whole server's: another spec running at the same time must
+ * not write the same postcode or NHS number into it). ZX is no real postcode area.
+ */
 const PEOPLE = [
-  { first_name: 'Ottoline', surname: 'Quixote-Zebedee', address_1: '17 Marzipan Synthetic Row', postcode: 'YO1 7HH', email: 'ottoline.quixote@example.invalid', mobile: '07700900123' },
-  { first_name: 'Bartholomew', surname: 'Vanderquill', address_1: '4 Zephyr Synthetic Mews', postcode: 'HX1 2AB', email: 'b.vanderquill@example.invalid', mobile: '' },
-  { first_name: 'Philippa', surname: 'Xanthoudakis', address_1: '99 Quince Synthetic Lane', postcode: 'BD1 1AA', email: '', mobile: '' },
+  { first_name: 'Ottoline', surname: 'Quixote-Zebedee', address_1: '17 Marzipan Synthetic Row', postcode: 'ZX1 7QQ', email: 'ottoline.quixote@example.invalid', mobile: '07700900123' },
+  { first_name: 'Bartholomew', surname: 'Vanderquill', address_1: '4 Zephyr Synthetic Mews', postcode: 'ZX2 2QQ', email: 'b.vanderquill@example.invalid', mobile: '' },
+  { first_name: 'Philippa', surname: 'Xanthoudakis', address_1: '99 Quince Synthetic Lane', postcode: 'ZX3 1QQ', email: '', mobile: '' },
 ];
 
 describe('end of fieldwork: close and purge', () => {
@@ -54,10 +59,10 @@ describe('end of fieldwork: close and purge', () => {
     await t.http().post('/api/surveys').set(t.auth)
       .send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30', settings: { retentionDaysAfterClose: 0, suppressionThreshold: 1 } }).expect(201);
     await t.http().post('/api/trusts').set(t.auth).send({ code: 'RXX', name: 'Example Synthetic NHS Trust' }).expect(201);
-    const rows = PEOPLE.map((p, i) => patientRow(i + 1, { ...p, patient_record_number: `MRN-QZ-${9000 + i}` }));
+    const rows = PEOPLE.map((p, i) => patientRow(i + 1, { ...p, patient_record_number: `MRN-QZ-${9000 + i}`, nhs_number: syntheticNhsNumber(424_242 + i) }));
     await t.app.get(SampleImportService).import({ surveyCode: 'CPES-2026', trustCode: 'RXX', path: csvFile('purge.csv', rows), fileName: 'purge.csv', uploadedBy: 'test' });
     // The purge keeps the grouping variables derived from the area lookup, and needs them derived first.
-    await t.app.get(AreaLookupService).import(areaFile('purge-areas.csv', [areaRow('YO1 7HH', 2, '15F', 'QZA', 'E56000091')]), 'areas.csv', 'test');
+    await t.app.get(AreaLookupService).import(areaFile('purge-areas.csv', [areaRow('ZX1 7QQ', 2, '15F', 'QZA', 'E56000091')]), 'areas.csv', 'test');
     await t.http().post('/api/surveys/CPES-2026/sample/lock').set(t.auth).expect(201);
     const patients = await t.dataSource.query('SELECT survey_reference AS ref, access_code, nhs_number FROM patients ORDER BY row_number');
     identifiers = [...PEOPLE.flatMap((p) => [p.first_name, p.surname, p.address_1, p.postcode, p.email, p.mobile].filter(Boolean)),
@@ -71,8 +76,8 @@ describe('end of fieldwork: close and purge', () => {
     await settled(t, 'initial');
     await t.http().post(`/api/online/${patients[0].access_code}/response`).send({ answers: { overall_rating: 9 } }).expect(201);
     await t.http().post(`/api/surveys/CPES-2026/patients/${patients[1].ref}/contacts`).set(t.auth)
-      .send({ type: 'address_change', addressLines: ['2 Elsewhere Synthetic Court', 'Testville'], postcode: 'LS6 2AB', caller: 'Ottoline Quixote-Zebedee' }).expect(201);
-    identifiers.push('2 Elsewhere Synthetic Court', 'LS6 2AB');
+      .send({ type: 'address_change', addressLines: ['2 Elsewhere Synthetic Court', 'Testville'], postcode: 'ZX4 2QQ', caller: 'Ottoline Quixote-Zebedee' }).expect(201);
+    identifiers.push('2 Elsewhere Synthetic Court', 'ZX4 2QQ');
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
     await t.http().post(`/api/surveys/CPES-2026/patients/${patients[2].ref}/contacts`).set(t.auth)
       .send({ type: 'deceased', dateOfDeath: today, notes: 'Philippa Xanthoudakis died at home' }).expect(201);
