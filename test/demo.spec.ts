@@ -56,5 +56,5 @@ describe('the demo', () => {
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const page = await fetch(`http://127.0.0.1:${port}/coordinator`, { headers: { Cookie: cookie } });
     expect(await page.text()).toContain('DEMO-2026');
-  });
+  }, 90_000); // the demo prints, e-mails and books a whole synthetic survey before it starts listening
 });

@@ -29,7 +29,7 @@ describe('a worker killed in the middle of a step', () => {
   };
 
   const killWhen = async (child: ChildProcess, condition: () => boolean) => {
-    const until = Date.now() + 30_000;
+    const until = Date.now() + 60_000; // a worker process's start on a busy machine
     while (!condition()) {
       if (Date.now() > until) throw new Error('the worker never reached the point to kill it at');
       await new Promise((r) => setTimeout(r, 10));
