@@ -161,13 +161,14 @@ describe('pages in a browser', () => {
     expect(await page.locator('#preconditions').innerText()).toMatch(/Done\s+The sample is locked\s+Done\s+The deceased check is recent enough/);
     await screenshot(page, 'coordinator-2-confirm');
     await page.getByRole('button', { name: 'Launch: post 2 letters and send 0 e-mails' }).click();
-    await page.getByText('initial going out now: 2 letters and 0 e-mails planned; 1 patients held back').waitFor();
+    await page.getByText('initial going out now: 2 letters and 0 e-mails planned; 1 patient held back').waitFor();
     await screenshot(page, 'coordinator-3-launched');
     // The ledger holds what the confirmation said: 2 letters to go, the dead patient held back with the reason.
     const rows = await t.dataSource.query(
       `SELECT channel, suppression_reason AS reason, count(*)::int AS n FROM mailings WHERE step = 'initial' GROUP BY 1, 2 ORDER BY 2 NULLS FIRST`);
     expect(rows).toEqual([{ channel: 'postal', reason: null, n: 2 }, { channel: 'postal', reason: 'deceased', n: 1 }]);
     expect(await page.locator('.nhsuk-tag').first().innerText()).toBe('fieldwork');
+    expect(await page.locator('#lifecycle').innerText()).toMatch(/setup\s*→\s*sampling\s*→\s*fieldwork \(now\)\s*→\s*closed\s*→\s*purged/);
     const [entry] = await t.dataSource.query(`SELECT actor, action FROM audit_log WHERE action = 'mailing.launch'`);
     expect(entry).toEqual({ actor: 'coordinator@example.invalid', action: 'mailing.launch' });
 
@@ -224,7 +225,7 @@ describe('pages in a browser', () => {
     await page.goto(`${base}/coordinator/CPES-2026/mailings/reminder_1/launch`);
     expect((await page.locator('#suppressed').innerText()).trim()).toBe('1 opted out');
     await page.getByRole('button', { name: 'Schedule: post 2 letters and send 0 e-mails' }).click();
-    await page.getByText(`reminder 1 scheduled for ${due}: 2 letters and 0 e-mails planned; 1 patients held back`).waitFor();
+    await page.getByText(`reminder 1 scheduled for ${due}: 2 letters and 0 e-mails planned; 1 patient held back`).waitFor();
     expect(await page.locator('#state-reminder_1').innerText()).toBe(`scheduled for ${due}`);
     await screenshot(page, 'coordinator-reminder-scheduled');
   });
@@ -256,6 +257,10 @@ describe('pages in a browser', () => {
     expect(await trustPage.locator('.nhsuk-caption-l').innerText()).toContain('CPES-2026');
     expect(await trustPage.getByLabel('Survey', { exact: true }).inputValue()).toBe('CPES-2026');
     await screenshot(trustPage, 'trust-survey-chooser');
+    // Newest first, also between surveys of the same sample period.
+    await t.http().post('/api/surveys').set(t.auth).send({ code: 'CPES-2026-B', periodStart: '2026-04-01', periodEnd: '2026-06-30' }).expect(201);
+    const all = await t.http().get('/api/surveys').set(t.auth).expect(200);
+    expect(all.body.surveys.map((x: { code: string }) => x.code)).toEqual(['CPES-2027', 'CPES-2026-B', 'CPES-2026']);
   });
 
   describe("the patient's online questionnaire", () => {

@@ -65,7 +65,7 @@ export class CoordinatorPages {
       const held = Object.values(r.heldBack.postal).reduce((n, k) => n + k, 0);
       const when = new Date(r.scheduledFor) > new Date() ? `scheduled for ${longDate(r.scheduledFor)}` : 'going out now';
       this.done(res, survey, r.alreadyLaunched ? `${step.replace('_', ' ')} was already launched`
-        : `${step.replace('_', ' ')} ${when}: ${r.added.postal} letters and ${r.added.email} e-mails planned; ${held} patients held back`);
+        : `${step.replace('_', ' ')} ${when}: ${r.added.postal} letters and ${r.added.email} e-mails planned; ${held} ${held === 1 ? 'patient' : 'patients'} held back`);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'invalid_state') throw error;
       this.pages.render(res, 'message.njk', { title: 'The mailing was not launched', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: 'Back to the survey' } }, 409);
