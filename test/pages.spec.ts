@@ -263,6 +263,23 @@ describe('pages in a browser', () => {
     expect(all.body.surveys.map((x: { code: string }) => x.code)).toEqual(['CPES-2027', 'CPES-2026-B', 'CPES-2026']);
   });
 
+  it('shows a paper return as received, warns that an opt-out after it keeps the response, and shows who called', async () => {
+    await t.http().post('/api/surveys/CPES-2026/returns').set(t.auth).send({ reference: patients[0].reference, type: 'completed' }).expect(200);
+    const password = await userWithPassword(t, 'jo.helpline@example.invalid', 'helpline');
+    await signIn(page, base, 'jo.helpline@example.invalid', password);
+    await page.goto(`${base}/helpline/CPES-2026/patients/${patients[0].reference}`);
+    expect(await page.locator('.nhsuk-tag').innerText()).toContain('Outcome 1');
+    expect(await page.locator('#response').innerText()).toMatch(/^Paper questionnaire received on \d{4}-\d\d-\d\d/);
+    await page.getByRole('link', { name: 'Opt out' }).click();
+    await page.getByLabel('Who called').fill('their daughter');
+    await page.getByRole('button', { name: 'Record the opt-out' }).click();
+    await page.getByText('this patient has already returned a questionnaire: that response is kept and still counts. Nothing more will be sent.').waitFor();
+    const history = await page.getByRole('table').last().innerText();
+    expect(history).toMatch(/Who called/);
+    expect(history).toMatch(/opt out: not given\s+their daughter\s+jo.helpline@example.invalid/);
+    await screenshot(page, 'helpline-opt-out-after-return');
+  });
+
   describe("the patient's online questionnaire", () => {
     const outcomeOf = async (id: string) =>
       (await t.dataSource.query('SELECT outcome FROM patient_outcomes WHERE patient_id = $1', [id]))[0].outcome as number;

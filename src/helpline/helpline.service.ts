@@ -150,6 +150,11 @@ export class HelplineService {
         case 'opt_out':
           ({ id: eventId } = await this.event(m, { ...base, kind: 'opt_out', details: { reason: contact.reason ?? 'not given', ...said } }));
           note = 'Opted out: no further questionnaires or reminders will be sent.';
+          // An opt-out does not withdraw a questionnaire already returned: say so, so the caller is not misled.
+          if ((await m.query(`SELECT 1 FROM patient_events WHERE patient_id = $1 AND kind = 'completed' LIMIT 1`, [patient.id])).length) {
+            note = 'Opted out, but this patient has already returned a questionnaire: that response is kept and still counts. '
+              + 'Nothing more will be sent. If they want their answers withdrawn, pass the call to the survey coordinator.';
+          }
           break;
         case 'too_ill':
           ({ id: eventId } = await this.event(m, { ...base, kind: 'too_ill', details: { ...said } }));

@@ -66,6 +66,8 @@ export class HelplinePages {
     const p = await this.helpline.record(survey, ref, req.principal!);
     this.pages.render(res, 'helpline-patient.njk', {
       title: `${p.reference}`, survey, width: 'full', canLog: true, notice: done,
+      // A paper return booked in before its answers are scanned is a completion without a response row yet.
+      returned: p.events.find((e) => e.kind === 'completed') ?? null,
       contactTypes: CONTACT_TYPES.map((type) => ({ type, label: FORMS[type].label })),
       p: {
         ...p,
