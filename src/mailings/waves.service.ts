@@ -282,13 +282,15 @@ export class WavesService {
     const rows = parsed.map((p, i) => {
       const where = `reference ${i + 1}`;
       if (!p.ok) {
-        problems.push({ where, message: p.problem === 'check_digit' ? 'the check digit does not match' : 'not a survey reference such as RXX-004821-7' });
+        problems.push({ where, message: p.problem === 'check_digit'
+          ? 'This is not a valid survey reference: the check digit does not match. Check the reference and give it again'
+          : 'This is not a survey reference: give one such as RXX-004821-7' });
         return undefined;
       }
       const patient = byReference.get(p.reference);
-      if (!patient) problems.push({ where, message: 'not a patient of this survey' });
-      else if (!patient.email) problems.push({ where, message: 'this patient has no e-mail in this step' });
-      else if (patient.email.status !== 'failed') problems.push({ where, message: `its e-mail is ${patient.email.status}, not failed` });
+      if (!patient) problems.push({ where, message: 'No patient of this survey has this reference: check the reference' });
+      else if (!patient.email) problems.push({ where, message: 'This patient has no e-mail in this step: leave the reference out' });
+      else if (patient.email.status !== 'failed') problems.push({ where, message: `This patient's e-mail is ${patient.email.status}, not failed: leave the reference out` });
       else return { ...patient.email, reference: patient.reference };
       return undefined;
     });
@@ -298,7 +300,7 @@ export class WavesService {
     }
     const named = [...new Map(rows.map((r) => [r!.id, r!])).values()];
     const unconfirmed = notDelivered ? [] : rows.flatMap((r, i) => (r!.interrupted
-      ? [{ where: `reference ${i + 1}`, message: 'interrupted; not confirmed as not delivered' }] : []));
+      ? [{ where: `reference ${i + 1}`, message: "This e-mail was interrupted: check the mail server's log, then confirm it was not delivered" }] : []));
     if (unconfirmed.length) {
       throw new DomainError('invalid_state',
         `${unconfirmed.length} of the e-mails named ${unconfirmed.length > 1 ? 'were' : 'was'} interrupted and may have reached the mail server; nothing was retried. `
