@@ -389,7 +389,7 @@ describe('pages in a browser', () => {
       await screenshot(page, 'patient-rating-phone');
       await page.getByLabel(/^7/).check();
       await page.getByRole('button', { name: 'Save and continue' }).click();
-      await page.waitForURL(/\/q\/53$/);
+      await page.waitForURL(new RegExp(`/q/${rating + 1}$`));
       expect((await draft(patients[0].id)).overall_rating).toBe(7);
     });
 
