@@ -118,7 +118,11 @@ describe('access control', () => {
 
       const blocked = await t.http().get(`/api/surveys/CPES-2026/patients/${patients[0].reference}`).set('Cookie', session).expect(403);
       expect(blocked.body.error.message).toMatch(/new password/);
-      await t.http().post('/api/auth/password').set('Cookie', session).send({ currentPassword: once, newPassword: 'short' }).expect(400);
+      const short = await t.http().post('/api/auth/password').set('Cookie', session).send({ currentPassword: once, newPassword: 'short' }).expect(400);
+      // Each message is a sentence that says what to do, never a fragment or a code.
+      for (const d of short.body.error.details) expect(d.message).toMatch(/^(Choose|Enter) /);
+      const wrong = await t.http().post('/api/auth/password').set('Cookie', session).send({ currentPassword: 'not the one', newPassword: 'a long synthetic passphrase' }).expect(400);
+      expect(wrong.body.error.details).toEqual([{ where: 'currentPassword', message: 'Enter the password you use now; it does not match' }]);
       await t.http().post('/api/auth/password').set('Cookie', session)
         .send({ currentPassword: once, newPassword: 'a long synthetic passphrase' }).expect(200);
       await t.http().get(`/api/surveys/CPES-2026/patients/${patients[0].reference}`).set('Cookie', session).expect(200);

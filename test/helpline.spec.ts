@@ -65,6 +65,9 @@ describe('helpline', () => {
       expect(partial.body.error.details.map((d: { where: string }) => d.where)).toEqual(['postcode', 'dateOfBirth']);
       const typo = await t.http().get('/api/surveys/CPES-2026/patients').query({ reference: `${patients[0].reference.slice(0, -1)}${(Number(patients[0].reference.slice(-1)) + 1) % 10}` }).set(t.auth).expect(400);
       expect(typo.body.error.message).toMatch(/check digit/);
+      // The field's own message (shown beside the box on the page) is the sentence too, not a code.
+      expect(typo.body.error.details).toEqual([{ where: 'reference', message: typo.body.error.message }]);
+      expect(typo.body.error.message).not.toContain(patients[0].reference.slice(0, -1));
     });
 
     it("never shows a trust user another trust's patient", async () => {
@@ -85,7 +88,10 @@ describe('helpline', () => {
     await contact(ref, { type: 'query', notes: 'Asked how the answers are used' }).expect(201);
 
     const noDate = await contact(ref, { type: 'deceased' }).expect(400);
-    expect(noDate.body.error.details).toEqual([{ where: 'dateOfDeath', message: 'required for this type' }]);
+    expect(noDate.body.error.details).toEqual([{ where: 'dateOfDeath', message: 'Enter the date of death (an estimate is fine)' }]);
+    const future = await contact(ref, { type: 'deceased', dateOfDeath: '2999-01-01' }).expect(400);
+    expect(future.body.error).toMatchObject({ message: 'Enter the date of death, which must be today or in the past',
+      details: [{ where: 'dateOfDeath', message: 'Enter the date of death, which must be today or in the past' }] });
     expect((await contact(ref, { type: 'query' }).expect(400)).body.error.details[0].where).toBe('notes');
     expect((await contact(ref, { type: 'ineligible' }).expect(400)).body.error.details[0].where).toBe('reason');
     const ineligible = await contact(patients[1].reference, { type: 'ineligible', reason: 'Treated privately, not at this trust' }).expect(201);

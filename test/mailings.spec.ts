@@ -332,8 +332,8 @@ describe('e-mail failures', () => {
     const mistyped = await t.http().post('/api/surveys/CPES-2026/mailings/initial/retry-failed').set(t.auth)
       .send({ references: [refused.reference, 'RXX-12345'], notDelivered: true }).expect(400);
     expect(mistyped.body.error.details).toEqual([
-      { where: 'reference 1', message: 'its e-mail is sent, not failed' },
-      { where: 'reference 2', message: 'not a survey reference such as RXX-004821-7' }]);
+      { where: 'reference 1', message: "This patient's e-mail is sent, not failed: leave the reference out" },
+      { where: 'reference 2', message: 'This is not a survey reference: give one such as RXX-004821-7' }]);
     expect(JSON.stringify(mistyped.body)).not.toContain('RXX-12345');
 
     // Named but not confirmed: refused, the row untouched.
@@ -354,7 +354,7 @@ describe('e-mail failures', () => {
     expect(smtp.to(interrupted.email!)).toHaveLength(1);
     const repeated = await t.http().post('/api/surveys/CPES-2026/mailings/initial/retry-failed').set(t.auth)
       .send({ references: [interrupted.reference], notDelivered: true }).expect(409);
-    expect(repeated.body.error.details).toEqual([{ where: 'reference 1', message: 'its e-mail is sent, not failed' }]);
+    expect(repeated.body.error.details).toEqual([{ where: 'reference 1', message: "This patient's e-mail is sent, not failed: leave the reference out" }]);
     await settled(t, 'initial');
     expect(smtp.to(interrupted.email!)).toHaveLength(1);
     expect(smtp.received).toHaveLength(3);

@@ -156,13 +156,19 @@ describe('pages in a browser', () => {
     await page.getByRole('link', { name: 'Launch initial' }).click();
     await page.getByRole('heading', { name: 'Launch the initial mailing' }).waitFor();
     expect(await page.locator('#will-post').innerText()).toBe('2');
+    expect(await page.locator('#will-email').innerText()).toBe('0');
     expect((await page.locator('#suppressed').innerText()).trim()).toBe('1 deceased');
+    expect(await page.locator('#preconditions').innerText()).toMatch(/Done\s+The sample is locked\s+Done\s+The deceased check is recent enough/);
     await screenshot(page, 'coordinator-2-confirm');
-    await page.getByRole('button', { name: 'Launch and mail 2 patients' }).click();
-    await page.getByText('initial launched: 3 letters and 0 e-mails queued').waitFor();
+    await page.getByRole('button', { name: 'Launch: post 2 letters and send 0 e-mails' }).click();
+    await page.getByText('initial going out now: 2 letters and 0 e-mails planned; 1 patient held back').waitFor();
     await screenshot(page, 'coordinator-3-launched');
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM mailings WHERE step = 'initial'`);
-    expect(n).toBe(3);
+    // The ledger holds what the confirmation said: 2 letters to go, the dead patient held back with the reason.
+    const rows = await t.dataSource.query(
+      `SELECT channel, suppression_reason AS reason, count(*)::int AS n FROM mailings WHERE step = 'initial' GROUP BY 1, 2 ORDER BY 2 NULLS FIRST`);
+    expect(rows).toEqual([{ channel: 'postal', reason: null, n: 2 }, { channel: 'postal', reason: 'deceased', n: 1 }]);
+    expect(await page.locator('.nhsuk-tag').first().innerText()).toBe('fieldwork');
+    expect(await page.locator('#lifecycle').innerText()).toMatch(/setup\s*→\s*sampling\s*→\s*fieldwork \(now\)\s*→\s*closed\s*→\s*purged/);
     const [entry] = await t.dataSource.query(`SELECT actor, action FROM audit_log WHERE action = 'mailing.launch'`);
     expect(entry).toEqual({ actor: 'coordinator@example.invalid', action: 'mailing.launch' });
 
@@ -185,6 +191,93 @@ describe('pages in a browser', () => {
     expect(trail).toContain('mailing.resume');
     expect(trail).toContain('mailing.pause');
     await screenshot(page, 'coordinator-5-audit');
+  });
+
+  it('shows each precondition before a launch and offers no launch button while one is not met', async () => {
+    await t.dataSource.query('UPDATE surveys SET sample_locked_at = NULL');
+    await t.dataSource.query('DELETE FROM deceased_checks');
+    const password = await userWithPassword(t, 'coordinator@example.invalid', 'coordinator');
+    await signIn(page, base, 'coordinator@example.invalid', password);
+    await page.goto(`${base}/coordinator/CPES-2026/mailings/reminder_1/launch`);
+    const pre = await page.locator('#preconditions').innerText();
+    expect(pre).toMatch(/Not yet\s+The sample is locked/);
+    expect(pre).toMatch(/Not yet\s+The deceased check is recent enough/);
+    expect(pre).toMatch(/Not yet\s+The initial mailing has been launched/);
+    expect(await page.getByRole('main').getByRole('button').count()).toBe(0);
+    await page.getByText('This mailing cannot be launched yet.').waitFor();
+    await screenshot(page, 'coordinator-launch-not-ready');
+  });
+
+  it('says when a reminder will go, shows it as scheduled until then, and refuses a launch whose numbers changed since the confirmation', async () => {
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+    const password = await userWithPassword(t, 'coordinator@example.invalid', 'coordinator');
+    await signIn(page, base, 'coordinator@example.invalid', password);
+    await page.goto(`${base}/coordinator/CPES-2026/mailings/reminder_1/launch`);
+    const due = new Date(Date.now() + 21 * 86_400_000).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+    expect(await page.locator('#when').innerText()).toBe(`Scheduled for ${due}`);
+    expect(await page.locator('main').innerText()).toContain(`anyone who responds, opts out or dies before ${due} will not be mailed`);
+    await screenshot(page, 'coordinator-launch-scheduled');
+    // A patient opts out after the confirmation was shown: its numbers no longer hold.
+    await t.http().post(`/api/surveys/CPES-2026/patients/${patients[0].reference}/contacts`).set(t.auth).send({ type: 'opt_out' }).expect(201);
+    await page.getByRole('button', { name: 'Schedule: post 3 letters and send 0 e-mails' }).click();
+    await page.getByText('the number of patients to mail has changed').waitFor();
+    expect(await t.dataSource.query(`SELECT 1 FROM mailing_steps WHERE step = 'reminder_1'`)).toEqual([]);
+    await page.goto(`${base}/coordinator/CPES-2026/mailings/reminder_1/launch`);
+    expect((await page.locator('#suppressed').innerText()).trim()).toBe('1 opted out');
+    await page.getByRole('button', { name: 'Schedule: post 2 letters and send 0 e-mails' }).click();
+    await page.getByText(`reminder 1 scheduled for ${due}: 2 letters and 0 e-mails planned; 1 patient held back`).waitFor();
+    expect(await page.locator('#state-reminder_1').innerText()).toBe(`scheduled for ${due}`);
+    await screenshot(page, 'coordinator-reminder-scheduled');
+  });
+
+  it('opens helpline and trust pages on the survey in fieldwork, not a newer one in setup, with a chooser to switch', async () => {
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+    await t.http().post('/api/surveys').set(t.auth).send({ code: 'CPES-2027', periodStart: '2027-04-01', periodEnd: '2027-06-30' }).expect(201);
+    const listed = await t.http().get('/api/surveys').set(t.auth).expect(200);
+    expect(listed.body.surveys.map((s: { code: string; status: string }) => [s.code, s.status])).toEqual([['CPES-2027', 'setup'], ['CPES-2026', 'fieldwork']]);
+    const password = await userWithPassword(t, 'jo.helpline@example.invalid', 'helpline');
+    await signIn(page, base, 'jo.helpline@example.invalid', password);
+    await page.waitForURL(/\/helpline$/);
+    expect(await page.getByText(/^Searching /).innerText()).toContain('CPES-2026');
+    expect(await page.getByLabel('Survey', { exact: true }).locator('option').allInnerTexts()).toEqual(['CPES-2027 (setup)', 'CPES-2026 (fieldwork)']);
+    await page.getByLabel('Survey reference').fill(patients[0].reference);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(new RegExp(`/helpline/CPES-2026/patients/${patients[0].reference}$`));
+    await page.goto(`${base}/helpline`);
+    await page.getByLabel('Survey', { exact: true }).selectOption('CPES-2027');
+    await page.getByRole('button', { name: 'Show this survey' }).click();
+    expect(await page.getByText(/^Searching /).innerText()).toContain('CPES-2027');
+    await screenshot(page, 'helpline-survey-chooser');
+
+    const trustPassword = await userWithPassword(t, 'data.manager@example.invalid', 'trust', 'RXX');
+    const trustPage = await (await browser.newContext()).newPage();
+    afterThis.push(() => trustPage.context().close());
+    await signIn(trustPage, base, 'data.manager@example.invalid', trustPassword);
+    await trustPage.waitForURL(/\/trust$/);
+    expect(await trustPage.locator('.nhsuk-caption-l').innerText()).toContain('CPES-2026');
+    expect(await trustPage.getByLabel('Survey', { exact: true }).inputValue()).toBe('CPES-2026');
+    await screenshot(trustPage, 'trust-survey-chooser');
+    // Newest first, also between surveys of the same sample period.
+    await t.http().post('/api/surveys').set(t.auth).send({ code: 'CPES-2026-B', periodStart: '2026-04-01', periodEnd: '2026-06-30' }).expect(201);
+    const all = await t.http().get('/api/surveys').set(t.auth).expect(200);
+    expect(all.body.surveys.map((x: { code: string }) => x.code)).toEqual(['CPES-2027', 'CPES-2026-B', 'CPES-2026']);
+  });
+
+  it('shows a paper return as received, warns that an opt-out after it keeps the response, and shows who called', async () => {
+    await t.http().post('/api/surveys/CPES-2026/returns').set(t.auth).send({ reference: patients[0].reference, type: 'completed' }).expect(200);
+    const password = await userWithPassword(t, 'jo.helpline@example.invalid', 'helpline');
+    await signIn(page, base, 'jo.helpline@example.invalid', password);
+    await page.goto(`${base}/helpline/CPES-2026/patients/${patients[0].reference}`);
+    expect(await page.locator('.nhsuk-tag').innerText()).toContain('Outcome 1');
+    expect(await page.locator('#response').innerText()).toMatch(/^Paper questionnaire received on \d{4}-\d\d-\d\d/);
+    await page.getByRole('link', { name: 'Opt out' }).click();
+    await page.getByLabel('Who called').fill('their daughter');
+    await page.getByRole('button', { name: 'Record the opt-out' }).click();
+    await page.getByText('this patient has already returned a questionnaire: that response is kept and still counts. Nothing more will be sent.').waitFor();
+    const history = await page.getByRole('table').last().innerText();
+    expect(history).toMatch(/Who called/);
+    expect(history).toMatch(/opt out: not given\s+their daughter\s+jo.helpline@example.invalid/);
+    await screenshot(page, 'helpline-opt-out-after-return');
   });
 
   describe("the patient's online questionnaire", () => {

@@ -65,7 +65,7 @@ export class AuditService {
     if (problems.length) throw new DomainError('validation_failed', `Invalid input: ${problems.map((p) => `${p.where} ${p.message}`).join('; ')}`, problems);
     const limit = query.limit ?? 200;
     if (query.reference && !query.survey) {
-      throw new DomainError('validation_failed', 'A reference is looked up within a survey: give the survey too', [{ where: 'survey', message: 'required with reference' }]);
+      throw new DomainError('validation_failed', 'A reference is looked up within a survey: give the survey too', [{ where: 'survey', message: 'Choose the survey too: a reference is looked up within a survey' }]);
     }
     const rows = await this.dataSource.query(
       `SELECT a.id::text, a.at, a.actor, a.actor_role AS "actorRole", a.action, s.code AS survey, a.patient_reference AS reference,

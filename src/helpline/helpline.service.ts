@@ -150,6 +150,11 @@ export class HelplineService {
         case 'opt_out':
           ({ id: eventId } = await this.event(m, { ...base, kind: 'opt_out', details: { reason: contact.reason ?? 'not given', ...said } }));
           note = 'Opted out: no further questionnaires or reminders will be sent.';
+          // An opt-out does not withdraw a questionnaire already returned: say so, so the caller is not misled.
+          if ((await m.query(`SELECT 1 FROM patient_events WHERE patient_id = $1 AND kind = 'completed' LIMIT 1`, [patient.id])).length) {
+            note = 'Opted out, but this patient has already returned a questionnaire: that response is kept and still counts. '
+              + 'Nothing more will be sent. If they want their answers withdrawn, pass the call to the survey coordinator.';
+          }
           break;
         case 'too_ill':
           ({ id: eventId } = await this.event(m, { ...base, kind: 'too_ill', details: { ...said } }));
@@ -164,7 +169,10 @@ export class HelplineService {
           break;
         case 'deceased': {
           const died = required(contact.dateOfDeath, 'dateOfDeath', 'the date of death (an estimate is fine)');
-          if (died > today) throw new DomainError('validation_failed', 'The date of death is in the future', [{ where: 'dateOfDeath', message: 'in the future' }]);
+          if (died > today) {
+            const message = 'Enter the date of death, which must be today or in the past';
+            throw new DomainError('validation_failed', message, [{ where: 'dateOfDeath', message }]);
+          }
           // First report wins: a trace or another call does not move a recorded date of death.
           await m.query(
             `INSERT INTO survey_deaths (survey_id, nhs_number, date_of_death, source) VALUES ($1, $2, $3, 'helpline')
@@ -255,7 +263,7 @@ export class HelplineService {
 
 function required<T>(value: T | undefined, field: string, what: string): T {
   if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) {
-    throw new DomainError('validation_failed', `This contact needs ${what} (${field})`, [{ where: field, message: 'required for this type' }]);
+    throw new DomainError('validation_failed', `Enter ${what}: this contact cannot be recorded without it`, [{ where: field, message: `Enter ${what}` }]);
   }
   return value;
 }

@@ -41,7 +41,7 @@ export const waveLaunch = command({
       text: s.alreadyLaunched && !s.added.postal && !s.added.email
         ? `${s.survey} ${s.step} was already launched on ${s.launchedAt}: nothing added.`
         : `${s.survey} ${s.step} launched: ${s.added.postal} letters in ${s.printFiles} print file(s) and ${s.added.email} e-mails, ${when}. `
-          + 'Each is checked for suppression when it is produced.',
+          + `${heldBack(s.heldBack.postal)}Each is checked again for suppression when it is produced.`,
     };
   },
 });
@@ -129,4 +129,10 @@ function describeStep(s: StepProgress): string {
         ...s.interruptedEmails.map((e) => `    ${e.reference}  ${e.messageId}  interrupted ${e.interruptedAt}`)]
       : []),
   ].join('\n');
+}
+
+/** "Held back: 3 responded, 1 deceased. " — the patients the launch recorded as suppressed. */
+function heldBack(reasons: Record<string, number>): string {
+  const parts = Object.entries(reasons).map(([reason, n]) => `${n} ${reason.replace('_', ' ')}`);
+  return parts.length ? `Held back: ${parts.join(', ')}. ` : '';
 }

@@ -26,8 +26,10 @@ export interface LaunchSummary {
   alreadyLaunched: boolean;
   launchedAt: string;
   scheduledFor: string;
-  /** Ledger rows this launch wrote. */
+  /** Letters and e-mails this launch planned to send (pending in the ledger). */
   added: Record<Channel, number>;
+  /** Patients this launch held back, recorded in the ledger as suppressed, by channel and reason. */
+  heldBack: Record<Channel, Record<string, number>>;
   /** Ledger rows the step now holds. */
   ledger: Record<Channel, number>;
   printFiles: number;
@@ -82,6 +84,29 @@ export interface WaveStatus {
   steps: StepProgress[];
 }
 
+/** One thing that must be true before a step may be launched, as the confirmation page lists it. */
+export interface LaunchPrecondition {
+  name: 'sample_locked' | 'deceased_check' | 'previous_step';
+  label: string;
+  met: boolean;
+  /** What is wrong and what to do, when not met. */
+  problem: string | null;
+}
+
+/** What launching a step would do now: the same planning query the launch itself runs. */
+export interface LaunchPreview {
+  step: MailingStep;
+  launched: boolean;
+  patients: number;
+  /** Letters and e-mails that would be planned to go. */
+  mail: Record<Channel, number>;
+  /** Patients who would be held back (recorded as suppressed), by channel and reason. */
+  heldBack: Record<Channel, Record<string, number>>;
+  /** When the mail would go: now for the initial mailing, else the reminder's offset; null until the initial mailing is launched. */
+  scheduledFor: string | null;
+  preconditions: LaunchPrecondition[];
+}
+
 interface StepRow {
   step: MailingStep;
   launched_at: Date;
@@ -111,7 +136,7 @@ export class WavesService {
 
   async launch(
     surveyCode: string, stepName: string, launchedBy: string,
-    options: { now?: boolean; packsPerFile?: number } = {},
+    options: { now?: boolean; packsPerFile?: number; expect?: Record<Channel, number> } = {},
   ): Promise<LaunchSummary> {
     const step = assertStep(stepName);
     const survey = await this.surveys.get(surveyCode);
@@ -129,12 +154,28 @@ export class WavesService {
         `INSERT INTO mailing_steps (survey_id, step, launched_by, scheduled_for) VALUES ($1, $2, $3, $4)
          ON CONFLICT (survey_id, step) DO NOTHING RETURNING step`, [survey.id, step, launchedBy, scheduledFor]);
       const printBatches = await this.planPostal(m, survey, step, Math.min(options.packsPerFile ?? PACKS_PER_PRINT_FILE, PACKS_PER_PRINT_FILE));
-      const emails: { id: string }[] = await m.query(
-        `INSERT INTO mailings (survey_id, patient_id, trust_code, step, channel)
-         SELECT $1, p.id, p.trust_code, $2, 'email' FROM patients p WHERE p.survey_id = $1 AND p.email IS NOT NULL
-         ON CONFLICT (patient_id, step, channel) DO NOTHING RETURNING id`, [survey.id, step]);
+      const emails: { id: string; reason: string | null }[] = await m.query(
+        `INSERT INTO mailings (survey_id, patient_id, trust_code, step, channel, status, suppression_reason, completed_at)
+         SELECT $1, u.id, u.trust_code, $2, 'email', CASE WHEN u.reason IS NULL THEN 'pending' ELSE 'suppressed' END, u.reason,
+                CASE WHEN u.reason IS NULL THEN NULL ELSE now() END
+         FROM (${unplannedSql('email')}) u
+         ON CONFLICT (patient_id, step, channel) DO NOTHING RETURNING id::text AS id, suppression_reason AS reason`, [survey.id, step]);
+      const added = { postal: printBatches.packs, email: emails.filter((e) => !e.reason).length };
+      // The confirmation's numbers are a promise: if they no longer hold, nothing is launched.
+      if (options.expect && (options.expect.postal !== added.postal || options.expect.email !== added.email)) {
+        throw new DomainError('invalid_state', `${step} was not launched: since the confirmation was shown, the number of patients to mail has changed `
+          + `(now ${added.postal} letters and ${added.email} e-mails). Check the new numbers and confirm again.`);
+      }
+      if (step === 'initial') {
+        // The first mail out starts fieldwork.
+        await m.query(`UPDATE surveys SET status = 'fieldwork', updated_at = now() WHERE id = $1 AND status IN ('setup', 'sampling')`, [survey.id]);
+      }
       const [row]: StepRow[] = await m.query('SELECT * FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]);
-      return { alreadyLaunched: !inserted, row, printBatches, emails: emails.map((e) => String(e.id)) };
+      return {
+        alreadyLaunched: !inserted, row, printBatches, added,
+        emails: emails.filter((e) => !e.reason).map((e) => e.id),
+        heldBack: { postal: printBatches.heldBack, email: countReasons(emails.filter((e) => e.reason).map((e) => ({ reason: e.reason!, n: 1 }))) },
+      };
     });
 
     if (planned.printBatches.packs || planned.emails.length) {
@@ -151,7 +192,8 @@ export class WavesService {
       alreadyLaunched: planned.alreadyLaunched,
       launchedAt: planned.row.launched_at.toISOString(),
       scheduledFor: planned.row.scheduled_for.toISOString(),
-      added: { postal: planned.printBatches.packs, email: planned.emails.length },
+      added: planned.added,
+      heldBack: planned.heldBack,
       ledger,
       printFiles: planned.printBatches.ids.length,
       jobsQueued: 0,
@@ -240,13 +282,15 @@ export class WavesService {
     const rows = parsed.map((p, i) => {
       const where = `reference ${i + 1}`;
       if (!p.ok) {
-        problems.push({ where, message: p.problem === 'check_digit' ? 'the check digit does not match' : 'not a survey reference such as RXX-004821-7' });
+        problems.push({ where, message: p.problem === 'check_digit'
+          ? 'This is not a valid survey reference: the check digit does not match. Check the reference and give it again'
+          : 'This is not a survey reference: give one such as RXX-004821-7' });
         return undefined;
       }
       const patient = byReference.get(p.reference);
-      if (!patient) problems.push({ where, message: 'not a patient of this survey' });
-      else if (!patient.email) problems.push({ where, message: 'this patient has no e-mail in this step' });
-      else if (patient.email.status !== 'failed') problems.push({ where, message: `its e-mail is ${patient.email.status}, not failed` });
+      if (!patient) problems.push({ where, message: 'No patient of this survey has this reference: check the reference' });
+      else if (!patient.email) problems.push({ where, message: 'This patient has no e-mail in this step: leave the reference out' });
+      else if (patient.email.status !== 'failed') problems.push({ where, message: `This patient's e-mail is ${patient.email.status}, not failed: leave the reference out` });
       else return { ...patient.email, reference: patient.reference };
       return undefined;
     });
@@ -256,7 +300,7 @@ export class WavesService {
     }
     const named = [...new Map(rows.map((r) => [r!.id, r!])).values()];
     const unconfirmed = notDelivered ? [] : rows.flatMap((r, i) => (r!.interrupted
-      ? [{ where: `reference ${i + 1}`, message: 'interrupted; not confirmed as not delivered' }] : []));
+      ? [{ where: `reference ${i + 1}`, message: "This e-mail was interrupted: check the mail server's log, then confirm it was not delivered" }] : []));
     if (unconfirmed.length) {
       throw new DomainError('invalid_state',
         `${unconfirmed.length} of the e-mails named ${unconfirmed.length > 1 ? 'were' : 'was'} interrupted and may have reached the mail server; nothing was retried. `
@@ -329,23 +373,39 @@ export class WavesService {
   }
 
   /**
-   * What launching a step would do now, for the coordinator's confirmation: who would be sent
-   * post and e-mail, and who is suppressed at this moment and why (the final check is still
-   * made as each letter or e-mail is produced).
+   * What launching a step would do now, for the coordinator's confirmation: the preconditions,
+   * when it would go, and the same planning query the launch runs, so the numbers confirmed are
+   * the numbers the ledger then holds (the final check is still made as each is produced).
    */
-  async preview(surveyCode: string, stepName: string): Promise<{ step: MailingStep; patients: number; postal: number; email: number; suppressed: Record<string, number>; launched: boolean }> {
+  async preview(surveyCode: string, stepName: string): Promise<LaunchPreview> {
     const survey = await this.surveys.get(surveyCode);
     const step = assertStep(stepName);
-    const rows: { reason: string | null; has_email: boolean; n: number }[] = await this.dataSource.query(
-      `SELECT ${suppressionReasonSql('p')} AS reason, p.email IS NOT NULL AS has_email, count(*)::int AS n
-       FROM patients p WHERE p.survey_id = $1 GROUP BY 1, 2`, [survey.id]);
-    const [launched] = await this.dataSource.query('SELECT 1 FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]);
-    const suppressed: Record<string, number> = {};
-    for (const r of rows.filter((x) => x.reason)) suppressed[r.reason!] = (suppressed[r.reason!] ?? 0) + r.n;
-    const mailable = rows.filter((r) => !r.reason);
+    const [postal, email, [launched], [initial], [{ patients }], stale] = await Promise.all([
+      this.dataSource.query(`SELECT reason, count(*)::int AS n FROM (${unplannedSql('postal')}) u GROUP BY 1`, [survey.id, step]),
+      this.dataSource.query(`SELECT reason, count(*)::int AS n FROM (${unplannedSql('email')}) u GROUP BY 1`, [survey.id, step]),
+      this.dataSource.query('SELECT 1 FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]),
+      this.dataSource.query(`SELECT launched_at FROM mailing_steps WHERE survey_id = $1 AND step = 'initial'`, [survey.id]),
+      this.dataSource.query('SELECT count(*)::int AS patients FROM patients WHERE survey_id = $1', [survey.id]),
+      staleDeceasedCheck(this.dataSource.manager, survey),
+    ]) as [{ reason: string | null; n: number }[], { reason: string | null; n: number }[], unknown[], { launched_at: Date }[], { patients: number }[], string | null];
+    const due = step === 'initial' ? new Date()
+      : initial ? new Date(Math.max(Date.now(), new Date(initial.launched_at).getTime() + parseSurveySettings(survey.settings).schedule[step] * DAY_MS)) : null;
+    const preconditions: LaunchPrecondition[] = [
+      { name: 'sample_locked', label: 'The sample is locked', met: Boolean(survey.sampleLockedAt),
+        problem: survey.sampleLockedAt ? null : 'The sample is not locked yet: lock it (sample:lock) once every trust has uploaded its sample file' },
+      { name: 'deceased_check', label: 'The deceased check is recent enough', met: !stale, problem: stale ? `${stale}.` : null },
+    ];
+    if (step !== 'initial') {
+      preconditions.push({ name: 'previous_step', label: 'The initial mailing has been launched', met: Boolean(initial),
+        problem: initial ? null : `A reminder follows the initial mailing: launch the initial mailing first` });
+    }
+    const mailable = (rows: { reason: string | null; n: number }[]) => rows.filter((r) => !r.reason).reduce((n, r) => n + r.n, 0);
     return {
-      step, launched: Boolean(launched), patients: rows.reduce((n, r) => n + r.n, 0),
-      postal: mailable.reduce((n, r) => n + r.n, 0), email: mailable.filter((r) => r.has_email).reduce((n, r) => n + r.n, 0), suppressed,
+      step, launched: Boolean(launched), patients,
+      mail: { postal: mailable(postal), email: mailable(email) },
+      heldBack: { postal: countReasons(postal), email: countReasons(email) },
+      scheduledFor: due?.toISOString() ?? null,
+      preconditions,
     };
   }
 
@@ -364,29 +424,33 @@ export class WavesService {
    * into planned print files of at most 2,000 packs (printers want bounded files, Royal Mail
    * sorted ones). Patients who asked the helpline for large print get files of their own.
    */
-  private async planPostal(m: EntityManager, survey: Survey, step: MailingStep, perFile: number): Promise<{ ids: string[]; packs: number }> {
+  private async planPostal(m: EntityManager, survey: Survey, step: MailingStep, perFile: number): Promise<{ ids: string[]; packs: number; heldBack: Record<string, number> }> {
     const runId = printRunId(survey.code, step);
-    const planned = { ids: [] as string[], packs: 0 };
+    const planned = { ids: [] as string[], packs: 0, heldBack: {} as Record<string, number> };
     for (const largePrint of [false, true]) {
-      const unplanned = `FROM patients p WHERE p.survey_id = $1 AND (p.preferred_format = 'large_print') = $6
-        AND NOT EXISTS (SELECT 1 FROM mailings x WHERE x.patient_id = p.id AND x.step = $2 AND x.channel = 'postal')`;
-      const [{ n }] = await m.query(
-        `SELECT count(*)::int AS n ${unplanned.replace('$6', '$3')}`, [survey.id, step, largePrint]);
+      // Held-back patients are filed with the rest (a postal row names its print file) but recorded suppressed, never printed.
+      const unplanned = `FROM (${unplannedSql('postal')}) p WHERE (p.preferred_format = 'large_print') = $3`;
+      const [{ n }] = await m.query(`SELECT count(*)::int AS n ${unplanned}`, [survey.id, step, largePrint]);
       if (!n) continue;
       const [{ last }] = await m.query('SELECT coalesce(max(batch_number), 0)::int AS last FROM print_batches WHERE run_id = $1', [runId]);
       const files: { id: string }[] = await m.query(
         `INSERT INTO print_batches (survey_id, step, large_print, run_id, batch_number, packs, pages, status)
          SELECT $1, $2, $6, $3, $4 + g, 0, 0, 'planned' FROM generate_series(1, $5::int) g RETURNING id`,
         [survey.id, step, runId, last, Math.ceil(n / perFile), largePrint]);
-      await m.query(
-        `INSERT INTO mailings (survey_id, patient_id, trust_code, step, channel, print_batch_id)
-         SELECT $1, x.id, x.trust_code, $2, 'postal', pb.id
-         FROM (SELECT p.id, p.trust_code, (row_number() OVER (ORDER BY p.postcode COLLATE "C", p.survey_reference) - 1) / $5 AS chunk
-               ${unplanned}) x
-         JOIN print_batches pb ON pb.run_id = $3 AND pb.batch_number = $4 + x.chunk + 1`,
+      const rows: { reason: string | null; n: number }[] = await m.query(
+        `WITH ins AS (
+           INSERT INTO mailings (survey_id, patient_id, trust_code, step, channel, print_batch_id, status, suppression_reason, completed_at)
+           SELECT $1, x.id, x.trust_code, $2, 'postal', pb.id, CASE WHEN x.reason IS NULL THEN 'pending' ELSE 'suppressed' END, x.reason,
+                  CASE WHEN x.reason IS NULL THEN NULL ELSE now() END
+           FROM (SELECT p.id, p.trust_code, p.reason, (row_number() OVER (ORDER BY p.postcode COLLATE "C", p.survey_reference) - 1) / $5 AS chunk
+                 ${unplanned.replace('$3', '$6')}) x
+           JOIN print_batches pb ON pb.run_id = $3 AND pb.batch_number = $4 + x.chunk + 1
+           RETURNING suppression_reason)
+         SELECT suppression_reason AS reason, count(*)::int AS n FROM ins GROUP BY 1`,
         [survey.id, step, runId, last, perFile, largePrint]);
       planned.ids.push(...files.map((f) => f.id));
-      planned.packs += n;
+      planned.packs += rows.filter((r) => !r.reason).reduce((k, r) => k + r.n, 0);
+      for (const [reason, k] of Object.entries(countReasons(rows))) planned.heldBack[reason] = (planned.heldBack[reason] ?? 0) + k;
     }
     return planned;
   }
@@ -401,6 +465,23 @@ export class WavesService {
     const [row] = await this.dataSource.query('SELECT 1 FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]);
     if (!row) throw new DomainError('invalid_state', `${step} has not been launched in this survey: launch it first (wave:launch)`);
   }
+}
+
+/**
+ * The patients a launch of step $2 in survey $1 would still plan on a channel, each with the
+ * reason they would be held back now (or NULL): shared by the preview and the launch, so the
+ * confirmation's numbers are the launch's.
+ */
+function unplannedSql(channel: Channel): string {
+  return `SELECT p.id, p.trust_code, p.postcode, p.survey_reference, p.preferred_format, ${suppressionReasonSql('p')} AS reason
+    FROM patients p WHERE p.survey_id = $1 ${channel === 'email' ? 'AND p.email IS NOT NULL' : ''}
+    AND NOT EXISTS (SELECT 1 FROM mailings x WHERE x.patient_id = p.id AND x.step = $2 AND x.channel = '${channel}')`;
+}
+
+function countReasons(rows: { reason: string | null; n: number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) if (r.reason) out[r.reason] = (out[r.reason] ?? 0) + r.n;
+  return out;
 }
 
 function emptyProgress(): ChannelProgress {

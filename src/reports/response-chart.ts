@@ -16,7 +16,12 @@ export function responseChartSvg(surveyCode: string, series: ResponseSeries, opt
       grid: { left: 70, right: 30, top: 60, bottom: 60 },
       xAxis: { type: 'category', data: series.points.map((p) => p.date), name: 'Date', nameLocation: 'middle', nameGap: 35 },
       yAxis: { type: 'value', name: 'Responses', nameLocation: 'middle', nameGap: 50, minInterval: 1 },
-      series: [{ type: 'line', name: series.name, data: series.points.map((p) => p.cumulative), showSymbol: false, lineStyle: { width: 3, color: '#005eb8' } }],
+      // A mark on every day with responses: a line of one point (all returns on one day) draws nothing on its own.
+      series: [{
+        type: 'line', name: series.name, showSymbol: true, showAllSymbol: true, symbolSize: 8,
+        data: series.points.map((p) => ({ value: p.cumulative, symbol: p.responses > 0 ? 'circle' : 'none' })),
+        lineStyle: { width: 3, color: '#005eb8' }, itemStyle: { color: '#005eb8' },
+      }],
     });
     return chart.renderToSVGString();
   } finally {

@@ -50,7 +50,7 @@ export async function requireByReference(
 /** The canonical form of a typed reference, or a refusal that says what is wrong with it. */
 export function parseReferenceOrThrow(raw: string): string {
   const parsed = parseReference(raw ?? '');
-  if (!parsed.ok) throw new DomainError('validation_failed', referenceProblem(raw, parsed.problem), [{ where: 'reference', message: parsed.problem }]);
+  if (!parsed.ok) throw new DomainError('validation_failed', referenceProblem(raw, parsed.problem), [{ where: 'reference', message: referenceProblem(raw, parsed.problem) }]);
   return parsed.reference;
 }
 

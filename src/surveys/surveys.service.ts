@@ -34,7 +34,8 @@ export class SurveysService {
   }
 
   list(): Promise<Survey[]> {
-    return this.surveys.find({ order: { periodStart: 'DESC', code: 'ASC' } });
+    // Newest first: by sample period, then (for surveys of the same period) the latest created.
+    return this.surveys.find({ order: { periodStart: 'DESC', createdAt: 'DESC', code: 'ASC' } });
   }
 
   async get(code: string): Promise<Survey> {

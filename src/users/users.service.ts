@@ -37,7 +37,7 @@ export class UsersService {
   async add(input: { email: string; role: string; trustCode?: string }, by: string): Promise<{ user: UserView; oneTimePassword: string }> {
     const email = normaliseEmail(input.email);
     if (!(ROLES as readonly string[]).includes(input.role)) {
-      throw new DomainError('validation_failed', `The role must be one of ${ROLES.join(', ')}`, [{ where: 'role', message: 'unknown' }]);
+      throw new DomainError('validation_failed', `The role must be one of ${ROLES.join(', ')}`, [{ where: 'role', message: `Choose a role: ${ROLES.join(', ')}` }]);
     }
     if ((input.role === 'trust') !== Boolean(input.trustCode)) {
       throw new DomainError('validation_failed', input.role === 'trust' ? 'A trust user needs the trust they work for (--trust)' : 'Only trust users are bound to a trust',
@@ -102,12 +102,12 @@ export class UsersService {
   async changePassword(userId: string, current: string, next: string): Promise<void> {
     const [row] = await this.dataSource.query('SELECT password_hash FROM users WHERE id = $1', [userId]);
     if (!row || !(await verify(row.password_hash, current).catch(() => false))) {
-      throw new DomainError('validation_failed', 'The current password is not right', [{ where: 'currentPassword', message: 'wrong' }]);
+      throw new DomainError('validation_failed', 'The current password is not right', [{ where: 'currentPassword', message: 'Enter the password you use now; it does not match' }]);
     }
     if (next.length < MIN_PASSWORD_LENGTH) {
-      throw new DomainError('validation_failed', `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters`, [{ where: 'newPassword', message: 'too short' }]);
+      throw new DomainError('validation_failed', `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters`, [{ where: 'newPassword', message: `Choose a new password of at least ${MIN_PASSWORD_LENGTH} characters` }]);
     }
-    if (next === current) throw new DomainError('validation_failed', 'The new password must differ from the current one', [{ where: 'newPassword', message: 'unchanged' }]);
+    if (next === current) throw new DomainError('validation_failed', 'The new password must differ from the current one', [{ where: 'newPassword', message: 'Choose a new password that is different from the current one' }]);
     await this.dataSource.query('UPDATE users SET password_hash = $2, must_change_password = false WHERE id = $1', [userId, await hash(next)]);
   }
 
@@ -161,7 +161,7 @@ const DUMMY_HASH = '$argon2id$v=19$m=65536,p=4,t=3$N+AB3sUsaauz1mcxtkOIwg$BoSNq4
 function normaliseEmail(raw: string): string {
   const email = String(raw ?? '').trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
-    throw new DomainError('validation_failed', 'That is not an e-mail address', [{ where: 'email', message: 'not an e-mail address' }]);
+    throw new DomainError('validation_failed', 'Enter an e-mail address, such as name@example.nhs.uk', [{ where: 'email', message: 'Enter an e-mail address, such as name@example.nhs.uk' }]);
   }
   return email;
 }

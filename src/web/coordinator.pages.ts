@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { Audited } from '../audit/audited';
@@ -9,8 +9,9 @@ import { MAILING_STEPS } from '../questionnaires/letter-template';
 import { ReportsService } from '../reports/reports.service';
 import { SampleFilesService } from '../samples/sample-files.service';
 import { SurveysService } from '../surveys/surveys.service';
+import { longDate } from './dates';
 import { Pages } from './pages';
-import { newestSurvey } from './surveys';
+import { pageSurvey } from './surveys';
 
 /** Coordinators' pages: a survey at a glance, launching and holding mailing steps, reports, the audit log. */
 @Controller('coordinator')
@@ -27,11 +28,17 @@ export class CoordinatorPages {
 
   @Get()
   async dashboard(@Query('survey') code: string | undefined, @Query('done') done: string | undefined, @Res() res: Response) {
-    const survey = await newestSurvey(this.surveys, code);
-    const [all, sample, progress] = await Promise.all([this.surveys.list(), this.samples.status(survey.code), this.waves.status(survey.code)]);
+    const { survey, surveys: all } = await pageSurvey(this.surveys, code);
+    const [sample, progress] = await Promise.all([this.samples.status(survey.code), this.waves.status(survey.code)]);
+    const now = new Date().toISOString();
     this.pages.render(res, 'coordinator.njk', {
       title: survey.code, survey, surveys: all, sample, width: 'full', notice: done, lockedOn: sample.lockedAt?.slice(0, 10),
-      steps: MAILING_STEPS.map((step) => ({ step, progress: progress.steps.find((s) => s.step === step) })),
+      steps: MAILING_STEPS.map((step) => {
+        const p = progress.steps.find((s) => s.step === step);
+        // A launched step is "scheduled" until its time comes, not yet going out.
+        const state = !p ? null : p.paused ? 'paused' : p.scheduledFor > now ? `scheduled for ${longDate(p.scheduledFor)}` : 'launched';
+        return { step, progress: p, state };
+      }),
     });
   }
 
@@ -40,17 +47,25 @@ export class CoordinatorPages {
   async confirmLaunch(@Param('survey') survey: string, @Param('step') step: string, @Res() res: Response) {
     const preview = await this.waves.preview(survey, step);
     if (preview.launched) return res.redirect(303, `/coordinator?survey=${survey}`);
-    this.pages.render(res, 'coordinator-launch.njk', { title: `Launch ${step}`, survey, step, p: preview });
+    const when = preview.scheduledFor && preview.scheduledFor > new Date(Date.now() + 60_000).toISOString() ? longDate(preview.scheduledFor) : null;
+    this.pages.render(res, 'coordinator-launch.njk', {
+      title: `Launch ${step}`, survey, step, p: preview, when, ready: preview.preconditions.every((c) => c.met),
+    });
   }
 
   @Post(':survey/mailings/:step/launch')
   @Audited('mailing.launch')
-  async launch(@Param('survey') survey: string, @Param('step') step: string, @Req() req: Request, @Res() res: Response) {
+  async launch(@Param('survey') survey: string, @Param('step') step: string, @Body() body: Record<string, string>, @Req() req: Request, @Res() res: Response) {
     try {
-      // A reminder goes at the survey's schedule; one already due goes now.
-      const r = await this.waves.launch(survey, step, req.principal!.id);
-      const due = new Date(r.scheduledFor) > new Date() ? `, due ${r.scheduledFor.slice(0, 10)}` : '';
-      this.done(res, survey, r.alreadyLaunched ? `${step} was already launched` : `${step.replace('_', ' ')} launched: ${r.added.postal} letters and ${r.added.email} e-mails queued${due}`);
+      // A reminder goes at the survey's schedule; one already due goes now. The launch must
+      // plan exactly what the confirmation showed, or it launches nothing.
+      const expect = { postal: Number(body.postal), email: Number(body.email) };
+      const r = await this.waves.launch(survey, step, req.principal!.id,
+        Number.isInteger(expect.postal) && Number.isInteger(expect.email) ? { expect } : {});
+      const held = Object.values(r.heldBack.postal).reduce((n, k) => n + k, 0);
+      const when = new Date(r.scheduledFor) > new Date() ? `scheduled for ${longDate(r.scheduledFor)}` : 'going out now';
+      this.done(res, survey, r.alreadyLaunched ? `${step.replace('_', ' ')} was already launched`
+        : `${step.replace('_', ' ')} ${when}: ${r.added.postal} letters and ${r.added.email} e-mails planned; ${held} ${held === 1 ? 'patient' : 'patients'} held back`);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'invalid_state') throw error;
       this.pages.render(res, 'message.njk', { title: 'The mailing was not launched', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: 'Back to the survey' } }, 409);

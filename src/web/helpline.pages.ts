@@ -8,7 +8,7 @@ import { DomainError } from '../infra/errors/domain-error';
 import { validateInput } from '../infra/http/validate-input';
 import { SurveysService } from '../surveys/surveys.service';
 import { fieldErrors, Pages } from './pages';
-import { newestSurvey } from './surveys';
+import { pageSurvey } from './surveys';
 
 interface Field { name: string; label: string; hint?: string; multiline?: boolean; inputType?: string; width?: string; options?: { value: string; text: string }[] }
 
@@ -44,9 +44,9 @@ export class HelplinePages {
   @Get()
   @Roles('coordinator', 'helpline')
   async search(@Query() query: Record<string, string>, @Req() req: Request, @Res() res: Response) {
-    const survey = await this.survey(query.survey);
+    const { survey, surveys } = await pageSurvey(this.surveys, query.survey);
     const asked = Boolean(query.reference || query.surname || query.postcode || query.dateOfBirth);
-    const context = { title: 'Find a patient', survey, query, width: 'full' };
+    const context = { title: 'Find a patient', survey, surveys, chooserAction: '/helpline', query, width: 'full' };
     if (!asked) return this.pages.render(res, 'helpline-search.njk', context);
     try {
       const find = validateInput(FindPatientDto, Object.fromEntries(Object.entries(query).filter(([k, v]) => k !== 'survey' && v)));
@@ -66,6 +66,8 @@ export class HelplinePages {
     const p = await this.helpline.record(survey, ref, req.principal!);
     this.pages.render(res, 'helpline-patient.njk', {
       title: `${p.reference}`, survey, width: 'full', canLog: true, notice: done,
+      // A paper return booked in before its answers are scanned is a completion without a response row yet.
+      returned: p.events.find((e) => e.kind === 'completed') ?? null,
       contactTypes: CONTACT_TYPES.map((type) => ({ type, label: FORMS[type].label })),
       p: {
         ...p,
@@ -117,7 +119,4 @@ export class HelplinePages {
     this.pages.render(res, 'helpline-log.njk', { title: form.title, survey, reference, type, fields: form.fields, submit: form.submit, values, errors }, status);
   }
 
-  private survey(code: string | undefined) {
-    return newestSurvey(this.surveys, code);
-  }
 }

@@ -2,12 +2,17 @@ import { DomainError } from '../infra/errors/domain-error';
 import type { Survey } from '../surveys/survey.entity';
 import type { SurveysService } from '../surveys/surveys.service';
 
-/** The survey a page is about: the one named, else the newest still in progress (else the newest). */
-export async function newestSurvey(surveys: SurveysService, code: string | undefined): Promise<Survey> {
-  if (code) return surveys.get(code);
+/**
+ * The survey a page is about: the one named, else the one in fieldwork (the season staff are
+ * working on, not a newer one still being set up), else the newest still open, else the newest.
+ * With it, every survey for the page's chooser.
+ */
+export async function pageSurvey(surveys: SurveysService, code: string | undefined): Promise<{ survey: Survey; surveys: Survey[] }> {
   const all = await surveys.list();
+  if (code) return { survey: await surveys.get(code), surveys: all };
   const open = all.filter((s) => s.status !== 'closed' && s.status !== 'purged');
-  const newest = (open.length ? open : all).sort((a, b) => (a.periodStart < b.periodStart ? 1 : -1))[0];
-  if (!newest) throw new DomainError('not_found', 'There is no survey yet');
-  return newest;
+  const inFieldwork = all.filter((s) => s.status === 'fieldwork');
+  const survey = (inFieldwork.length ? inFieldwork : open.length ? open : all)[0];
+  if (!survey) throw new DomainError('not_found', 'There is no survey yet: a coordinator creates one first');
+  return { survey, surveys: all };
 }

@@ -12,7 +12,7 @@ import { SampleFilesService } from '../samples/sample-files.service';
 import { SampleImportService } from '../samples/sample-import.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { fieldErrors, Pages } from './pages';
-import { newestSurvey } from './surveys';
+import { pageSurvey } from './surveys';
 
 /** A trust's pages: upload its sample file, read the validation report, see its response rate. */
 @Controller('trust')
@@ -37,7 +37,7 @@ export class TrustPages {
   async upload(@Query('survey') surveyCode: string | undefined, @Query('trust') trustParam: string | undefined,
     @UploadedFile() file: Express.Multer.File | undefined, @Req() req: Request, @Res() res: Response) {
     try {
-      const survey = await newestSurvey(this.surveys, surveyCode);
+      const { survey } = await pageSurvey(this.surveys, surveyCode);
       const trust = this.trustOf(req, trustParam);
       if (!file) throw new DomainError('validation_failed', 'Choose the sample file to upload', [{ where: 'file', message: 'Choose the sample file to upload' }]);
       const fileId = await this.importer.import({ surveyCode: survey.code, trustCode: trust, path: file.path, fileName: file.originalname, uploadedBy: req.principal!.id });
@@ -54,19 +54,19 @@ export class TrustPages {
   @Audited('sample.report')
   async report(@Param('id') id: string, @Query('survey') surveyCode: string | undefined, @Query('trust') trustParam: string | undefined,
     @Req() req: Request, @Res() res: Response) {
-    const survey = await newestSurvey(this.surveys, surveyCode);
+    const { survey } = await pageSurvey(this.surveys, surveyCode);
     const r = await this.files.report(id, { surveyCode: survey.code, trustCode: this.trustOf(req, trustParam) });
     this.pages.render(res, 'trust-report.njk', { title: r.status === 'accepted' ? 'File accepted' : 'File rejected', r, width: 'full' });
   }
 
   /** The trust's page: the upload form, its files, its response rate beside the national one. */
   private async show(req: Request, res: Response, surveyCode: string | undefined, trustParam: string | undefined, extra: Record<string, unknown> = {}, status = 200) {
-    const survey = await newestSurvey(this.surveys, surveyCode);
+    const { survey, surveys } = await pageSurvey(this.surveys, surveyCode);
     const trust = this.trustOf(req, trustParam);
     const [files, rates] = await Promise.all([this.files.list(survey.code, trust), this.reports.responseRates(survey.code, req.principal!)]);
     const own = rates.trusts.find((r) => r.code === trust);
     this.pages.render(res, 'trust.njk', {
-      title: 'Sample and response rate', survey, trust, asCoordinator: req.principal!.role === 'coordinator', width: 'full',
+      title: 'Sample and response rate', survey, surveys, chooserAction: '/trust', chooserTrust: req.principal!.role === 'coordinator' ? trust : null, trust, asCoordinator: req.principal!.role === 'coordinator', width: 'full',
       locked: survey.sampleLockedAt?.toISOString().slice(0, 10),
       files: files.map((f) => ({ ...f, when: f.uploadedAt.slice(0, 16).replace('T', ' ') })).reverse(),
       rate: own ? [own, rates.national] : null, ...extra,

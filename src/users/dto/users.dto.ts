@@ -13,7 +13,7 @@ export class ChangePasswordDto {
   @IsString() @MaxLength(200)
   currentPassword: string;
 
-  @IsString() @Length(12, 200, { message: 'newPassword must be at least 12 characters' })
+  @IsString() @Length(12, 200, { message: 'Choose a new password of at least 12 characters' })
   newPassword: string;
 }
 
