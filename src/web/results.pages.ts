@@ -7,7 +7,7 @@ import { SurveysService } from '../surveys/surveys.service';
 import { TrustsService } from '../trusts/trusts.service';
 import { HOME, Pages } from './pages';
 import { CHART, leagueLines, nationalRows, trustRows, trustSummary, trustsWithRespondents } from './results-view';
-import { newestSurvey } from './surveys';
+import { pageSurvey } from './surveys';
 
 /**
  * The results pages: a coordinator's national scores and league table, and one trust's scores
@@ -31,7 +31,7 @@ export class ResultsPages {
   @Get('coordinator/results')
   @Roles('coordinator')
   async nationalOfNewest(@Query('survey') surveyCode: string | undefined, @Res() res: Response) {
-    const survey = await newestSurvey(this.surveys, surveyCode);
+    const { survey } = await pageSurvey(this.surveys, surveyCode);
     res.redirect(303, `/coordinator/${encodeURIComponent(survey.code)}/results`);
   }
 
@@ -55,7 +55,7 @@ export class ResultsPages {
   @Get('trust/results')
   @Roles('trust', 'coordinator')
   async trustOfNewest(@Query('survey') surveyCode: string | undefined, @Query('trust') trust: string | undefined, @Req() req: Request, @Res() res: Response) {
-    const survey = await newestSurvey(this.surveys, surveyCode);
+    const { survey } = await pageSurvey(this.surveys, surveyCode);
     const code = req.principal!.role === 'trust' ? trust || req.principal!.trustCode : trust;
     if (!code) return res.redirect(303, `/coordinator/${encodeURIComponent(survey.code)}/results`);
     res.redirect(303, `/trust/results/${encodeURIComponent(survey.code)}/${encodeURIComponent(code)}`);
