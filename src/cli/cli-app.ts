@@ -9,7 +9,6 @@ import { AuditModule } from '../audit/audit.module';
 import { AuditService, referencesIn } from '../audit/audit.service';
 import { ConfigModule } from '../infra/config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
-import { MailModule } from '../infra/mail/mail.module';
 import { StorageModule } from '../infra/storage/storage.module';
 
 /** The database is older than this build: the command refuses rather than run on the wrong schema. */
@@ -19,11 +18,11 @@ export class SchemaBehindError extends Error {
 
 /**
  * The Nest context for one command: the infrastructure, the audit trail and the command's own
- * module. Redis (the queues) only for commands that may enqueue; without a module, everything.
+ * module. Redis (the queues) and SMTP only for commands that may enqueue; without a module, everything.
  */
 export async function startCliApp(domain: Type | undefined, queues: boolean): Promise<INestApplicationContext> {
   const modules = domain
-    ? [ConfigModule, DatabaseModule, StorageModule, MailModule, ...(queues ? [(await import('../infra/queues/queues.module')).QueuesModule] : []), domain]
+    ? [ConfigModule, DatabaseModule, StorageModule, ...(queues ? await mailingModules() : []), domain]
     : [(await import('../infra/infra.module')).InfraModule, (await import('../domain.module')).DomainModule];
   @Module({ imports: [...modules, AuditModule] })
   class CommandModule {}
@@ -35,6 +34,12 @@ export async function startCliApp(domain: Type | undefined, queues: boolean): Pr
     throw error;
   }
   return app;
+}
+
+/** Only the mailings enqueue jobs and send e-mail: Redis and SMTP for them alone. */
+async function mailingModules(): Promise<Type[]> {
+  const [{ QueuesModule }, { MailModule }] = await Promise.all([import('../infra/queues/queues.module'), import('../infra/mail/mail.module')]);
+  return [QueuesModule, MailModule];
 }
 
 /** One query: every migration this build carries must be applied (a newer database is fine). */

@@ -2,7 +2,7 @@ import type { Type } from '@nestjs/common';
 
 /**
  * Where the commands live and what each group needs to run: the Nest module its services
- * belong to, and whether it may enqueue jobs (only then does the CLI connect to Redis).
+ * belong to, and whether it may enqueue jobs (only then does the CLI connect to Redis and load SMTP).
  * Loaded one group at a time, so a command starts only its own corner of the service.
  * A group without `module` needs no Nest context (every command in it says needsApp: false).
  */
