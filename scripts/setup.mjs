@@ -15,7 +15,7 @@
 // lock file, and npm ci then refuses it; npm install still installs the locked versions.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,14 +157,14 @@ function createDatabase() {
 
 function migrate() {
   if (!run(process.execPath, ['dist/src/cli.js', 'db:migrate'], { stdio: ['ignore', quiet ? 'ignore' : 2, 2] })) fail('migration failed; see the output above.');
-  writeFileSync(migratedStamp, migratedKey());
+  appendFileSync(migratedStamp, `\n${migratedKey()}`);
 }
 
-// "This build's migrations ran on this database": in dist/, so every rebuild migrates once more.
+// "This build's migrations ran on this database", a line per database: in dist/, so every rebuild migrates once more.
 // Past that the CLI itself refuses, with exit code 78, a database behind its migrations.
 const migratedStamp = join(root, 'dist', '.migrated');
 const migratedKey = () => createHash('sha256').update(DATABASE_URL).update(readdirSync(join(root, 'dist', 'migrations')).join('\n')).digest('hex');
-const migrated = () => existsSync(migratedStamp) && readFileSync(migratedStamp, 'utf8') === migratedKey();
+const migrated = () => existsSync(migratedStamp) && readFileSync(migratedStamp, 'utf8').split('\n').includes(migratedKey());
 
 /** The browser tests drive Debian's Chromium; install it (as root, from Debian's packages) when it is missing. */
 function ensureChromium() {
