@@ -61,3 +61,17 @@ async function deleteRedisKeys(pattern: string): Promise<void> {
     redis.disconnect();
   }
 }
+
+/**
+ * ANALYZE as the database's owner (DATABASE_URL): the service's role may not, and PostgreSQL
+ * skips its tables without an error, leaving plans to guess after a bulk seed.
+ */
+export async function analyzeAsOwner(): Promise<void> {
+  const owner = new Client({ connectionString: process.env.DATABASE_URL });
+  await owner.connect();
+  try {
+    await owner.query('ANALYZE');
+  } finally {
+    await owner.end();
+  }
+}

@@ -6,20 +6,24 @@
 //
 //   node scripts/setup.mjs start   install, build, services, create + migrate the database
 //   node scripts/setup.mjs test    install, build, services, Chromium (the tests make their own database)
-//   node scripts/setup.mjs cli     as start, quietly, skipping what is already done
+//   node scripts/setup.mjs cli [command …]   (what `npm run cli -- …` runs)
+//                                  as start, quietly, once per build and database: afterwards only
+//                                  cheap checks (stamps, two TCP connects); then runs the command in
+//                                  this same process (one Node start, not two: `npm run cli`)
 //
 // npm install rather than npm ci: this npm leaves other platforms' optional packages out of the
 // lock file, and npm ci then refuses it; npm install still installs the locked versions.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const mode = process.argv[2] ?? 'start';
-const quiet = mode === 'cli';
+let quiet = mode === 'cli';
 const say = (text) => { if (!quiet) process.stderr.write(`[setup] ${text}\n`); };
 const fail = (text) => { process.stderr.write(`[setup] ${text}\n`); process.exit(1); };
 const run = (cmd, args, opts = {}) => {
@@ -60,6 +64,7 @@ function build() {
   const stamp = join(root, 'dist', '.built');
   const sources = Math.max(...['src', 'migrations', 'bench'].map((d) => newestMtime(join(root, d))), statSync(join(root, '.swcrc')).mtimeMs);
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return;
+  quiet = false; // a rebuild takes a while: say what is happening
   say('building (swc)…');
   rmDist();
   const swc = join(root, 'node_modules', '.bin', 'swc');
@@ -152,7 +157,14 @@ function createDatabase() {
 
 function migrate() {
   if (!run(process.execPath, ['dist/src/cli.js', 'db:migrate'], { stdio: ['ignore', quiet ? 'ignore' : 2, 2] })) fail('migration failed; see the output above.');
+  appendFileSync(migratedStamp, `\n${migratedKey()}`);
 }
+
+// "This build's migrations ran on this database", a line per database: in dist/, so every rebuild migrates once more.
+// Past that the CLI itself refuses, with exit code 78, a database behind its migrations.
+const migratedStamp = join(root, 'dist', '.migrated');
+const migratedKey = () => createHash('sha256').update(DATABASE_URL).update(readdirSync(join(root, 'dist', 'migrations')).join('\n')).digest('hex');
+const migrated = () => existsSync(migratedStamp) && readFileSync(migratedStamp, 'utf8').split('\n').includes(migratedKey());
 
 /** The browser tests drive Debian's Chromium; install it (as root, from Debian's packages) when it is missing. */
 function ensureChromium() {
@@ -170,8 +182,14 @@ build();
 await ensurePostgres();
 await ensureRedis();
 if (mode === 'test') ensureChromium();
-if (mode !== 'test') {
+if (mode !== 'test' && (mode !== 'cli' || !migrated())) {
+  if (mode === 'cli') quiet = false; // once per build and database, and never silently
   createDatabase();
   migrate();
 }
 say('ready.');
+if (mode === 'cli') {
+  // dist/src/cli.js reads its command from process.argv.slice(2).
+  process.argv.splice(2, 1);
+  createRequire(import.meta.url)(join(root, 'dist', 'src', 'cli.js'));
+}

@@ -1,26 +1,25 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { userInfo } from 'node:os';
-import { basename } from 'node:path';
-import { AuditService, referencesIn } from '../audit/audit.service';
-import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../infra/config/app-config';
 import { DomainError, errorBody } from '../infra/errors/domain-error';
 import type { CliCommand } from './cli-command';
-import { CliModule } from './cli.module';
-import { COMMANDS } from './commands';
+import { commandCatalogue, loadCommand, type CommandEntry } from './command-catalogue';
+import { COMMAND_GROUPS } from './command-groups';
+
+// Nothing here loads Nest, TypeORM or a command's code: `help` and usage mistakes answer from
+// the catalogue alone, and a command loads only its own group (see command-groups.ts).
 
 export interface CliIo { out: (text: string) => void; err: (text: string) => void }
 
+/** 78 also when the database is behind this build's migrations (run db:migrate). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, config: 78 } as const;
 
 class UsageError extends Error {}
 
-function usage(cmd?: CliCommand): string {
+function usage(commands: CommandEntry[], cmd?: CommandEntry): string {
   if (!cmd) {
-    const width = Math.max(...COMMANDS.map((c) => c.name.length));
+    const width = Math.max(...commands.map((c) => c.name.length));
     return ['Usage: npm run cli -- <command> [options] [--json]', '', 'Commands:',
-      ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+      ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
       '', 'Run a command with --help for its options.'].join('\n');
   }
   const lines = Object.entries(cmd.options).map(([name, o]) =>
@@ -29,7 +28,7 @@ function usage(cmd?: CliCommand): string {
     ...lines, '  --json  print the result as JSON'].join('\n');
 }
 
-function parseOptions(cmd: CliCommand, args: string[]): { options: Record<string, unknown>; json: boolean; help: boolean } {
+function parseOptions(commands: CommandEntry[], cmd: CommandEntry, args: string[]): { options: Record<string, unknown>; json: boolean; help: boolean } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -43,11 +42,11 @@ function parseOptions(cmd: CliCommand, args: string[]): { options: Record<string
       },
     });
   } catch (error) {
-    throw new UsageError(`${parseProblem(error)}\n\n${usage(cmd)}`);
+    throw new UsageError(`${parseProblem(error)}\n\n${usage(commands, cmd)}`);
   }
   const { json, help, ...options } = parsed.values as Record<string, unknown>;
   const missing = Object.entries(cmd.options).filter(([k, o]) => o.required && options[k] === undefined).map(([k]) => `--${k}`);
-  if (missing.length && !help) throw new UsageError(`${cmd.name} needs ${missing.join(', ')}\n\n${usage(cmd)}`);
+  if (missing.length && !help) throw new UsageError(`${cmd.name} needs ${missing.join(', ')}\n\n${usage(commands, cmd)}`);
   return { options, json: json === true, help: help === true };
 }
 
@@ -71,58 +70,52 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return code;
   };
 
+  const commands = await commandCatalogue();
   if (!name || name === 'help' || name === '--help') {
-    io.out(usage());
+    io.out(usage(commands));
     return EXIT.ok;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) return fail(EXIT.usage, 'usage_error', `Unknown command: check its spelling against the list below.\n\n${usage()}`);
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) return fail(EXIT.usage, 'usage_error', `Unknown command: check its spelling against the list below.\n\n${usage(commands)}`);
 
   let app: INestApplicationContext | undefined;
+  let appConfig: typeof import('../infra/config/app-config') | undefined;
+  let cliApp: typeof import('./cli-app') | undefined;
   try {
-    const { options, help } = parseOptions(cmd, args);
+    const { options, help } = parseOptions(commands, entry, args);
     if (help) {
-      io.out(usage(cmd));
+      io.out(usage(commands, entry));
       return EXIT.ok;
     }
-    const config = loadConfig();
-    if (cmd.needsApp !== false) {
-      app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'], abortOnError: false });
+    appConfig = await import('../infra/config/app-config');
+    const config = appConfig.loadConfig();
+    const cmd: CliCommand = await loadCommand(entry);
+    if (entry.needsApp) {
+      const group = COMMAND_GROUPS[entry.group];
+      cliApp = await import('./cli-app');
+      app = await cliApp.startCliApp(await group.module?.(), group.queues === true);
     }
     const result = await cmd.run({ options: options as Record<string, string | string[] | boolean | undefined>, config, app: app as INestApplicationContext });
-    if (app) await auditCommand(app, cmd.name, options as Record<string, unknown>, result.json);
+    if (app && cliApp) await cliApp.auditCommand(app, cmd.name, options as Record<string, unknown>, result.json);
     io.out(json ? JSON.stringify(result.json, null, 2) : result.text);
     return result.exitCode ?? EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) return fail(EXIT.usage, 'usage_error', error.message);
-    if (error instanceof ConfigError) return fail(EXIT.config, 'config_invalid', 'Invalid configuration', error.problems.map((message) => ({ message })));
+    if (appConfig && error instanceof appConfig.ConfigError) {
+      return fail(EXIT.config, 'config_invalid', 'Invalid configuration', error.problems.map((message) => ({ message })));
+    }
+    if (cliApp && error instanceof cliApp.SchemaBehindError) {
+      return fail(EXIT.config, 'schema_behind',
+        `The database is behind this version: ${error.pending} migration(s) not applied. Run npm run cli -- db:migrate, then this command again.`);
+    }
     if (error instanceof DomainError) return fail(EXIT.failed, error.code, error.message, error.details);
     // Where it failed, not what the error said: a driver's message can quote the values given.
     const code = (error as { code?: unknown })?.code;
     const frames = ((error as Error)?.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
     if (frames) io.err(frames);
     return fail(EXIT.internal, 'internal_error',
-      `${cmd.name} failed unexpectedly (${(error as Error)?.name ?? 'error'}${typeof code === 'string' ? ` ${code}` : ''})`);
+      `${entry.name} failed unexpectedly (${(error as Error)?.name ?? 'error'}${typeof code === 'string' ? ` ${code}` : ''})`);
   } finally {
     await app?.close();
   }
-}
-
-/**
- * Every command that ran is in the audit trail: who at the console, which survey, patients,
- * step, trust or file; the option names but not their values (an address or a reason is
- * patient data).
- */
-async function auditCommand(app: INestApplicationContext, name: string, options: Record<string, unknown>, json: unknown): Promise<void> {
-  const text = (key: string) => (typeof options[key] === 'string' ? (options[key] as string) : undefined);
-  const file = text('file');
-  await app.get(AuditService).record({
-    actor: `cli:${userInfo().username}`,
-    actorRole: 'coordinator',
-    action: `cli.${name}`,
-    surveyCode: text('survey') ?? (json as { survey?: string } | undefined)?.survey,
-    references: [...(text('ref') ? [text('ref')!] : []), ...referencesIn(json)],
-    subject: text('step') ?? text('trust') ?? (file ? basename(file) : undefined) ?? text('email') ?? null,
-    details: { options: Object.keys(options).filter((k) => options[k] !== undefined) },
-  });
 }

@@ -94,7 +94,7 @@ export class RetentionService {
             nhs_number = NULL, title = NULL, first_name = NULL, surname = NULL, address = NULL, postcode = NULL,
             date_of_birth = NULL, email = NULL, mobile = NULL, access_code = NULL, patient_record_number = NULL,
             preferred_language = NULL
-          FROM patient_outcomes o WHERE o.patient_id = p.id AND p.survey_id = $1 AND p.purged_at IS NULL RETURNING 1)
+          FROM patient_outcomes o WHERE o.survey_id = $1 AND o.patient_id = p.id AND p.survey_id = $1 AND p.purged_at IS NULL RETURNING 1)
         SELECT count(*)::int AS patients FROM u`, [survey.id]);
       // Unfinished online answers are not responses: they go with the rest.
       await m.query('DELETE FROM response_drafts d USING patients p WHERE p.id = d.patient_id AND p.survey_id = $1', [survey.id]);
