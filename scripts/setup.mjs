@@ -11,8 +11,8 @@
 //                                  cheap checks (stamps, two TCP connects); then runs the command in
 //                                  this same process (one Node start, not two: `npm run cli`)
 //
-// npm install rather than npm ci: this npm leaves other platforms' optional packages out of the
-// lock file, and npm ci then refuses it; npm install still installs the locked versions.
+// npm ci: exactly the locked versions, and the lock file is never rewritten. (The lock holds every
+// platform's optional packages; one written without them made npm ci refuse it.)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -45,10 +45,9 @@ function install() {
   const stamp = join(root, 'node_modules', '.fieldwork-lock-hash');
   const hash = createHash('sha256').update(readFileSync(lock)).digest('hex');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
-  say('installing packages (npm install, from package-lock.json)…');
-  if (!run('npm', ['install', '--no-audit', '--no-fund'], { stdio: ['ignore', 2, 2] })) fail('npm install failed; see the output above.');
-  // npm may rewrite the lock file as it installs; stamp what it left, or every run installs again.
-  writeFileSync(stamp, createHash('sha256').update(readFileSync(lock)).digest('hex'));
+  say('installing packages (npm ci, from package-lock.json)…');
+  if (!run('npm', ['ci', '--no-audit', '--no-fund'], { stdio: ['ignore', 2, 2] })) fail('npm ci failed; see the output above.');
+  writeFileSync(stamp, hash);
 }
 
 function newestMtime(dir) {
