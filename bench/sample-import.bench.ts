@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { CliModule } from '../src/cli/cli.module';
 import { SampleFilesService } from '../src/samples/sample-files.service';
@@ -11,6 +14,26 @@ import { SurveysService } from '../src/surveys/surveys.service';
 import { TrustsService } from '../src/trusts/trusts.service';
 import { measure, withBenchDatabase } from './bench-database';
 import { generateSampleFileInChild } from './generate-in-child';
+
+/**
+ * What the same file costs with no service around it: COPY into a plain table of text columns
+ * (as psql's \copy would), as the database's owner, in the same run.
+ */
+async function copyBaseline(path: string): Promise<number> {
+  const header = readFileSync(path, 'utf8').slice(0, 4096).replace(/^\uFEFF/, '').split(/\r?\n/)[0].split(',');
+  const owner = new Client({ connectionString: process.env.DATABASE_URL });
+  await owner.connect();
+  try {
+    await owner.query(`CREATE TABLE bench_copy (${header.map((_, i) => `c${i} text`).join(', ')})`);
+    const started = process.hrtime.bigint();
+    await pipeline(createReadStream(path), owner.query(copyFrom('COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)')));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    await owner.query('DROP TABLE bench_copy');
+    return seconds;
+  } finally {
+    await owner.end();
+  }
+}
 
 /**
  * Sample intake: a synthetic 150,000-row file (the size of a whole national sample, sent by
@@ -48,6 +71,9 @@ export async function benchSampleImport(rows = Number(process.env.BENCH_ROWS || 
           `  sampled ${report.sampled}, rejected ${report.rowsRejected}, excluded ${JSON.stringify(report.excluded)}`,
           `  counts match the generator's plan: ${ok ? 'yes' : 'NO'}`,
         ].join('\n'));
+        const copy = await copyBaseline(path);
+        console.log(`  bare baseline in the same run: COPY of the same file into a plain table ${copy.toFixed(2)} s → `
+          + `${Math.round(rows / copy).toLocaleString('en-GB')} rows/s; ratio ${(copy / seconds).toFixed(2)}   (target ratio ≥ 0.5)`);
         if (!ok) process.exitCode = 1;
       } finally {
         await app.close();
