@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -89,6 +89,29 @@ describe('npm run cli', () => {
     expect(run.stderr).toContain('DATABASE_URL must be a postgres:// URL');
     expect(run.stderr).toContain('SMTP_PASSWORD is required when SMTP_USER is set');
   });
+
+  it('the service prints where it runs, its one-run operator token and the next step as its last lines', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` };
+    delete env.OPERATOR_TOKEN;
+    const service = spawn(process.execPath, [join(__dirname, '../dist/src/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    service.stdout!.on('data', (d) => (out += d));
+    try {
+      for (let i = 0; !/^Next: .*\n$/m.test(out); i++) {
+        if (i > 600 || service.exitCode !== null) throw new Error(`the service did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const last = out.trimEnd().split('\n').slice(-4);
+      expect(last[0]).toBe(`Fieldwork is running at http://127.0.0.1:${port} (sign in at http://127.0.0.1:${port}/login).`);
+      expect(last[1]).toContain('Operator token for the API, this run only');
+      expect(last[3]).toContain('npm run cli -- user:add');
+      const token = /Bearer (\S+)/.exec(last[2])![1];
+      expect((await fetch(`http://127.0.0.1:${port}/api/surveys`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    } finally {
+      service.kill('SIGTERM');
+    }
+  }, 90_000);
 
   it('questionnaire:check lists the evaluative questions, and names the question whose scoring mark is wrong', async () => {
     const cpes = join(__dirname, '../templates/questionnaires/cpes-2026.json');

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../infra/config/app-config';
@@ -16,14 +16,12 @@ export const SESSION_COOKIE = 'fieldwork_session';
 @Injectable()
 export class TokenAuthenticator {
   private readonly operatorDigest: Buffer;
+  /** Made up for this run when OPERATOR_TOKEN is unset; the HTTP service prints it last, once listening. */
+  readonly oneRunToken: string | undefined;
 
   constructor(config: AppConfig, private readonly users: UsersService) {
-    let token = config.OPERATOR_TOKEN;
-    if (!token) {
-      token = randomBytes(24).toString('base64url');
-      new Logger('Auth').warn(`OPERATOR_TOKEN is not set; this run's operator token is ${token}`);
-    }
-    this.operatorDigest = digest(token);
+    this.oneRunToken = config.OPERATOR_TOKEN ? undefined : randomBytes(24).toString('base64url');
+    this.operatorDigest = digest(config.OPERATOR_TOKEN ?? this.oneRunToken!);
   }
 
   async authenticate(request: Pick<Request, 'headers'>): Promise<Principal | undefined> {
