@@ -109,7 +109,16 @@ describe('end of fieldwork: close and purge', () => {
     // Closed means closed: nothing more comes in.
     await t.http().post(`/api/online/${identifiers.at(-3)}/response`).send({ answers: {} }).expect(404);
 
+    // A read-only snapshot taken before the purge (a report reading other tables, say) still sees
+    // the old rows: the rewrite must wait for it to end, or it copies them into the new files.
+    // (One that read the purged tables would block the rewrite by its lock anyway.)
+    const reader = new Client({ connectionString: process.env.DATABASE_URL });
+    await reader.connect();
+    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await reader.query('SELECT count(*) FROM trusts');
+    const readerEnds = new Promise((resolve) => setTimeout(resolve, 12_000)).then(() => reader.query('COMMIT')).then(() => reader.end());
     const purged = await cli(['survey:purge', '--survey', 'CPES-2026', '--json']);
+    await readerEnds;
     expect(purged.code).toBe(0);
     expect(purged.json).toMatchObject({ survey: 'CPES-2026', patients: 3, deathsRemoved: 1 });
     expect(await reportsNow()).toEqual(before);

@@ -145,14 +145,20 @@ export class RetentionService {
   }
 
   /**
-   * A rewrite keeps every old row version that a transaction still running might see. Any
-   * transaction on the server older than the purge's holds them (snapshots span databases),
-   * so the rewrite waits until the oldest one running began after the purge committed.
+   * A rewrite keeps every old row version that a transaction still running might see: any
+   * writer on the server older than the purge (snapshots span databases), and any snapshot
+   * taken before it in this database, read-only ones included. The rewrite waits for both.
    */
   private async waitForOlderTransactions(owner: Client, purgeXid: string): Promise<void> {
     const deadline = Date.now() + OLDER_TRANSACTIONS_WAIT_MS;
     for (;;) {
-      const [{ clear }] = (await owner.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint > $1::bigint AS clear', [purgeXid])).rows;
+      // Writers older than the purge anywhere on the server, and snapshots taken before it (a
+      // read-only pg_dump, a report) by anyone connected to this database.
+      const [{ clear }] = (await owner.query(
+        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint > $1::bigint
+           AND NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                             AND backend_xmin IS NOT NULL AND age(backend_xmin) >= age(($1::bigint % 4294967296)::text::xid)) AS clear`,
+        [purgeXid])).rows;
       if (clear) return;
       if (Date.now() > deadline) {
         throw new DomainError('conflict', 'The identifiable data is removed, but a long-running database transaction still holds old copies of it, '
