@@ -335,6 +335,11 @@ describe('e-mail failures', () => {
       { where: 'reference 1', message: "This patient's e-mail is sent, not failed: leave the reference out" },
       { where: 'reference 2', message: 'This is not a survey reference: give one such as RXX-004821-7' }]);
     expect(JSON.stringify(mistyped.body)).not.toContain('RXX-12345');
+    // The wrong shapes are refused by validation, not crashed on.
+    for (const body of [{ references: refused.reference }, { references: [1] }, { notDelivered: 'yes' }]) {
+      const wrong = await t.http().post('/api/surveys/CPES-2026/mailings/initial/retry-failed').set(t.auth).send(body).expect(400);
+      expect(wrong.body.error.code).toBe('validation_failed');
+    }
 
     // Named but not confirmed: refused, the row untouched.
     const unconfirmed = await cli(['wave:retry-failed', '--survey', 'CPES-2026', '--step', 'initial', '--ref', interrupted.reference, '--json']);

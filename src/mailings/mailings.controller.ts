@@ -46,7 +46,8 @@ export class MailingsController {
   @Post(':step/retry-failed')
   @Audited('mailing.retry')
   @HttpCode(200)
-  retryFailed(@Param('survey') survey: string, @Param('step') step: string, @Body() body: RetryFailedDto | undefined) {
+  retryFailed(@Param('survey') survey: string, @Param('step') step: string, @Body() body: RetryFailedDto) {
+    // The DTO type itself, not `| undefined`: a union compiles to Object and the pipe would skip validating it.
     return this.waves.retryFailed(survey, step, { references: body?.references, notDelivered: body?.notDelivered });
   }
 

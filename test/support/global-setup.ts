@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { APP_DATABASE_ROLE } from '../../src/infra/config/app-config';
+import { APP_DATABASE_ROLE, appDatabaseUrl } from '../../src/infra/config/app-config';
 import { dataSourceOptions, migrate } from '../../src/infra/database/data-source-options';
 import { TEST_OPERATOR_TOKEN, withDatabase, workerDatabase } from './test-env';
 
@@ -32,7 +32,8 @@ export default async function globalSetup(globalConfig: { maxWorkers: number }):
     if (!rowCount) process.env.FIELDWORK_TEST_CREATED_ROLE = APP_DATABASE_ROLE;
     await admin.query(`CREATE DATABASE "${base}"`);
     const dataSource = await new DataSource(dataSourceOptions(withDatabase(serverUrl, base))).initialize();
-    await migrate(dataSource);
+    // As db:migrate does: the service's role gets the password the owner's address carries, if any.
+    await migrate(dataSource, appDatabaseUrl({ DATABASE_URL: withDatabase(serverUrl, base) }));
     await dataSource.destroy();
     for (let worker = 1; worker <= globalConfig.maxWorkers; worker++) {
       await admin.query(`CREATE DATABASE "${workerDatabase(base, worker)}" TEMPLATE "${base}"`);
