@@ -1,4 +1,4 @@
-/** The sample file's columns (../shared/domain/FIELDWORK-RULES.md, "Sample file"). */
+/** The sample file's columns (README, "Sample files"). */
 export const SAMPLE_COLUMNS = {
   trust_code: true, site_code: false, patient_record_number: true, nhs_number: true, title: false,
   first_name: true, surname: true, address_1: true, address_2: false, address_3: false, address_4: false,
