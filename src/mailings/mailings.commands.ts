@@ -1,6 +1,7 @@
 import { command } from '../cli/cli-command';
 import { PrintBatchesService } from './print-batches.service';
 import { ReconcilerService } from './reconciler.service';
+import { RetryFailedService } from './retry-failed.service';
 import { ChannelProgress, StepProgress, WavesService } from './waves.service';
 
 const surveyOption = { type: 'string', required: true, description: 'survey code' } as const;
@@ -88,7 +89,7 @@ export const waveRetryFailed = command({
   },
   async run({ app, options }) {
     const references = options.ref?.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
-    const r = await app.get(WavesService).retryFailed(options.survey, options.step, { references, notDelivered: options['not-delivered'] });
+    const r = await app.get(RetryFailedService).retryFailed(options.survey, options.step, { references, notDelivered: options['not-delivered'] });
     const confirmed = r.confirmedNotDelivered.length ? ` ${r.confirmedNotDelivered.length} of them interrupted, confirmed not delivered.` : '';
     const left = r.interruptedLeft
       ? ` ${r.interruptedLeft} interrupted e-mail${r.interruptedLeft > 1 ? 's' : ''} left for checking (they may have reached the mail server): `

@@ -4,13 +4,14 @@ import type { Request } from 'express';
 import { Roles } from '../auth/roles';
 import { LaunchStepDto, PauseStepDto, RetryFailedDto } from './dto/mailing-actions.dto';
 import { ReconcilerService } from './reconciler.service';
+import { RetryFailedService } from './retry-failed.service';
 import { WavesService } from './waves.service';
 
 /** Mailing steps of a survey: launch, hold, release, watch; the same actions as the wave:* commands. */
 @Controller('api/surveys/:survey/mailings')
 @Roles('coordinator')
 export class MailingsController {
-  constructor(private readonly waves: WavesService, private readonly reconciler: ReconcilerService) {}
+  constructor(private readonly waves: WavesService, private readonly retries: RetryFailedService, private readonly reconciler: ReconcilerService) {}
 
   @Get()
   status(@Param('survey') survey: string) {
@@ -48,7 +49,7 @@ export class MailingsController {
   @HttpCode(200)
   retryFailed(@Param('survey') survey: string, @Param('step') step: string, @Body() body: RetryFailedDto) {
     // The DTO type itself, not `| undefined`: a union compiles to Object and the pipe would skip validating it.
-    return this.waves.retryFailed(survey, step, { references: body?.references, notDelivered: body?.notDelivered });
+    return this.retries.retryFailed(survey, step, { references: body?.references, notDelivered: body?.notDelivered });
   }
 
   @Post('reconcile')

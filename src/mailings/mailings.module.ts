@@ -8,12 +8,13 @@ import { OneOffPacksService } from './one-off-packs.service';
 import { PrintBatchesService } from './print-batches.service';
 import { ReconcilerService } from './reconciler.service';
 import { StepGate } from './step-gate';
+import { RetryFailedService } from './retry-failed.service';
 import { WavesService } from './waves.service';
 
 @Module({
   imports: [SurveysModule, QuestionnairesModule],
   controllers: [MailingsController],
-  providers: [WavesService, PrintBatchesService, EmailMailingsService, ReconcilerService, MailingJobs, StepGate, OneOffPacksService],
-  exports: [WavesService, PrintBatchesService, EmailMailingsService, ReconcilerService, OneOffPacksService],
+  providers: [WavesService, RetryFailedService, PrintBatchesService, EmailMailingsService, ReconcilerService, MailingJobs, StepGate, OneOffPacksService],
+  exports: [WavesService, RetryFailedService, PrintBatchesService, EmailMailingsService, ReconcilerService, OneOffPacksService],
 })
 export class MailingsModule {}
