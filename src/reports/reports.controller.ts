@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { Audited } from '../audit/audited';
 import type { Request, Response } from 'express';
+import { csvDownload, wantsCsv } from '../infra/http/csv-response';
 import { Roles } from '../auth/roles';
 import { NotFoundError } from '../infra/errors/domain-error';
 import { overallRatingCsv, responseRatesCsv, responsesOverTimeCsv } from './report-csv';
@@ -17,14 +18,14 @@ export class ReportsController {
   @Audited('report.response-rates')
   async responseRates(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const report = await this.reports.responseRates(survey, req.principal!);
-    return wantsCsv(req, format) ? csv(res, `response-rates-${report.survey}.csv`, responseRatesCsv(report)) : report;
+    return wantsCsv(req, format) ? csvDownload(res, `response-rates-${report.survey}.csv`, responseRatesCsv(report)) : report;
   }
 
   @Get('responses-over-time')
   @Audited('report.responses-over-time')
   async overTime(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const report = await this.reports.responsesOverTime(survey, req.principal!);
-    return wantsCsv(req, format) ? csv(res, `responses-over-time-${report.survey}.csv`, responsesOverTimeCsv(report)) : report;
+    return wantsCsv(req, format) ? csvDownload(res, `responses-over-time-${report.survey}.csv`, responsesOverTimeCsv(report)) : report;
   }
 
   /** The chart as SVG: national, or ?trust=RXX. */
@@ -43,15 +44,6 @@ export class ReportsController {
   @Audited('report.overall-rating')
   async overallRating(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const report = await this.reports.overallRating(survey, req.principal!);
-    return wantsCsv(req, format) ? csv(res, `overall-rating-${report.survey}.csv`, overallRatingCsv(report)) : report;
+    return wantsCsv(req, format) ? csvDownload(res, `overall-rating-${report.survey}.csv`, overallRatingCsv(report)) : report;
   }
-}
-
-const wantsCsv = (req: Request, format: string | undefined) =>
-  format === 'csv' || (!format && req.accepts(['application/json', 'text/csv']) === 'text/csv');
-
-function csv(res: Response, fileName: string, body: string): string {
-  res.type('text/csv; charset=utf-8');
-  res.attachment(fileName);
-  return body;
 }

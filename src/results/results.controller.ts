@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { csvDownload, wantsCsv } from '../infra/http/csv-response';
 import { Audited } from '../audit/audited';
 import { Roles } from '../auth/roles';
 import { breakdownCsv, frequenciesCsv, leagueCsv, scoresCsv, trendCsv } from './results-report';
@@ -15,7 +16,7 @@ export class ResultsController {
   @Audited('results.scores')
   async scores(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const r = await this.results.scores(survey, req.principal!);
-    return wantsCsv(req, format) ? csv(res, `scores-${r.survey}.csv`, scoresCsv(r)) : r;
+    return wantsCsv(req, format) ? csvDownload(res, `scores-${r.survey}.csv`, scoresCsv(r)) : r;
   }
 
   @Get('breakdown')
@@ -23,21 +24,21 @@ export class ResultsController {
   async breakdown(@Param('survey') survey: string, @Query('by') by: string | undefined, @Query('trust') trust: string | undefined,
     @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const r = await this.results.breakdown(survey, by ?? '', trust, req.principal!);
-    return wantsCsv(req, format) ? csv(res, `breakdown-${r.by}-${r.survey}.csv`, breakdownCsv(r)) : r;
+    return wantsCsv(req, format) ? csvDownload(res, `breakdown-${r.by}-${r.survey}.csv`, breakdownCsv(r)) : r;
   }
 
   @Get('frequencies')
   @Audited('results.frequencies')
   async frequencies(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const r = await this.results.frequencies(survey, req.principal!);
-    return wantsCsv(req, format) ? csv(res, `frequencies-${r.survey}.csv`, frequenciesCsv(r)) : r;
+    return wantsCsv(req, format) ? csvDownload(res, `frequencies-${r.survey}.csv`, frequenciesCsv(r)) : r;
   }
 
   @Get('trend')
   @Audited('results.trend')
   async trend(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const r = await this.results.trend(survey, req.principal!);
-    return wantsCsv(req, format) ? csv(res, `trend-${r.survey}.csv`, trendCsv(r)) : r;
+    return wantsCsv(req, format) ? csvDownload(res, `trend-${r.survey}.csv`, trendCsv(r)) : r;
   }
 
   @Get('league')
@@ -45,15 +46,6 @@ export class ResultsController {
   @Audited('results.league')
   async league(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const r = await this.results.league(survey, req.principal!);
-    return wantsCsv(req, format) ? csv(res, `league-${r.survey}.csv`, leagueCsv(r)) : r;
+    return wantsCsv(req, format) ? csvDownload(res, `league-${r.survey}.csv`, leagueCsv(r)) : r;
   }
-}
-
-const wantsCsv = (req: Request, format: string | undefined) =>
-  format === 'csv' || (!format && req.accepts(['application/json', 'text/csv']) === 'text/csv');
-
-function csv(res: Response, fileName: string, body: string): string {
-  res.type('text/csv; charset=utf-8');
-  res.attachment(fileName);
-  return body;
 }

@@ -10,6 +10,7 @@ import { DomainError } from '../infra/errors/domain-error';
 import { SampleFilesService } from './sample-files.service';
 import { SampleImportService } from './sample-import.service';
 import { reportCsv, SampleFileReport } from './sample-report';
+import { csvDownload, wantsCsv } from '../infra/http/csv-response';
 
 @Controller('api/surveys/:survey')
 export class SamplesController {
@@ -58,12 +59,7 @@ export class SamplesController {
   ): Promise<SampleFileReport | string> {
     assertTrustScope(req.principal, trust);
     const report = await this.files.report(id, { surveyCode: survey, trustCode: trust });
-    if (format === 'csv' || (!format && req.accepts(['application/json', 'text/csv']) === 'text/csv')) {
-      res.type('text/csv; charset=utf-8');
-      res.attachment(`sample-report-${trust}-${report.uploadedAt.slice(0, 10)}.csv`);
-      return reportCsv(report);
-    }
-    return report;
+    return wantsCsv(req, format) ? csvDownload(res, `sample-report-${trust}-${report.uploadedAt.slice(0, 10)}.csv`, reportCsv(report)) : report;
   }
 
   @Get('sample')
