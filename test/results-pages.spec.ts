@@ -1,13 +1,10 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { AreaLookupService } from '../src/areas/area-lookup.service';
-import { SampleImportService } from '../src/samples/sample-import.service';
-import { resetDatabase, startApp, TestApp } from './support/app';
-import { areaFile, areaRow } from './support/area-files';
+import { startApp, TestApp } from './support/app';
 import { launchBrowser, screenshot, serve, signIn, userWithPassword } from './support/browser';
-import { csvFile, patientRow, Row } from './support/sample-files';
+import { seedResultsSurvey } from './support/results-survey';
 
 /**
- * The results pages in a real browser, on the small synthetic survey of test/results.spec.ts,
+ * The results pages in a real browser, on the small synthetic survey of support/results-survey.ts,
  * whose figures are worked by hand from RESULTS-METHOD.md:
  *
  * Everyone shares one case mix, so the model is its intercept alone and every expected score is
@@ -29,34 +26,9 @@ describe('results pages in a browser', () => {
   const passwords: Record<string, string> = {};
   const Q2 = 'Did the healthcare professional at your GP practice explain the reasons for referring you to hospital?';
   const RECURRENCE = 'Were you told about the signs and symptoms to look out for that might mean your cancer has come back or spread?';
-  const answersOf = (q2: string, extra: Record<string, unknown> = {}) => ({ gp_explained_referral: q2, ...extra });
-
-  async function sampleAndAnswer(survey: string, trust: string, from: number, answers: Record<string, unknown>[]) {
-    const year = survey.slice(-4);
-    const rows: Row[] = answers.map((_, i) => patientRow(from + i, {
-      trust_code: trust, site_code: `${trust}01`, patient_record_number: `${trust}-${from + i}`, admission_date: `${year}-05-01`, discharge_date: `${year}-05-02`,
-    }));
-    await t.app.get(SampleImportService).import({ surveyCode: survey, trustCode: trust, path: csvFile(`${survey}-${trust}-pages.csv`, rows), fileName: 'sample.csv', uploadedBy: 'test' });
-    const patients: { access_code: string }[] = await t.dataSource.query(
-      `SELECT p.access_code FROM patients p JOIN surveys s ON s.id = p.survey_id WHERE s.code = $1 AND p.trust_code = $2 ORDER BY p.row_number`, [survey, trust]);
-    for (const [i, a] of answers.entries()) await t.http().post(`/api/online/${patients[i].access_code}/response`).send({ answers: a }).expect(201);
-  }
-
   beforeAll(async () => {
     t = await startApp();
-    await resetDatabase(t.dataSource);
-    await t.app.get(AreaLookupService).import(areaFile('results-pages-areas.csv', [areaRow('LS1 4AB', 2, '15F', 'QWO', 'E56000099')]), 'areas.csv', 'test');
-    for (const code of ['RAA', 'RBB']) await t.http().post('/api/trusts').set(t.auth).send({ code, name: `Synthetic ${code} NHS Trust` }).expect(201);
-    await t.http().post('/api/surveys').set(t.auth).send({ code: 'CPES-2025', periodStart: '2025-04-01', periodEnd: '2025-06-30' }).expect(201);
-    await t.http().post('/api/surveys').set(t.auth)
-      .send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30', settings: { previousSurvey: 'CPES-2025' } }).expect(201);
-    const spread = { cancer_spread: '1' };
-    await sampleAndAnswer('CPES-2026', 'RAA', 1, [
-      ...Array.from({ length: 12 }, () => answersOf('1')), ...Array.from({ length: 3 }, () => answersOf('1', spread)),
-      ...Array.from({ length: 6 }, () => answersOf('3')), answersOf('4'), {},
-    ]);
-    await sampleAndAnswer('CPES-2026', 'RBB', 101, [...Array.from({ length: 10 }, () => answersOf('1')), ...Array.from({ length: 10 }, () => answersOf('2'))]);
-    await sampleAndAnswer('CPES-2025', 'RAA', 201, [...Array.from({ length: 10 }, () => answersOf('1')), ...Array.from({ length: 15 }, () => answersOf('3'))]);
+    await seedResultsSurvey(t); // its comment gives the data and the hand-worked figures
     passwords.coordinator = await userWithPassword(t, 'results.coordinator@example.invalid', 'coordinator');
     passwords.trust = await userWithPassword(t, 'rbb.results@example.invalid', 'trust', 'RBB');
     base = await serve(t);
