@@ -38,7 +38,7 @@ function titlePage(doc: Doc, r: LocalReport): void {
 function responseRate(doc: Doc, r: LocalReport): void {
   heading(doc, 'Response rate');
   const rr = r.responseRate;
-  const columns: Column[] = [{ title: '', width: 200 }, { title: '', width: 100, align: 'right' }];
+  const columns: Column[] = [{ title: '', width: 340 }, { title: '', width: 100, align: 'right' }];
   tableRow(doc, columns, ['Patients sampled', count(rr.sampled)], { size: 10 });
   tableRow(doc, columns, ['Eligible (sampled less undelivered, deceased, ineligible)', count(rr.eligible)], { size: 10 });
   tableRow(doc, columns, ['Responded', count(rr.responded)], { size: 10 });
