@@ -18,16 +18,18 @@ import { OptOutPages } from './opt-out.pages';
 import { Pages } from './pages';
 import { WebAuthController } from './web-auth.controller';
 import { ResultsModule } from '../results/results.module';
+import { LocalReportsModule } from '../local-reports/local-reports.module';
 import { ResultsPages } from './results.pages';
+import { LocalReportsPages } from './local-reports.pages';
 
 /** The pages people use: sign-in, the patient's online questionnaire and the footer's pages, the helpline, trusts and coordinators. */
 @Global()
 @Module({
   imports: [
-    UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule, ResultsModule,
+    UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule, ResultsModule, LocalReportsModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages],
+  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages, LocalReportsPages],
   providers: [Pages],
   exports: [Pages],
 })
