@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { CliModule } from '../src/cli/cli.module';
-import { LocalReportsService } from '../src/local-reports/local-reports.service';
+import { CONSOLE, LocalReportsService } from '../src/local-reports/local-reports.service';
 import { ReportRunsService } from '../src/local-reports/report-runs.service';
 import { newDocument, rangeChart, toBuffer } from '../src/local-reports/pdf-drawing';
 import { SurveysService } from '../src/surveys/surveys.service';
@@ -40,11 +40,11 @@ export async function benchLocalReports(respondents = Number(process.env.BENCH_R
         await analyzeAsOwner();
 
         const reports = app.get(LocalReportsService);
-        const warm = await measure(() => reports.report('CPES-2026', { level: 'trust', code: 'R001' }, null));
+        const warm = await measure(() => reports.report('CPES-2026', { level: 'trust', code: 'R001' }, CONSOLE));
         const times: number[] = [];
         let pages = 0;
         for (let i = 0; i < 5; i++) {
-          const one = await measure(async () => reports.render(await reports.report('CPES-2026', { level: 'trust', code: 'R001' }, null), 'pdf'));
+          const one = await measure(async () => reports.render(await reports.report('CPES-2026', { level: 'trust', code: 'R001' }, CONSOLE), 'pdf'));
           times.push(one.seconds);
           pages = pdfPageCount(one.result);
         }

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { command } from '../cli/cli-command';
 import { DomainError } from '../infra/errors/domain-error';
 import type { ReportScope } from './local-report';
-import { LocalReportsService, type ReportFormat } from './local-reports.service';
+import { CONSOLE, LocalReportsService, type ReportFormat } from './local-reports.service';
 import { ReportRunsService, type RunProgress } from './report-runs.service';
 
 const survey = { type: 'string', required: true, description: 'survey code' } as const;
@@ -43,7 +43,7 @@ export const resultsReport = command({
     const scope = scopeOf(options);
     const format = formatOf(options.format);
     const service = app.get(LocalReportsService);
-    const report = await service.report(options.survey, scope, null);
+    const report = await service.report(options.survey, scope, CONSOLE);
     const out = resolve(options.out);
     await writeFile(out, await service.render(report, format));
     return { json: { survey: report.survey, level: report.level, code: report.code, format, file: out },

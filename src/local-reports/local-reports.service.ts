@@ -14,6 +14,9 @@ import { localReportXlsx } from './local-report-xlsx';
 
 export type ReportFormat = 'pdf' | 'xlsx';
 
+/** The coordinator at the console: results:report, and the workers rendering a results:reports run a coordinator started. */
+export const CONSOLE: Principal = { id: 'cli', role: 'coordinator' };
+
 interface RateRow { trust: string; icb: string | null; alliance: string | null; outcome: number; n: number }
 
 /**
@@ -40,10 +43,10 @@ export class LocalReportsService {
     private readonly access: ResultsAccess,
   ) {}
 
-  /** The report for scope, after ResultsAccess allows principal (null: a command run by the coordinator at the console). */
-  async report(surveyCode: string, scope: ReportScope, principal: Principal | null): Promise<LocalReport> {
+  /** The report for scope, once ResultsAccess allows principal (CONSOLE for the command line and the workers it starts). */
+  async report(surveyCode: string, scope: ReportScope, principal: Principal): Promise<LocalReport> {
     const survey = await this.surveys.get(surveyCode);
-    if (principal) await this.access.assertMaySee(survey, principal, scope.level === 'trust' ? { trust: scope.code } : {});
+    await this.access.assertMaySee(survey, principal, scope.level === 'trust' ? { trust: scope.code } : {});
     const r = await this.results.results(survey.code);
     const [shared, rows, name] = await Promise.all([this.sharedFigures(r), this.rateRows(survey.id, r.fingerprint), this.nameOf(scope)]);
     const responseRate = rateOf(rows, scope);

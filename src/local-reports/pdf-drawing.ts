@@ -41,7 +41,11 @@ export function paragraph(doc: Doc, text: string, size = 9): void {
 
 export interface Column { title: string; width: number; align?: 'left' | 'right' }
 
-/** One line of cells, each cut to its column (no wrapping: tables stay on a fixed grid). */
+/**
+ * One line of cells, each cut to its column (no wrapping: tables stay on a fixed grid). Cells
+ * are placed by hand rather than through pdfkit's width/align options: its line wrapper costs
+ * more than the drawing, and a trust's report has some two thousand table lines.
+ */
 export function tableRow(doc: Doc, columns: Column[], cells: string[], options: { bold?: boolean; shade?: boolean; size?: number } = {}): void {
   const size = options.size ?? 8;
   const height = size + 5;
@@ -51,11 +55,34 @@ export function tableRow(doc: Doc, columns: Column[], cells: string[], options: 
   doc.font(options.bold ? 'bold' : 'body').fontSize(size).fillColor(COLOUR.text);
   let x = PAGE.margin;
   columns.forEach((c, i) => {
-    doc.text(cells[i] ?? '', x + 2, y + 1, { width: c.width - 4, align: c.align ?? 'left', lineBreak: false, ellipsis: true, height: size + 2 });
+    const room = c.width - 4;
+    let text = cells[i] ?? '';
+    // No glyph of DejaVu Sans is wider than 1.1 em: a left-aligned cell shorter than that needs no measuring.
+    const surelyFits = c.align !== 'right' && text.length * size * 1.1 <= room;
+    let width = surelyFits || !text ? 0 : widthOf(doc, text, size, options.bold);
+    if (width > room) {
+      while (text.length > 1 && widthOf(doc, `${text}…`, size, options.bold) > room) text = text.slice(0, -1);
+      text += '…';
+      width = widthOf(doc, text, size, options.bold);
+    }
+    if (text) doc.text(text, c.align === 'right' ? x + 2 + room - width : x + 2, y + 1, { lineBreak: false });
     x += c.width;
   });
   doc.x = PAGE.margin;
   doc.y = y + height;
+}
+
+const widths = new Map<string, number>();
+/** Widths of table text, remembered per process: the same figures and labels recur thousands of times. */
+function widthOf(doc: Doc, text: string, size: number, bold = false): number {
+  const key = `${bold ? 'b' : 'r'}${size}|${text}`;
+  let width = widths.get(key);
+  if (width === undefined) {
+    width = doc.widthOfString(text);
+    if (widths.size > 50_000) widths.clear();
+    widths.set(key, width);
+  }
+  return width;
 }
 
 export function tableHeader(doc: Doc, columns: Column[]): void {

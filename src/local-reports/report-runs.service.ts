@@ -10,7 +10,7 @@ import { JobQueue } from '../infra/queues/job-queue';
 import { StorageService } from '../infra/storage/storage.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { reportFileName, type ReportLevel, type ReportScope } from './local-report';
-import { LocalReportsService, type ReportFormat } from './local-reports.service';
+import { CONSOLE, LocalReportsService, type ReportFormat } from './local-reports.service';
 
 export interface RunItem { id: string; level: ReportLevel; code: string | null; status: 'pending' | 'done' | 'failed'; filePath: string | null; error: string | null }
 export interface RunProgress { runId: string; survey: string; format: ReportFormat; total: number; done: number; failed: number; items: RunItem[] }
@@ -89,7 +89,7 @@ export class ReportRunsService {
     if (!item) throw new Error(`Report item ${itemId} does not exist`);
     if (item.status === 'done') return 'already-done';
     const scope: ReportScope = item.level === 'national' ? { level: 'national' } : { level: item.level, code: item.code };
-    const report = await this.reports.report(item.survey, scope, null);
+    const report = await this.reports.report(item.survey, scope, CONSOLE);
     const file = await this.reports.render(report, item.format);
     const relative = join('reports', item.run_id, reportFileName(scope, item.format));
     const tmp = await this.storage.path('tmp', `report-${randomUUID()}.${item.format}`);
