@@ -82,7 +82,8 @@ export class PublicationService {
     const survey = await this.surveys.get(surveyCode);
     const user = await this.user(email);
     const removed = await this.dataSource.query(
-      'DELETE FROM results_prerelease WHERE survey_id = $1 AND user_id = $2 RETURNING 1', [survey.id, user.id]);
+      // Through a WITH: a bare DELETE answers [rows, count] from TypeORM, never an empty list.
+      'WITH d AS (DELETE FROM results_prerelease WHERE survey_id = $1 AND user_id = $2 RETURNING 1) SELECT * FROM d', [survey.id, user.id]);
     if (!removed.length) throw new NotFoundError(`${user.email} is not on this survey's pre-release access list: see it with results:prerelease --survey ${survey.code}`, '--remove');
     await this.audit.record({ actor: by.id, actorRole: by.role, action: 'results.prerelease.remove', surveyCode: survey.code, subject: user.email });
     return this.prerelease(survey.code);
