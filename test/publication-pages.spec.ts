@@ -26,7 +26,7 @@ describe('results pages before and after publication, in a browser', () => {
     expect((await cli(['results:publication', '--survey', 'CPES-2026', '--at', '2099-06-10T08:30:00Z', '--json'])).code).toBe(0);
     base = await serve(t);
     browser = await launchBrowser();
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await t.app.close();
@@ -103,5 +103,5 @@ describe('results pages before and after publication, in a browser', () => {
     await page.waitForURL(/\/helpline$/);
     expect((await page.goto(`${base}/trust/results/CPES-2026/RAA`))!.status()).toBe(403);
     expect((await page.goto(`${base}/results/CPES-2026`))!.status()).toBe(200);
-  });
+  }, 120_000);
 });

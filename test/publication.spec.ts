@@ -1,5 +1,6 @@
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { AUDITED_KEY } from '../src/audit/audited';
+import { PublicationService } from '../src/results/publication.service';
 import { ResultsController } from '../src/results/results.controller';
 import { ResultsService } from '../src/results/results.service';
 import { UsersService } from '../src/users/users.service';
@@ -19,6 +20,8 @@ describe('publication and pre-release access', () => {
   const as = (who: string) => ({ Authorization: `Bearer ${tokens[who]}` });
   const FUTURE = '2099-06-10T08:30:00Z'; // 9:30am in London (summer time)
   const WILL = 'Results of CPES-2026 survey will be published on 10 June 2099 at 9:30am.';
+  /** Each CLI run is a process of its own: seconds each when the machine is busy. */
+  const CLI_TIME = 180_000;
   const scores = (who: string | null) => {
     const req = t.http().get('/api/surveys/CPES-2026/results/scores');
     return who ? req.set(as(who)) : req;
@@ -45,10 +48,11 @@ describe('publication and pre-release access', () => {
     const shown = await cli(['results:publication', '--survey', 'CPES-2026', '--json']);
     expect(shown.json).toEqual({ survey: 'CPES-2026', publicationAt: '2026-01-01T09:30:00Z', published: true, sentence: 'Results of CPES-2026 survey were published on 1 January 2026 at 9:30am.' });
 
-    for (const bad of ['2099-02-30T09:30:00Z', '2099-06-10', '2099-06-10T09:30:00', 'next Tuesday']) {
-      const refused = await cli(['results:publication', '--survey', 'CPES-2026', '--at', bad, '--json']);
-      expect([bad, refused.code]).toEqual([bad, 1]);
-      expect(refused.json.error.message).toMatch(/^Give the publication time as a date and time with its offset from UTC, e\.g\. 2027-06-10T08:30:00Z/);
+    const refused = await cli(['results:publication', '--survey', 'CPES-2026', '--at', '2099-02-30T09:30:00Z', '--json']);
+    expect(refused.code).toBe(1);
+    expect(refused.json.error.message).toMatch(/^Give the publication time as a date and time with its offset from UTC, e\.g\. 2027-06-10T08:30:00Z/);
+    for (const bad of ['2099-06-10', '2099-06-10T09:30:00', 'next Tuesday', '2099-06-10T24:30:00Z']) {
+      await expect(t.app.get(PublicationService).set('CPES-2026', bad, { id: 'test', role: 'coordinator' })).rejects.toThrow(/^Give the publication time as/);
     }
     // An offset is kept as the instant it names, in UTC.
     const set = await cli(['results:publication', '--survey', 'CPES-2026', '--at', '2099-06-10T09:30:00+01:00', '--json']);
@@ -65,7 +69,7 @@ describe('publication and pre-release access', () => {
     // The survey's settings still validate: the setting is one of them.
     expect((await t.http().get('/api/surveys/CPES-2026').set(t.auth).expect(200)).body.settings.publicationAt).toBe(FUTURE);
     await t.http().post('/api/surveys').set(t.auth).send({ code: 'CPES-2030', periodStart: '2030-04-01', periodEnd: '2030-06-30', settings: { publicationAt: 'soon' } }).expect(400);
-  });
+  }, CLI_TIME);
 
   it('keeps a pre-release access list of existing users, coordinator only, and audits it', async () => {
     const unknown = await cli(['results:prerelease', '--survey', 'CPES-2026', '--add', 'stranger@example.invalid', '--json']);
@@ -98,7 +102,7 @@ describe('publication and pre-release access', () => {
       { action: 'results.prerelease.add', subject: 'rbb@example.invalid' },
       { action: 'results.prerelease.remove', subject: 'rbb@example.invalid' },
     ]);
-  });
+  }, CLI_TIME);
 
   it('before publication shows results to coordinators and listed people only, all of them, and audits every view', async () => {
     const [{ since }] = await t.dataSource.query('SELECT coalesce(max(id), 0)::text AS since FROM audit_log');
@@ -152,7 +156,7 @@ describe('publication and pre-release access', () => {
     expect(refused.body.error.message).toMatch(/^Results of CPES-2026 survey are not published yet, and no publication date has been set yet\./);
     await scores('raa.listed').expect(200);
     expect(await t.app.get(ResultsService).results('CPES-2026')).toBe(before);
-  });
+  }, CLI_TIME);
 
   it('from publication: coordinators everything, trust users their own trust, helpline and the public the open data; the list no longer matters', async () => {
     const moved = await cli(['results:publication', '--survey', 'CPES-2026', '--at', '2026-01-01T09:30:00Z', '--json']);
@@ -191,5 +195,5 @@ describe('publication and pre-release access', () => {
 
     await t.http().get('/results/CPES-2026/open-data/patients.csv').expect(404);
     await t.http().get('/results/CPES-2099/open-data/national.csv').expect(404);
-  });
+  }, CLI_TIME);
 });
