@@ -70,10 +70,14 @@ describe('results pages before and after publication, in a browser', () => {
     await page.waitForURL(/\/helpline$/);
     expect((await page.goto(`${base}/coordinator/CPES-2026/results`))!.status()).toBe(200);
     expect(await page.locator('#league-table tbody tr').count()).toBe(1);
+    expect(await page.getByRole('link', { name: /^Back to/ }).count()).toBe(0); // the survey's coordinator page is not theirs
     expect((await page.goto(`${base}/trust/results/CPES-2026/RAA`))!.status()).toBe(200);
     expect(await page.locator('#trust-scores tbody tr').filter({ hasText: Q2 }).innerText()).toContain('71.4');
+    await page.getByRole('link', { name: 'Back to the national results' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Results: CPES-2026' }).waitFor();
     const trail = await t.dataSource.query(`SELECT action, subject FROM audit_log WHERE actor = 'helpline.listed@example.invalid' ORDER BY id`);
-    expect(trail).toEqual([{ action: 'results.page.national', subject: null }, { action: 'results.page.trust', subject: 'RAA' }]);
+    const national = { action: 'results.page.national', subject: null };
+    expect(trail).toEqual([national, { action: 'results.page.trust', subject: 'RAA' }, national]);
   });
 
   it('from publication, the public page shows the national scores and open data without sign-in', async () => {

@@ -77,7 +77,9 @@ export class ResultsPages {
     const [survey, trust] = await Promise.all([this.surveys.get(surveyCode), this.trusts.get(code)]);
     const rows = trustRows(scores, code);
     return this.page(req, res, 'results-trust.njk', {
-      title: `Results: ${trust.name}`, survey, trust, asCoordinator: req.principal!.role === 'coordinator', width: 'full',
+      title: `Results: ${trust.name}`, survey, trust, width: 'full',
+      // Someone reading a trust that is not their own sees as a coordinator does (a pre-release reader): back to the national results.
+      asCoordinator: req.principal!.role !== 'trust' || req.principal!.trustCode !== code,
       threshold: scores.threshold, rows, summary: trustSummary(rows), chart: CHART,
     });
   }
