@@ -19,6 +19,7 @@ import { Pages } from './pages';
 import { WebAuthController } from './web-auth.controller';
 import { ResultsModule } from '../results/results.module';
 import { ResultsPages } from './results.pages';
+import { PublicResultsPages } from './public-results.pages';
 
 /** The pages people use: sign-in, the patient's online questionnaire and the footer's pages, the helpline, trusts and coordinators. */
 @Global()
@@ -27,7 +28,7 @@ import { ResultsPages } from './results.pages';
     UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule, ResultsModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages],
+  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages, PublicResultsPages],
   providers: [Pages],
   exports: [Pages],
 })
