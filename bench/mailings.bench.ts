@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { fork } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -11,21 +10,7 @@ import { WavesService } from '../src/mailings/waves.service';
 import { WorkerModule } from '../src/worker.module';
 import { measure, withBenchDatabase } from './bench-database';
 import { lockedBenchSurvey } from './bench-survey';
-
-/** The SMTP sink in a process of its own (bench/smtp-sink-process.ts). */
-async function smtpSink(): Promise<{ port: number; count: () => Promise<number>; close: () => Promise<void> }> {
-  const child = fork(join(__dirname, 'smtp-sink-process.js'), [], { stdio: 'inherit' });
-  const reply = <T>(key: string) => new Promise<T>((resolve) => {
-    const on = (m: Record<string, T>) => { if (key in m) { child.off('message', on); resolve(m[key]); } };
-    child.on('message', on);
-  });
-  const port = await reply<number>('port');
-  return {
-    port,
-    count: () => { const answer = reply<number>('count'); child.send('count'); return answer; },
-    close: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }),
-  };
-}
+import { smtpSink } from './smtp-sink';
 
 async function untilDone(db: DataSource, channel: 'email' | 'postal', timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -1,3 +1,4 @@
+import { benchEmail } from './email.bench';
 import { benchMailings } from './mailings.bench';
 import { benchPacks } from './packs.bench';
 import { benchReports } from './reports.bench';
@@ -10,6 +11,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'sample-import': () => benchSampleImport(),
   packs: () => benchPacks(),
   mailings: () => benchMailings(),
+  email: () => benchEmail(),
   reports: () => benchReports(),
   results: () => benchResults(),
   'local-reports': () => benchLocalReports(),

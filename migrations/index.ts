@@ -15,11 +15,15 @@ import { MailingInterrupted1796428800000 } from './1796428800000-mailing-interru
 import { AreaLookup1796947200000 } from './1796947200000-area-lookup';
 import { OutcomesPerSurvey1797033600000 } from './1797033600000-outcomes-per-survey';
 import { ReportRuns1797120000000 } from './1797120000000-report-runs';
+import { PrereleaseAccess1797206400000 } from './1797206400000-prerelease-access';
+import { OutcomeFactsOnPatients1797552000000 } from './1797552000000-outcome-facts-on-patients';
 
 /** Every migration, oldest first. Listed by hand so the same list runs from dist/ and under jest. */
-export const MIGRATIONS = [SurveysAndTrusts1795305600000, SampleIntake1795392000000, PrintBatches1795478400000,
-  DeceasedChecks1795564800000, MailingLedger1795651200000, PatientSampleFileCheck1795737600000,
-  Responses1795824000000, MailingTrust1795910400000, UsersAuditRetention1795996800000,
-  OnlineDrafts1796083200000, DeathsCollation1796169600000, AuditOutlivesPatients1796256000000, LeastPrivilege1796260000000,
-  MailingInterrupted1796428800000, AreaLookup1796947200000, OutcomesPerSurvey1797033600000,
-  ReportRuns1797120000000];
+export const MIGRATIONS = [
+  SurveysAndTrusts1795305600000, SampleIntake1795392000000, PrintBatches1795478400000, DeceasedChecks1795564800000,
+  MailingLedger1795651200000, PatientSampleFileCheck1795737600000, Responses1795824000000, MailingTrust1795910400000,
+  UsersAuditRetention1795996800000, OnlineDrafts1796083200000, DeathsCollation1796169600000,
+  AuditOutlivesPatients1796256000000, LeastPrivilege1796260000000, MailingInterrupted1796428800000,
+  AreaLookup1796947200000, OutcomesPerSurvey1797033600000, ReportRuns1797120000000,
+  PrereleaseAccess1797206400000,
+  OutcomeFactsOnPatients1797552000000];

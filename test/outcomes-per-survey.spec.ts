@@ -8,13 +8,16 @@ import { cli } from './support/cli';
 /** The view as it was: every survey's events summarised, then filtered. */
 const WHOLE_HISTORY = outcomesSql('patient_id', 'e.patient_id = p.id');
 
-/** Plan nodes that read patient_events, from EXPLAIN (FORMAT JSON). */
-function eventScans(plan: any): any[] {
-  const here = plan['Relation Name'] === 'patient_events' ? [plan] : [];
-  return [...here, ...(plan.Plans ?? []).flatMap(eventScans)];
+/** Plan nodes that read a table, from EXPLAIN (FORMAT JSON). */
+function scansOf(plan: any, table: string): any[] {
+  const here = plan['Relation Name'] === table ? [plan] : [];
+  return [...here, ...(plan.Plans ?? []).flatMap((p: any) => scansOf(p, table))];
 }
 
-/** Each survey's outcomes are worked out from that survey's events alone, by the same rules. */
+/**
+ * Each survey's outcomes are worked out from that survey's events alone, by the same rules: the
+ * facts kept on each patient (trigger on patient_events) give exactly what the events gave.
+ */
 describe('outcomes per survey', () => {
   let dataSource: DataSource;
   const surveys: Record<string, string> = {};
@@ -53,12 +56,34 @@ describe('outcomes per survey', () => {
     }
   });
 
-  it("reads only the asked survey's events", async () => {
+  it("reads no events at all, and only the asked survey's patients", async () => {
     const [{ 'QUERY PLAN': [{ Plan: plan }] }] = await dataSource.query(
       'EXPLAIN (FORMAT JSON) SELECT trust_code, outcome, count(*) FROM patient_outcomes WHERE survey_id = $1 GROUP BY 1, 2', [surveys['CPES-2026']]);
-    const scans = eventScans(plan);
-    expect(scans.length).toBeGreaterThan(0);
-    for (const scan of scans) expect(JSON.stringify([scan['Index Cond'], scan['Recheck Cond'], scan.Filter])).toContain('survey_id');
+    expect(scansOf(plan, 'patient_events')).toEqual([]);
+    const patients = scansOf(plan, 'patients');
+    expect(patients.length).toBeGreaterThan(0);
+    for (const scan of patients) expect(JSON.stringify([scan['Index Cond'], scan['Recheck Cond'], scan.Filter])).toContain('survey_id');
+  });
+
+  it('keeps the facts on the patient equal to the whole history as events arrive one by one, earlier and later', async () => {
+    const id = surveys['CPES-2026'];
+    const [a, b] = await dataSource.query(
+      `SELECT p.id FROM patients p WHERE p.survey_id = $1 AND NOT EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = p.id)
+         AND NOT EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = p.survey_id AND d.nhs_number = p.nhs_number) ORDER BY p.id LIMIT 2`, [id]);
+    const event = (patient: string, kind: string, mode: string | null, day: string) => dataSource.query(
+      `INSERT INTO patient_events (survey_id, patient_id, kind, mode, occurred_on, recorded_by, source) VALUES ($1, $2, $3, $4, $5, 'test', 'helpline')`,
+      [id, patient, kind, mode, day]);
+    await event(a.id, 'completed', 'online', '2026-10-20');
+    await event(a.id, 'completed', 'paper', '2026-10-10'); // earlier: its mode wins
+    await event(a.id, 'completed', 'online', '2026-10-10'); // same day: the view's tie rule
+    await event(b.id, 'undelivered', null, '2026-10-01');
+    await event(b.id, 'opt_out', null, '2026-10-02');
+    const columns = `patient_id, outcome, response_mode, responded_on::text`;
+    const now = await dataSource.query(`SELECT ${columns} FROM patient_outcomes WHERE patient_id IN ($1, $2) ORDER BY patient_id`, [a.id, b.id]);
+    const before = await dataSource.query(`SELECT ${columns} FROM (${WHOLE_HISTORY}) o WHERE patient_id IN ($1, $2) ORDER BY patient_id`, [a.id, b.id]);
+    expect(now).toEqual(before);
+    expect(now[0]).toMatchObject({ outcome: 1, responded_on: '2026-10-10' });
+    expect(now[1].outcome).toBe(2);
   });
 
   it("refuses an event filed under another survey than its patient's", async () => {

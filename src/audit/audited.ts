@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { from, Observable, switchMap } from 'rxjs';
 import { AuditService, referencesIn } from './audit.service';
 
-const AUDITED_KEY = 'fieldwork:audited';
+export const AUDITED_KEY = 'fieldwork:audited';
 
 /** Records every successful call of the route in the audit log under this action. */
 export const Audited = (action: string) => SetMetadata(AUDITED_KEY, action);

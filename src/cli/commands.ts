@@ -7,6 +7,7 @@ import { questionnaireCheck } from '../questionnaires/questionnaires.commands';
 import { reportOverallRating, reportResponseRates, reportResponsesOverTime } from '../reports/reports.commands';
 import { returnsBook, returnsImport, scansImport } from '../responses/responses.commands';
 import { RESULTS_COMMANDS } from '../results/results.commands';
+import { PUBLICATION_COMMANDS } from '../results/publication.commands';
 import { LOCAL_REPORTS_COMMANDS } from '../local-reports/local-reports.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
@@ -20,5 +21,5 @@ import type { CliCommand } from './cli-command';
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
   sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
   printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog,
-  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, ...LOCAL_REPORTS_COMMANDS, userAdd, userList, userDisable, userToken,
+  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, ...PUBLICATION_COMMANDS, ...LOCAL_REPORTS_COMMANDS, userAdd, userList, userDisable, userToken,
   auditList, areasImport, resultsDerive, surveyClose, surveyPurge];

@@ -57,8 +57,10 @@ export function withoutOtherTrusts<T extends { trusts: { trust: string }[]; icbs
 
 const blankIfSuppressed = (suppressed: boolean, v: CsvValue) => (suppressed || v === null ? '' : v);
 
-/** Long format: one line per question and organisation; withheld figures blank, as the method asks. */
-export function scoresCsv(report: ScoresReport): string {
+export type ScoresLevel = 'national' | 'trust' | 'icb' | 'alliance';
+
+/** Long format: one line per question and organisation; withheld figures blank, as the method asks. `level`: that level's lines only (the open-data tables). */
+export function scoresCsv(report: ScoresReport, level?: ScoresLevel): string {
   const rows: CsvValue[][] = [['question', 'number', 'level', 'code', 'base', 'positive', 'score', 'expected', 'adjusted',
     'range95_low', 'range95_high', 'range998_low', 'range998_high', 'flag', 'suppressed']];
   for (const q of report.questions) {
@@ -70,11 +72,11 @@ export function scoresCsv(report: ScoresReport): string {
         blankIfSuppressed(s, t.adjusted), blankIfSuppressed(s, t.range95?.[0] ?? null), blankIfSuppressed(s, t.range95?.[1] ?? null),
         blankIfSuppressed(s, t.range998?.[0] ?? null), blankIfSuppressed(s, t.range998?.[1] ?? null), t.flag ?? '', s ? 'yes' : 'no']);
     }
-    for (const [level, list] of [['icb', q.icbs], ['alliance', q.alliances]] as const) {
-      for (const a of list) rows.push([q.question, q.number, level, a.code, a.base, blankIfSuppressed(a.suppressed, a.positive), blankIfSuppressed(a.suppressed, a.score), '', '', '', '', '', '', '', a.suppressed ? 'yes' : 'no']);
+    for (const [areaLevel, list] of [['icb', q.icbs], ['alliance', q.alliances]] as const) {
+      for (const a of list) rows.push([q.question, q.number, areaLevel, a.code, a.base, blankIfSuppressed(a.suppressed, a.positive), blankIfSuppressed(a.suppressed, a.score), '', '', '', '', '', '', '', a.suppressed ? 'yes' : 'no']);
     }
   }
-  return csvLines(rows);
+  return csvLines(level ? rows.filter((row, i) => i === 0 || row[2] === level) : rows);
 }
 
 export function breakdownCsv(report: BreakdownReport): string {

@@ -6,9 +6,14 @@ import { Roles } from '../auth/roles';
 import { breakdownCsv, frequenciesCsv, leagueCsv, scoresCsv, trendCsv } from './results-report';
 import { ResultsService } from './results.service';
 
-/** Results as JSON, or CSV with ?format=csv (or Accept: text/csv). Trust users: their trust and the national figures. */
+/**
+ * Results as JSON, or CSV with ?format=csv (or Accept: text/csv). Every role may ask: a helpline
+ * or trust user on the survey's pre-release access list sees what a coordinator does until
+ * publication, so ResultsAccess (through ResultsService) is the gate, not the route. Each view
+ * is audited, which is how every pre-publication view is recorded.
+ */
 @Controller('api/surveys/:survey/results')
-@Roles('coordinator', 'trust')
+@Roles('coordinator', 'trust', 'helpline')
 export class ResultsController {
   constructor(private readonly results: ResultsService) {}
 
@@ -42,7 +47,6 @@ export class ResultsController {
   }
 
   @Get('league')
-  @Roles('coordinator')
   @Audited('results.league')
   async league(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const r = await this.results.league(survey, req.principal!);

@@ -11,6 +11,7 @@ import {
   questionScores, type QuestionScores, respondentsPerTrust, type ResultsSettings, trend,
 } from './method';
 import { loadRespondents } from './respondents';
+import { ResultsAccess, type ResultsGrant, type ResultsScope } from './results-access';
 import {
   BreakdownReport, FrequenciesReport, LeagueReport, scoresReport, ScoresReport, shown, TrendReport, withoutOtherTrusts,
 } from './results-report';
@@ -32,7 +33,7 @@ export interface SurveyResults {
  * and expected ranges, frequencies, breakdowns, change since the previous survey and the
  * league table. A national survey takes seconds to fit, so each process keeps the latest
  * figures per survey and reuses them until an answer, a respondent's grouping variables or the
- * settings change. Trust users see their own trust and the national figures only.
+ * settings change. Who sees what is ResultsAccess's to say: every view asks it first.
  */
 @Injectable()
 export class ResultsService {
@@ -41,66 +42,79 @@ export class ResultsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly surveys: SurveysService,
+    private readonly access: ResultsAccess,
   ) {}
 
-  async scores(surveyCode: string, principal: Principal): Promise<ScoresReport> {
-    return scoresReport(await this.results(surveyCode), trustOf(principal));
+  async scores(surveyCode: string, principal: Principal | null): Promise<ScoresReport> {
+    const { grant, r } = await this.granted(surveyCode, principal);
+    return scoresReport(r, grant.ownTrust);
   }
 
   /**
    * One trust's scores and the national ones (its results page): the same figures as scores(),
    * cut to one trust for everyone. A trust user may ask only for their own trust.
    */
-  async trustScores(surveyCode: string, trust: string, principal: Principal): Promise<ScoresReport> {
-    const own = trustOf(principal);
-    if (own && trust !== own) throw new DomainError('forbidden', "You can only see your own trust's results and the national figures");
-    return scoresReport(await this.results(surveyCode), trust);
+  async trustScores(surveyCode: string, trust: string, principal: Principal | null): Promise<ScoresReport> {
+    const { r } = await this.granted(surveyCode, principal, { trust });
+    return scoresReport(r, trust);
   }
 
-  async breakdown(surveyCode: string, by: string, trust: string | undefined, principal: Principal): Promise<BreakdownReport> {
-    const r = await this.results(surveyCode);
+  /** The open-data tables (suppressed national, ICB, Cancer Alliance and trust scores): anyone's from publication. */
+  async openData(surveyCode: string, principal: Principal | null): Promise<ScoresReport> {
+    const { r } = await this.granted(surveyCode, principal, { openData: true });
+    return scoresReport(r, null);
+  }
+
+  async breakdown(surveyCode: string, by: string, trust: string | undefined, principal: Principal | null): Promise<BreakdownReport> {
+    const { r } = await this.granted(surveyCode, principal, { trust });
     if (!(BREAKDOWNS as readonly string[]).includes(by)) {
       throw new DomainError('validation_failed', `Choose a breakdown: ${BREAKDOWNS.join(', ')}`, [{ where: 'by', message: 'unknown' }]);
     }
-    const own = trustOf(principal);
-    if (own && trust && trust !== own) throw new DomainError('forbidden', "You can only see your own trust's results and the national figures");
     if (trust && !r.respondents.trusts.includes(trust)) {
       throw new DomainError('not_found', 'No trust in this survey has respondents under that code: check the trust code', [{ where: 'trust', message: 'not found' }]);
     }
     return shown({ survey: r.survey.code, ...breakdown(by as BreakdownBy, r.questions.evaluative, r.respondents, r.settings, trust) });
   }
 
-  async frequencies(surveyCode: string, principal: Principal): Promise<FrequenciesReport> {
-    const r = await this.results(surveyCode);
-    const own = trustOf(principal);
+  async frequencies(surveyCode: string, principal: Principal | null): Promise<FrequenciesReport> {
+    const { grant, r } = await this.granted(surveyCode, principal);
     return shown({
       survey: r.survey.code,
-      questions: r.questions.frequency.map((q) => withoutOtherTrusts(frequencies(q, r.respondents, r.settings), own)),
+      questions: r.questions.frequency.map((q) => withoutOtherTrusts(frequencies(q, r.respondents, r.settings), grant.ownTrust)),
     });
   }
 
-  async trend(surveyCode: string, principal: Principal): Promise<TrendReport> {
-    const r = await this.results(surveyCode);
+  async trend(surveyCode: string, principal: Principal | null): Promise<TrendReport> {
+    const { grant, r } = await this.granted(surveyCode, principal);
     const previous = await this.previous(r);
-    const own = trustOf(principal);
     return shown({
       survey: r.survey.code, previousSurvey: previous.survey.code,
-      questions: trend(r.scores, previous.scores).map((t) => withoutOtherTrusts(t, own)),
+      questions: trend(r.scores, previous.scores).map((t) => withoutOtherTrusts(t, grant.ownTrust)),
     });
   }
 
-  /** Every trust ranked: coordinators only (a trust user sees their own trust's results instead). */
-  async league(surveyCode: string, principal: Principal): Promise<LeagueReport> {
-    if (principal.role !== 'coordinator') throw new DomainError('forbidden', 'The league table is for coordinators: your own results are on your trust\'s results page');
-    const r = await this.results(surveyCode);
+  /** Every trust ranked: for those who see everything (a trust user sees their own trust's results instead). */
+  async league(surveyCode: string, principal: Principal | null): Promise<LeagueReport> {
+    const { grant, r } = await this.granted(surveyCode, principal);
+    if (!grant.everything) throw new DomainError('forbidden', 'The league table is for coordinators: your own results are on your trust\'s results page');
     const previous = r.settings.previousSurvey ? await this.previous(r) : null;
     const trends = previous ? trend(r.scores, previous.scores) : null;
     return shown({ survey: r.survey.code, previousSurvey: previous?.survey.code ?? null, ...leagueTable(r.scores, respondentsPerTrust(r.respondents), trends, r.settings) });
   }
 
+  /** Asks ResultsAccess before any figure is worked out, so a refusal costs no computation. */
+  private async granted(surveyCode: string, principal: Principal | null, scope: ResultsScope = {}): Promise<{ grant: ResultsGrant; r: SurveyResults }> {
+    const survey = await this.surveys.get(surveyCode);
+    const grant = await this.access.assertMaySee(survey, principal, scope);
+    return { grant, r: await this.resultsOf(survey) };
+  }
+
   /** The survey's figures, worked out once per state of its data (concurrent callers share one computation). */
   async results(surveyCode: string): Promise<SurveyResults> {
-    const survey = await this.surveys.get(surveyCode);
+    return this.resultsOf(await this.surveys.get(surveyCode));
+  }
+
+  private async resultsOf(survey: Survey): Promise<SurveyResults> {
     const fingerprint = await this.fingerprint(survey);
     const cached = this.computed.get(survey.id);
     if (cached) {
@@ -128,7 +142,9 @@ export class ResultsService {
     const [row] = await this.dataSource.query(
       `SELECT (SELECT count(*) || '/' || coalesce(max(id), 0) FROM responses WHERE survey_id = $1) AS responses,
               (SELECT coalesce(max(groups_derived_at)::text, '') FROM patients WHERE survey_id = $1) AS derived`, [survey.id]);
-    return `${row.responses}|${row.derived}|${JSON.stringify(survey.settings)}`;
+    // Moving the publication time changes no figure: it must not cost a national survey's refit.
+    const { publicationAt: _publication, ...settings } = survey.settings;
+    return `${row.responses}|${row.derived}|${JSON.stringify(settings)}`;
   }
 
   private async previous(r: SurveyResults): Promise<SurveyResults> {
@@ -138,5 +154,3 @@ export class ResultsService {
     return this.results(r.settings.previousSurvey);
   }
 }
-
-const trustOf = (principal: Principal): string | null => (principal.role === 'trust' ? principal.trustCode ?? null : null);

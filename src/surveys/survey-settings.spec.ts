@@ -69,4 +69,13 @@ describe('survey settings', () => {
     expect(() => parseSurveySettings({ icd10Scope: ['C97-C00'] })).toThrow(/a range must run forwards within one letter/);
     expect(() => parseSurveySettings([1, 2])).toThrow(/must be a JSON object/);
   });
+
+  it('takes a publication time only as an instant with its offset, and has none by default', () => {
+    expect(parseSurveySettings().publicationAt).toBeUndefined();
+    expect(parseSurveySettings({ publicationAt: '2027-06-10T08:30:00Z' }).publicationAt).toBe('2027-06-10T08:30:00Z');
+    expect(parseSurveySettings({ publicationAt: '2027-06-10T09:30:00+01:00' }).publicationAt).toBe('2027-06-10T09:30:00+01:00');
+    for (const bad of ['2027-06-10', '2027-06-10T09:30:00', '2027-02-30T09:30:00Z', 'soon', 20270610]) {
+      expect(() => parseSurveySettings({ publicationAt: bad })).toThrow(/settings\.publicationAt: publicationAt must be a date and time with its offset from UTC|publicationAt is not a real date and time/);
+    }
+  });
 });

@@ -3,6 +3,7 @@ import {
   ArrayNotEmpty, IsArray, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested, validateSync,
 } from 'class-validator';
 import { DomainError } from '../infra/errors/domain-error';
+import { IsIsoInstant } from '../infra/http/iso-date';
 import { flattenValidationErrors } from '../infra/http/validation';
 
 /** Days after the initial mailing at which each reminder is due. */
@@ -78,6 +79,14 @@ export class SurveySettings {
   /** Days after the survey is closed before patient-identifiable data may be purged. */
   @IsInt() @Min(0) @Max(3650)
   retentionDaysAfterClose = 30;
+
+  /**
+   * When the results are published (Official Statistics): until then only coordinators and the
+   * survey's pre-release access list see any result. Unset: no date yet, so nobody else does.
+   * Set with results:publication (kept in UTC, e.g. 2027-06-10T08:30:00Z).
+   */
+  @IsOptional() @IsIsoInstant()
+  publicationAt?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Audited } from '../audit/audited';
 import { Roles } from '../auth/roles';
@@ -7,6 +7,7 @@ import { SurveysService } from '../surveys/surveys.service';
 import { TrustsService } from '../trusts/trusts.service';
 import { HOME, Pages } from './pages';
 import { CHART, leagueLines, nationalRows, trustRows, trustSummary, trustsWithRespondents } from './results-view';
+import { ResultsEmbargoPageFilter } from './results-embargo.filter';
 import { pageSurvey } from './surveys';
 
 /**
@@ -18,8 +19,14 @@ import { pageSurvey } from './surveys';
  * records whose results were read; the page is returned rather than sent, so the audit row is
  * written before anything leaves. The short addresses (?survey=, ?trust=, and the trust
  * chooser's form) only redirect.
+ *
+ * Who may see what is ResultsAccess's (through ResultsService): the routes let in every role,
+ * because a trust or helpline user on the survey's pre-release access list sees all of its
+ * results before publication, as a coordinator would. A view refused because the results are
+ * not published yet says when they will be.
  */
 @Controller()
+@UseFilters(ResultsEmbargoPageFilter)
 export class ResultsPages {
   constructor(
     private readonly results: ResultsService,
@@ -36,13 +43,13 @@ export class ResultsPages {
   }
 
   @Get('coordinator/:survey/results')
-  @Roles('coordinator')
+  @Roles('coordinator', 'trust', 'helpline')
   @Audited('results.page.national')
   async national(@Param('survey') surveyCode: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
     const survey = await this.surveys.get(surveyCode);
-    const [scores, league, names] = await Promise.all([
-      this.results.scores(survey.code, req.principal!), this.results.league(survey.code, req.principal!), this.trustNames(),
-    ]);
+    // The league table is for those who see everything: asked first, so no one else gets half a page.
+    const league = await this.results.league(survey.code, req.principal!);
+    const [scores, names] = await Promise.all([this.results.scores(survey.code, req.principal!), this.trustNames()]);
     const trusts = trustsWithRespondents(scores, names);
     return this.page(req, res, 'results-national.njk', {
       title: `Results: ${survey.code}`, survey, width: 'full', threshold: scores.threshold, respondents: scores.respondents,
@@ -53,7 +60,7 @@ export class ResultsPages {
 
   /** A trust user's own results; a coordinator names the trust (the national page's chooser sends here). */
   @Get('trust/results')
-  @Roles('trust', 'coordinator')
+  @Roles('trust', 'coordinator', 'helpline')
   async trustOfNewest(@Query('survey') surveyCode: string | undefined, @Query('trust') trust: string | undefined, @Req() req: Request, @Res() res: Response) {
     const { survey } = await pageSurvey(this.surveys, surveyCode);
     const code = req.principal!.role === 'trust' ? trust || req.principal!.trustCode : trust;
@@ -62,7 +69,7 @@ export class ResultsPages {
   }
 
   @Get('trust/results/:survey/:trust')
-  @Roles('trust', 'coordinator')
+  @Roles('trust', 'coordinator', 'helpline')
   @Audited('results.page.trust')
   async trust(@Param('survey') surveyCode: string, @Param('trust') code: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
     // A trust user naming another trust is refused here, before anything else is looked up.
@@ -70,7 +77,9 @@ export class ResultsPages {
     const [survey, trust] = await Promise.all([this.surveys.get(surveyCode), this.trusts.get(code)]);
     const rows = trustRows(scores, code);
     return this.page(req, res, 'results-trust.njk', {
-      title: `Results: ${trust.name}`, survey, trust, asCoordinator: req.principal!.role === 'coordinator', width: 'full',
+      title: `Results: ${trust.name}`, survey, trust, width: 'full',
+      // Someone reading a trust that is not their own sees as a coordinator does (a pre-release reader): back to the national results.
+      asCoordinator: req.principal!.role !== 'trust' || req.principal!.trustCode !== code,
       threshold: scores.threshold, rows, summary: trustSummary(rows), chart: CHART,
     });
   }

@@ -20,6 +20,7 @@ import { WebAuthController } from './web-auth.controller';
 import { ResultsModule } from '../results/results.module';
 import { LocalReportsModule } from '../local-reports/local-reports.module';
 import { ResultsPages } from './results.pages';
+import { PublicResultsPages } from './public-results.pages';
 import { LocalReportsPages } from './local-reports.pages';
 
 /** The pages people use: sign-in, the patient's online questionnaire and the footer's pages, the helpline, trusts and coordinators. */
@@ -29,7 +30,7 @@ import { LocalReportsPages } from './local-reports.pages';
     UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule, ResultsModule, LocalReportsModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages, LocalReportsPages],
+  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages, PublicResultsPages, LocalReportsPages],
   providers: [Pages],
   exports: [Pages],
 })

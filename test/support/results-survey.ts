@@ -15,7 +15,8 @@ import { csvFile, patientRow, Row } from './sample-files';
  *              RBB: 10 × "1", 10 × "2" (base 20: one short of the threshold, 21).
  *              National: 25 positive of 41 = 60.9756 → 61.0.
  *   CPES-2025  (CPES-2026's previousSurvey) RAA: 10 × "1", 15 × "3" (base 25) = 40.0.
- * CPES-2026 may be purged at once (retentionDaysAfterClose 0).
+ * CPES-2026 may be purged at once (retentionDaysAfterClose 0). Its results were published on
+ * 1 January 2026 (publicationAt), so trust users see them; publication.spec.ts moves the date.
  */
 export async function seedResultsSurvey(t: TestApp): Promise<void> {
   const answersOf = (q2: string, extra: Record<string, unknown> = {}) => ({ gp_explained_referral: q2, ...extra });
@@ -35,7 +36,7 @@ export async function seedResultsSurvey(t: TestApp): Promise<void> {
   for (const code of ['RAA', 'RBB']) await t.http().post('/api/trusts').set(t.auth).send({ code, name: `Synthetic ${code} NHS Trust` }).expect(201);
   await t.http().post('/api/surveys').set(t.auth).send({ code: 'CPES-2025', periodStart: '2025-04-01', periodEnd: '2025-06-30' }).expect(201);
   await t.http().post('/api/surveys').set(t.auth)
-    .send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30', settings: { previousSurvey: 'CPES-2025', retentionDaysAfterClose: 0 } }).expect(201);
+    .send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30', settings: { previousSurvey: 'CPES-2025', retentionDaysAfterClose: 0, publicationAt: '2026-01-01T09:30:00Z' } }).expect(201);
 
   const spread = { cancer_spread: '1' }; // "Yes": with C50, the secondary breast cancer group
   await sampleAndAnswer('CPES-2026', 'RAA', 1, [

@@ -1,0 +1,132 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { DataSource } from 'typeorm';
+import { CliModule } from '../src/cli/cli.module';
+import { JobQueue } from '../src/infra/queues/job-queue';
+import { loadEmailTemplate, renderEmail } from '../src/mailings/email-template';
+import { WavesService } from '../src/mailings/waves.service';
+import { measure, withBenchDatabase } from './bench-database';
+import { lockedBenchSurvey } from './bench-survey';
+import { smtpSink } from './smtp-sink';
+
+const POOL = Number(process.env.SMTP_POOL_SIZE || 25);
+
+/**
+ * E-mail against its bare baseline (issue 20): N messages through the service's worker
+ * processes (claim, render, send, record, with BullMQ around each) beside the same number of
+ * messages of the same size sent by a bare pooled nodemailer transport with the same number of
+ * connections to the same SMTP sink, in the same run. Printed as a ratio per number of worker
+ * processes: the ratio should stay near 1 and not fall as processes are added.
+ */
+export async function benchEmail(
+  messages = Number(process.env.BENCH_EMAIL_MESSAGES || 20_000),
+  workerCounts = (process.env.BENCH_EMAIL_WORKERS || '1,2,4').split(',').map(Number),
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'fieldwork-bench-email-'));
+  const smtp = await smtpSink();
+  try {
+    const baseline = await rawPooledSmtp(smtp.port, messages);
+    const lines = [`e-mail: ${messages.toLocaleString('en-GB')} messages, ${POOL} SMTP connections per process, sink in its own process`,
+      `  bare pooled nodemailer (baseline): ${Math.round(baseline).toLocaleString('en-GB')}/s`];
+    for (const workers of workerCounts) {
+      const rate = await serviceRate(dir, smtp, messages, workers);
+      lines.push(`  service, ${workers} worker process${workers > 1 ? 'es' : ''}: ${Math.round(rate).toLocaleString('en-GB')}/s  →  ratio ${(rate / baseline).toFixed(2)}   (target ≥ 0.8)`);
+      console.log(lines.at(-1));
+    }
+    console.log(lines.join('\n'));
+  } finally {
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same e-mail, composed the same way, with nothing around the send. */
+async function rawPooledSmtp(port: number, messages: number): Promise<number> {
+  const transport = nodemailer.createTransport({ pool: true, host: '127.0.0.1', port, maxConnections: POOL, maxMessages: Infinity });
+  const template = loadEmailTemplate('initial');
+  let next = 0;
+  const one = async () => {
+    for (let i = next++; i < messages; i = next++) {
+      const code = `BENCH${String(i).padStart(7, '0')}`;
+      const content = renderEmail(template, {
+        salutation: `Dear Patient ${i}`, trustName: 'Benchmark NHS Trust', surveyTitle: 'National Cancer Patient Experience Survey 2026',
+        onlineUrl: 'https://example.invalid/s', accessCode: code, reference: `RXX-${i}`, helplinePhone: '0800 000 0000',
+        helplineEmail: 'help@example.invalid', onlineLink: `https://example.invalid/s/${code}`, optOutLink: `https://example.invalid/s/${code}/opt-out`,
+      });
+      const raw = await new MailComposer({ from: 'survey@example.invalid', to: `bench${i}@example.invalid`, messageId: `<raw-${i}@example.invalid>`, ...content }).compile().build();
+      await transport.sendMail({ envelope: { from: 'survey@example.invalid', to: `bench${i}@example.invalid` }, raw });
+    }
+  };
+  try {
+    // As many in flight as the service's e-mail queue takes (its concurrency, 50).
+    const { seconds } = await measure(() => Promise.all(Array.from({ length: 50 }, one)));
+    return messages / seconds;
+  } finally {
+    transport.close();
+  }
+}
+
+/** A launched initial step of `messages` e-mails, sent by `workers` worker processes. */
+async function serviceRate(dir: string, smtp: Awaited<ReturnType<typeof smtpSink>>, messages: number, workers: number): Promise<number> {
+  return withBenchDatabase(async (url) => {
+    const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
+    const children: ChildProcess[] = [];
+    try {
+      await lockedBenchSurvey(app, dir, messages, { everyoneHasEmail: true });
+      const db = app.get(DataSource);
+      // Jobs wait until the workers are up, so the clock starts with every process ready.
+      await app.get(JobQueue).queue('email').pause();
+      await app.get(WavesService).launch('CPES-2026', 'initial', 'bench');
+      await app.get(JobQueue).queue('postal').obliterate({ force: true });
+      const env = {
+        ...process.env, DATABASE_URL: url, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_POOL_SIZE: String(POOL),
+        STORAGE_DIR: join(dir, 'storage'), LOG_LEVEL: 'error',
+      };
+      for (let i = 0; i < workers; i++) children.push(await startWorker(env));
+      const before = await smtp.count();
+      const run = await measure(async () => {
+        await app.get(JobQueue).queue('email').resume();
+        await untilSent(db, messages);
+      });
+      const received = (await smtp.count()) - before;
+      if (received !== messages) throw new Error(`the SMTP sink received ${received} messages, expected ${messages}`);
+      return messages / run.seconds;
+    } finally {
+      await Promise.all(children.map((c) => new Promise<void>((resolve) => { c.once('exit', () => resolve()); c.kill('SIGTERM'); })));
+      await app.close();
+    }
+  });
+}
+
+function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  // BENCH_EMAIL_PROFILE=<dir> writes each worker's CPU profile there (open in Chrome's DevTools).
+  const profile = process.env.BENCH_EMAIL_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EMAIL_PROFILE}`] : [];
+  const child = fork(join(__dirname, '..', 'src', 'worker.js'), [], { env, execArgv: profile, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('Workers running')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`a worker process exited (${code}) before it was ready: ${out.slice(-500)}`)));
+  });
+}
+
+async function untilSent(db: DataSource, messages: number): Promise<void> {
+  const until = Date.now() + 30 * 60_000;
+  for (;;) {
+    const [{ sent, failed }] = await db.query(
+      `SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status = 'failed')::int AS failed
+       FROM mailings WHERE channel = 'email'`);
+    if (failed) throw new Error(`${failed} e-mails failed`);
+    if (sent >= messages) return;
+    if (Date.now() > until) throw new Error(`${sent} of ${messages} e-mails sent after 30 minutes`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
