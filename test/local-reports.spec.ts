@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReportsService } from '../src/reports/reports.service';
+import { PublicationService } from '../src/results/publication.service';
 import { scoresReport } from '../src/results/results-report';
 import { ResultsService } from '../src/results/results.service';
 import { UsersService } from '../src/users/users.service';
@@ -93,6 +94,24 @@ describe('local reports', () => {
     await t.http().get('/api/surveys/CPES-2026/results/reports/national').expect(401);
     const [row] = await t.dataSource.query(`SELECT action, subject FROM audit_log WHERE action = 'results.report.trust' ORDER BY id DESC LIMIT 1`);
     expect(row).toEqual({ action: 'results.report.trust', subject: 'RBB' });
+  });
+
+  it('follows the embargo: before publication only coordinators and the pre-release list, of any role, see a report', async () => {
+    const publication = t.app.get(PublicationService);
+    const coordinator = { id: 'test', role: 'coordinator' as const };
+    await publication.set('CPES-2026', '2099-06-10T09:30:00Z', coordinator);
+    try {
+      const refused = await t.http().get('/api/surveys/CPES-2026/results/reports/trust/RBB').set(bearer('trust')).expect(403);
+      expect(refused.body.error.message).toContain('2099');
+      await t.http().get('/api/surveys/CPES-2026/results/reports/icb/QWO').set(bearer('trust')).expect(403);
+      await t.http().get('/api/surveys/CPES-2026/results/reports/trust/RAA?format=pdf').set(t.auth).expect(200);
+      await publication.addPrerelease('CPES-2026', 'help.reports@example.invalid', coordinator);
+      await t.http().get('/api/surveys/CPES-2026/results/reports/trust/RAA').set(bearer('helpline')).expect(200);
+      await t.http().get('/api/surveys/CPES-2026/results/reports/national?format=xlsx').set(bearer('helpline')).expect(200);
+      await publication.removePrerelease('CPES-2026', 'help.reports@example.invalid', coordinator);
+    } finally {
+      await publication.set('CPES-2026', '2026-01-01T09:30:00Z', coordinator);
+    }
   });
 
   it('prints the figures in the PDF: title page, charts, change, withheld figures in words, comments, page numbers', async () => {
