@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { startApp, TestApp } from './support/app';
 import { launchBrowser, serve, signIn, userWithPassword } from './support/browser';
+import { PublicationService } from '../src/results/publication.service';
 import { pdfPages } from './support/pdf';
 import { seedResultsSurvey } from './support/results-survey';
 
@@ -71,6 +72,18 @@ describe('local report pages in a browser', () => {
     expect(await other.locator('#score-2').innerText()).toContain('fewer than 21 respondents');
     const refused = await other.goto(`${base}/reports/CPES-2026/trust/RAA`);
     expect(refused!.status()).toBe(403);
+    // Before publication the page says when the results will be published, and nothing more.
+    const publication = t.app.get(PublicationService);
+    await publication.set('CPES-2026', '2099-06-10T09:30:00Z', { id: 'test', role: 'coordinator' });
+    try {
+      const embargoed = await other.goto(`${base}/reports/CPES-2026/trust/RBB`);
+      expect(embargoed!.status()).toBe(403);
+      await other.getByRole('heading', { level: 1, name: 'These results are not published yet' }).waitFor();
+      expect(await other.locator('main').innerText()).toContain('2099');
+      expect(await other.locator('#report-scores').count()).toBe(0);
+    } finally {
+      await publication.set('CPES-2026', '2026-01-01T09:30:00Z', { id: 'test', role: 'coordinator' });
+    }
     await other.context().close();
   });
 });

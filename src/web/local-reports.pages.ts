@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Audited } from '../audit/audited';
 import { Roles } from '../auth/roles';
@@ -6,6 +6,7 @@ import { type ReportScope, withheldText } from '../local-reports/local-report';
 import { LocalReportsService } from '../local-reports/local-reports.service';
 import { REPORT_CHART, reportPaths, scoreLines } from './local-report-view';
 import { HOME, Pages } from './pages';
+import { ResultsEmbargoPageFilter } from './results-embargo.filter';
 
 const LEVEL_TEXT = { national: 'National report', trust: 'Trust report', icb: 'Integrated Care Board report', alliance: 'Cancer Alliance report' } as const;
 
@@ -14,6 +15,7 @@ const LEVEL_TEXT = { national: 'National report', trust: 'Trust report', icb: 'I
  * (inside the service) decides. The page is returned, not sent, so the audit row is written first.
  */
 @Controller('reports/:survey')
+@UseFilters(ResultsEmbargoPageFilter)
 @Roles('coordinator', 'trust', 'helpline')
 export class LocalReportsPages {
   constructor(private readonly reports: LocalReportsService, private readonly pages: Pages) {}
