@@ -27,6 +27,8 @@ export class ReportRuns1797120000000 implements MigrationInterface {
         status      text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
         file_path   text,
         error       text,
+        -- host:pid of the worker process that wrote the file: shows how a run was shared.
+        rendered_by text,
         finished_at timestamptz,
         CHECK ((level = 'national') = (code IS NULL)),
         CHECK (status <> 'done' OR file_path IS NOT NULL)

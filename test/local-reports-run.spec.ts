@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ReportRunsService } from '../src/local-reports/report-runs.service';
 import { startApp, TestApp } from './support/app';
 import { cli } from './support/cli';
 import { pdfPages } from './support/pdf';
@@ -42,6 +43,11 @@ describe('every local report of a survey, rendered by workers', () => {
   it('shares the run between two workers and copies every finished file into the folder, with progress', async () => {
     worker();
     worker();
+    const runs = t.app.get(ReportRunsService);
+    for (const until = Date.now() + 60_000; (await runs.workersListening()) < 2;) {
+      if (Date.now() > until) throw new Error('the workers did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const out = join(process.env.STORAGE_DIR!, 'all-reports');
     const run = await cli(['results:reports', '--survey', 'CPES-2026', '--out', out, '--json']);
     expect(run.stderr).toContain('5 of 5 done');
@@ -53,8 +59,11 @@ describe('every local report of a survey, rendered by workers', () => {
     expect((await pdfPages(readFileSync(join(out, 'national.pdf'))))[0]).toContain('National report');
 
     // The run left waiting by the first test was rendered by the same workers once they started.
-    const runs: { done: number }[] = await t.dataSource.query(
+    const perRun: { done: number }[] = await t.dataSource.query(
       `SELECT count(*) FILTER (WHERE i.status = 'done')::int AS done FROM report_runs r JOIN report_run_items i ON i.run_id = r.id GROUP BY r.id`);
-    expect(runs).toEqual([{ done: 5 }, { done: 5 }]);
+    expect(perRun).toEqual([{ done: 5 }, { done: 5 }]);
+    // Both worker processes took a share.
+    const [{ processes }] = await t.dataSource.query('SELECT count(DISTINCT rendered_by)::int AS processes FROM report_run_items');
+    expect(processes).toBe(2);
   }, 180_000);
 });

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -99,7 +100,8 @@ export class ReportRunsService {
     } finally {
       await rm(tmp, { force: true });
     }
-    await this.dataSource.query(`UPDATE report_run_items SET status = 'done', file_path = $2, error = NULL, finished_at = now() WHERE id = $1`, [itemId, relative]);
+    await this.dataSource.query(`UPDATE report_run_items SET status = 'done', file_path = $2, error = NULL, rendered_by = $3, finished_at = now() WHERE id = $1`,
+      [itemId, relative, `${hostname()}:${process.pid}`]);
     this.logger.log(`${item.survey} ${relative} written`);
     return 'rendered';
   }
