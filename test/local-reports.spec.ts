@@ -94,6 +94,9 @@ describe('local reports', () => {
     await t.http().get('/api/surveys/CPES-2026/results/reports/national').expect(401);
     const [row] = await t.dataSource.query(`SELECT action, subject FROM audit_log WHERE action = 'results.report.trust' ORDER BY id DESC LIMIT 1`);
     expect(row).toEqual({ action: 'results.report.trust', subject: 'RBB' });
+    // Which ICB's report was read is in the trail too.
+    const [icb] = await t.dataSource.query(`SELECT subject FROM audit_log WHERE action = 'results.report.icb' ORDER BY id DESC LIMIT 1`);
+    expect(icb).toEqual({ subject: 'QWO' });
   });
 
   it('follows the embargo: before publication only coordinators and the pre-release list, of any role, see a report', async () => {

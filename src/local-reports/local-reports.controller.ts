@@ -30,15 +30,15 @@ export class LocalReportsController {
     return this.answer(survey, { level: 'trust', code: trust }, format, req, res);
   }
 
-  @Get('icb/:code')
+  @Get('icb/:area')
   @Audited('results.report.icb')
-  icb(@Param('survey') survey: string, @Param('code') code: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  icb(@Param('survey') survey: string, @Param('area') code: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.answer(survey, { level: 'icb', code }, format, req, res);
   }
 
-  @Get('alliance/:code')
+  @Get('alliance/:area')
   @Audited('results.report.alliance')
-  alliance(@Param('survey') survey: string, @Param('code') code: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  alliance(@Param('survey') survey: string, @Param('area') code: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.answer(survey, { level: 'alliance', code }, format, req, res);
   }
 

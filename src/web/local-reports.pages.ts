@@ -32,15 +32,15 @@ export class LocalReportsPages {
     return this.page(survey, { level: 'trust', code: trust }, req, res);
   }
 
-  @Get('icb/:code')
+  @Get('icb/:area')
   @Audited('results.report-page.icb')
-  icb(@Param('survey') survey: string, @Param('code') code: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  icb(@Param('survey') survey: string, @Param('area') code: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.page(survey, { level: 'icb', code }, req, res);
   }
 
-  @Get('alliance/:code')
+  @Get('alliance/:area')
   @Audited('results.report-page.alliance')
-  alliance(@Param('survey') survey: string, @Param('code') code: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  alliance(@Param('survey') survey: string, @Param('area') code: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.page(survey, { level: 'alliance', code }, req, res);
   }
 
