@@ -7,6 +7,7 @@ import { questionnaireCheck } from '../questionnaires/questionnaires.commands';
 import { reportOverallRating, reportResponseRates, reportResponsesOverTime } from '../reports/reports.commands';
 import { returnsBook, returnsImport, scansImport } from '../responses/responses.commands';
 import { RESULTS_COMMANDS } from '../results/results.commands';
+import { resultsComments, resultsDataset } from '../results/analysts.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
 import { trustAdd, trustList } from '../trusts/trusts.commands';
@@ -19,5 +20,5 @@ import type { CliCommand } from './cli-command';
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
   sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
   printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog,
-  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, userAdd, userList, userDisable, userToken,
+  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, resultsComments, resultsDataset, userAdd, userList, userDisable, userToken,
   auditList, areasImport, resultsDerive, surveyClose, surveyPurge];

@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
 import { SurveysModule } from '../surveys/surveys.module';
+import { AnalystsController } from './analysts.controller';
+import { CommentsService } from './comments/comments.service';
+import { DatasetService } from './dataset/dataset.service';
 import { ResultsController } from './results.controller';
 import { ResultsAccess } from './results-access';
 import { ResultsService } from './results.service';
 
 @Module({
   imports: [SurveysModule],
-  controllers: [ResultsController],
-  providers: [ResultsService, ResultsAccess],
-  exports: [ResultsService, ResultsAccess],
+  controllers: [ResultsController, AnalystsController],
+  providers: [ResultsService, ResultsAccess, CommentsService, DatasetService],
+  exports: [ResultsService, ResultsAccess, CommentsService, DatasetService],
 })
 export class ResultsModule {}
