@@ -138,9 +138,10 @@ function redactPhones(text: string): string {
 
 /** The comment with the patient's own identifiers and every identifier-shaped string replaced by [removed]. */
 export function redact(text: string, who: PatientIdentifiers = {}): string {
-  let out = text;
+  // E-mail addresses first: "jo.smith@…" must go whole, not lose only the patient's surname.
+  let out = text.replace(SHAPES[0], REMOVED);
   const own = ownPatterns(who).sort((a, b) => b.length - a.length);
   if (own.length) out = out.replace(new RegExp(`${BEFORE}(?:${own.join('|')})${AFTER}`, 'giu'), REMOVED);
-  for (const shape of SHAPES) out = out.replace(shape, REMOVED);
+  for (const shape of SHAPES.slice(1)) out = out.replace(shape, REMOVED);
   return redactPhones(out);
 }
