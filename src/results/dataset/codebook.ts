@@ -29,7 +29,12 @@ const IMD = IMD_QUINTILES.map((q) => (q === 'unknown' ? { code: '9', label: 'unk
 
 export interface AreaNames { trusts: Map<string, string>; icbs: Map<string, string>; alliances: Map<string, string> }
 
-/** Every column in dataset order: the respondent number, the grouping variables, then each question that is not free text. */
+/**
+ * Every column in dataset order: the respondent number, the grouping variables (from the sample
+ * file), then each question that is not free text as q_<question id> (q_<question id>_<option
+ * code> per option of a multiple-choice question): the prefix keeps the patient's own answer
+ * (q_ethnic_group) apart from the sample's variable of the same name (ethnic_group).
+ */
 export function codebook(questions: SurveyQuestions, names: AreaNames): CodebookColumn[] {
   const named = (m: Map<string, string>) => [...m].sort(([a], [b]) => a.localeCompare(b)).map(([code, label]) => ({ code, label }));
   const columns: CodebookColumn[] = [
@@ -48,15 +53,15 @@ export function codebook(questions: SurveyQuestions, names: AreaNames): Codebook
   for (const q of questions.frequency) {
     const text = questions.byId.get(q.id)?.text ?? q.id;
     if (q.type === 'single') {
-      columns.push({ name: q.id, question: q.number, questionId: q.id, meaning: `Q${q.number}. ${text}`, type: 'code', codes: (q.options ?? []).map((o) => ({ code: o.value, label: o.label })), blank: 'not answered (or routed past)' });
+      columns.push({ name: `q_${q.id}`, question: q.number, questionId: q.id, meaning: `Q${q.number}. ${text}`, type: 'code', codes: (q.options ?? []).map((o) => ({ code: o.value, label: o.label })), blank: 'not answered (or routed past)' });
     } else if (q.type === 'multiple') {
       for (const o of q.options ?? []) {
-        columns.push({ name: `${q.id}_${o.value}`, question: q.number, questionId: q.id, option: o.value, meaning: `Q${q.number}. ${text} — ${o.label}`, type: 'flag',
+        columns.push({ name: `q_${q.id}_${o.value}`, question: q.number, questionId: q.id, option: o.value, meaning: `Q${q.number}. ${text} — ${o.label}`, type: 'flag',
           codes: [{ code: '0', label: 'not ticked' }, { code: '1', label: 'ticked' }], blank: 'question not answered (or routed past)' });
       }
     } else {
       const about = questions.byId.get(q.id);
-      columns.push({ name: q.id, question: q.number, questionId: q.id, type: 'number', blank: 'not answered (or routed past)',
+      columns.push({ name: `q_${q.id}`, question: q.number, questionId: q.id, type: 'number', blank: 'not answered (or routed past)',
         meaning: `Q${q.number}. ${text} (${q.min ?? 0}${about?.minLabel ? ` = ${about.minLabel}` : ''} to ${q.max ?? 10}${about?.maxLabel ? ` = ${about.maxLabel}` : ''})` });
     }
   }
