@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { allQuestions } from '../../questionnaires/load-questionnaire';
 import type { Question, QuestionnaireDefinition } from '../../questionnaires/questionnaire-definition';
-import { redact, type PatientIdentifiers } from './redact';
+import { redactorFor, type PatientIdentifiers } from './redact';
 
 /** The questionnaire's free-text questions ("Any other comments?"), in questionnaire order. */
 export const freeTextQuestions = (definition: QuestionnaireDefinition): Question[] =>
@@ -50,8 +50,8 @@ export async function redactStoredComments(m: EntityManager, surveyId: string, t
     const ids: string[] = [];
     const texts: string[] = [];
     for (const row of rows) {
-      const who = identifiersOf(row);
-      const redacted = Object.fromEntries(Object.entries(row.texts ?? {}).map(([k, v]) => [k, typeof v === 'string' ? redact(v, who) : v]));
+      const redact = redactorFor(identifiersOf(row));
+      const redacted = Object.fromEntries(Object.entries(row.texts ?? {}).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v]));
       if (JSON.stringify(redacted) === JSON.stringify(row.texts)) continue;
       ids.push(row.id);
       texts.push(JSON.stringify(redacted));

@@ -8,7 +8,7 @@ import { SurveysService } from '../../surveys/surveys.service';
 import { ResultsAccess } from '../results-access';
 import { surveyQuestions } from '../survey-questions';
 import { freeTextQuestions, identifiersOf, IDENTIFIERS_SQL, type IdentifierRow } from './comment-answers';
-import { redact } from './redact';
+import { redactorFor } from './redact';
 
 /** One comment as a trust's report and the comments export show it: redacted, with no patient reference. */
 export interface TrustComment { questionNumber: number; question: string; text: string }
@@ -55,12 +55,13 @@ export class CommentsService {
        FROM responses r JOIN patients p ON p.id = r.patient_id
        WHERE r.survey_id = $1 AND p.trust_code = $2 AND r.answers ?| $3::text[]
        ORDER BY md5(r.survey_id::text || ':' || p.id::text)`, [survey.id, trust, questions.map((q) => q.id)]);
+    const redactors = rows.map((row) => redactorFor(identifiersOf(row)));
     const out: TrustComment[] = [];
     for (const q of questions) {
-      for (const row of rows) {
+      for (const [i, row] of rows.entries()) {
         const text = row.answers[q.id];
         if (typeof text !== 'string' || !text.trim()) continue;
-        out.push({ questionNumber: q.number, question: q.text, text: redact(text.trim(), identifiersOf(row)) });
+        out.push({ questionNumber: q.number, question: q.text, text: redactors[i](text.trim()) });
       }
     }
     return out;

@@ -71,6 +71,21 @@ describe("redaction of patients' comments", () => {
     expect(redact('also Alfred, Al said', { firstName: 'Alan', surname: 'Also' })).toBe(`${R} Alfred, Al said`);
   });
 
+  it('treats accented letters as part of a word', () => {
+    expect(redact('José and JOSÉ, not Josée or Joséphine', { firstName: 'José', surname: 'Núñez' })).toBe(`${R} and ${R}, not Josée or Joséphine`);
+  });
+
+  it('redacts a national survey\'s comments in seconds, each against its own patient', () => {
+    const text = 'The nurses on ward 7 were lovely, but I waited 2 weeks. My daughter rang 0113 496 0000 many times; Dr Patel explained everything on 3 March 2024.';
+    const started = Date.now();
+    for (let i = 0; i < 2_000; i++) {
+      redact(text, { ...patient, firstName: `Name${i}`, surname: `Surname${i}`, addressLines: [`${i} Some Street`, 'Leeds'] });
+    }
+    // Measured about 0.5 ms each on a busy 2-core machine (60,000 comments: 30 s); a pattern
+    // that compiles slowly (\p{L}, a separator between every digit) took 3–6 ms each.
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
   it('removes every planted identifier from one long comment and keeps the rest', () => {
     const text = 'Ottoline Quixote-Zebedee (NHS 943 476 5919, born 07/03/1950) of 17 Marzipan Synthetic Row, ZX1 7QQ. '
       + 'Ring her daughter on 07700 900 999 or daughter@example.invalid. Surgery was on 12th January 2024 on ward 7.';
