@@ -31,7 +31,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
  * Letters or digits either side: a name is a whole word ("Al" never touches "also"). Latin
  * letters with their accented forms, spelt out: a regular expression naming \p{L} takes
- * milliseconds to compile, and the patient's own patterns are compiled once per comment.
+ * milliseconds to compile, and the patient's own patterns are compiled once per patient.
  */
 const WORD = 'A-Za-z0-9\\u00AA\\u00B5\\u00BA\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F\\u1E00-\\u1EFF';
 const BEFORE = `(?<![${WORD}])`;
