@@ -8,6 +8,7 @@ import { reportOverallRating, reportResponseRates, reportResponsesOverTime } fro
 import { returnsBook, returnsImport, scansImport } from '../responses/responses.commands';
 import { RESULTS_COMMANDS } from '../results/results.commands';
 import { PUBLICATION_COMMANDS } from '../results/publication.commands';
+import { resultsComments, resultsDataset } from '../results/analysts.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
 import { trustAdd, trustList } from '../trusts/trusts.commands';
@@ -20,5 +21,6 @@ import type { CliCommand } from './cli-command';
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
   sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
   printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog,
-  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, ...PUBLICATION_COMMANDS, userAdd, userList, userDisable, userToken,
+  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, ...PUBLICATION_COMMANDS, resultsComments, resultsDataset,
+  userAdd, userList, userDisable, userToken,
   auditList, areasImport, resultsDerive, surveyClose, surveyPurge];
