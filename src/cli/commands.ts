@@ -10,7 +10,7 @@ import { RESULTS_COMMANDS } from '../results/results.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
 import { trustAdd, trustList } from '../trusts/trusts.commands';
-import { userAdd, userDisable, userList, userToken } from '../users/users.commands';
+import { userAdd, userDisable, userList, userResetPassword, userToken } from '../users/users.commands';
 import { auditList } from '../audit/audit.commands';
 import { surveyClose, surveyPurge } from '../retention/retention.commands';
 import type { CliCommand } from './cli-command';
@@ -19,5 +19,5 @@ import type { CliCommand } from './cli-command';
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
   sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
   printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog,
-  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, userAdd, userList, userDisable, userToken,
+  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, userAdd, userList, userDisable, userResetPassword, userToken,
   auditList, areasImport, resultsDerive, surveyClose, surveyPurge];
