@@ -143,6 +143,8 @@ describe('coordinator pages for the whole season', () => {
 
     // Users: disable the trust's user, give the helpline a new one-time password.
     await page.goto(`${base}/coordinator/users`);
+    await page.getByRole('link', { name: 'Disable data.manager@example.invalid' }).click();
+    await screenshot(page, 'coordinator-setup-10-user-disable');
     await page.getByRole('button', { name: 'Disable data.manager@example.invalid' }).click();
     expect(await notice(page)).toContain('data.manager@example.invalid is disabled');
     await page.getByRole('button', { name: 'Reset password of jo.helpline@example.invalid' }).click();
@@ -274,7 +276,7 @@ describe('coordinator pages for the whole season', () => {
         ['get', '/coordinator/surveys/new'], ['post', '/coordinator/surveys'], ['get', '/coordinator/trusts'], ['post', '/coordinator/trusts'],
         ['get', '/coordinator/areas'], ['post', '/coordinator/areas'], ['get', '/coordinator/CPES-2026/deaths'], ['post', '/coordinator/CPES-2026/deaths'],
         ['get', '/coordinator/CPES-2026/lock'], ['post', '/coordinator/CPES-2026/lock'], ['get', '/coordinator/users'], ['post', '/coordinator/users'],
-        ['post', '/coordinator/users/coordinator%40example.invalid/disable'], ['post', '/coordinator/users/coordinator%40example.invalid/reset-password'],
+        ['get', '/coordinator/users/coordinator%40example.invalid/disable'], ['post', '/coordinator/users/coordinator%40example.invalid/disable'], ['post', '/coordinator/users/coordinator%40example.invalid/reset-password'],
         ['get', '/coordinator/CPES-2026/mailings/initial/pause'], ['post', '/coordinator/CPES-2026/mailings/initial/pause'],
         ['post', '/coordinator/CPES-2026/mailings/initial/retry-failed'], ['get', '/coordinator/CPES-2026/close'], ['post', '/coordinator/CPES-2026/close'],
         ['get', '/coordinator/CPES-2026/purge'], ['post', '/coordinator/CPES-2026/purge'],
@@ -286,6 +288,11 @@ describe('coordinator pages for the whole season', () => {
           expect([role, method, path, res.status]).toEqual([role, method, path, 403]);
           expect(res.text).toContain('You do not have access');
         }
+      }
+      // What they may see shows where the survey stands, as the coordinator's page does.
+      for (const [role, path] of [['trust', '/trust'], ['helpline', '/helpline']] as const) {
+        const res = await t.http().get(path).set({ Authorization: `Bearer ${tokens[role]}` }).expect(200);
+        expect(res.text).toMatch(/id="lifecycle"[\s\S]*aria-current="step"[^>]*>(<span[^>]*>→<\/span>)?<strong>closed \(now\)<\/strong>/);
       }
       // Nothing changed for them: the coordinator's account still works, no survey was closed by them.
       expect((await t.app.get(UsersService).byEmail('coordinator@example.invalid')).disabled).toBe(false);

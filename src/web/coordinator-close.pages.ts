@@ -107,7 +107,9 @@ export class CoordinatorClosePages {
         + `${r.eventsCleared} contact notes removed, ${r.filesDeleted} files deleted. Outcomes, answers and reports remain.`);
     } catch (error) {
       const errors = formErrors(error, fieldsNamed('confirm'), {}, 'confirm');
-      await this.showPurge(res, survey, errors, body.confirm, error instanceof DomainError && error.code === 'invalid_state' ? 409 : 400);
+      // Read again: a purge that could not finish rewriting the tables has still removed the data, and the page must say so.
+      await this.showPurge(res, await this.surveys.get(survey.code), errors, body.confirm,
+        error instanceof DomainError && ['invalid_state', 'conflict'].includes(error.code) ? 409 : 400);
     }
   }
 

@@ -61,6 +61,13 @@ export class CoordinatorUsersPages {
     }
   }
 
+  /** Disabling cannot be undone from the pages: asked once more, naming the person. */
+  @Get(':email/disable')
+  async confirmDisable(@Param('email') email: string, @Res() res: Response) {
+    const user = await this.users.byEmail(email);
+    this.pages.render(res, 'coordinator-user-disable.njk', { title: `Disable ${user.email}`, person: user });
+  }
+
   @Post(':email/disable')
   @Audited('user.disable')
   async disable(@Param('email') email: string, @Res() res: Response) {
