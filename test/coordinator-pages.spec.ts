@@ -223,6 +223,12 @@ describe('coordinator pages for the whole season', () => {
       expect(res.text).toContain('href="#reminder2"');
       expect(await t.dataSource.query(`SELECT code FROM surveys WHERE code = 'CPES-2027'`)).toEqual([]);
 
+      const all = await post('/coordinator/surveys', { code: 'cpes 2027', startDay: '1', startMonth: '13', startYear: '2027', endDay: '30', endMonth: '6', endYear: '2027', suppressionThreshold: '0' }).expect(400);
+      expect(all.text).toContain('Enter the survey code in capitals, digits and hyphens, for example CPES-2027');
+      expect(all.text).toContain('Enter the first discharge date of the sample period as a real date, for example 1 4 2026');
+      expect(all.text).toContain('Enter the fewest respondents for a published result as a whole number from 1 to 1000');
+      expect(all.text).toContain('value="13"');
+
       const order = await post('/coordinator/surveys', { code: 'CPES-2027', startDay: '1', startMonth: '7', startYear: '2027', endDay: '30', endMonth: '6', endYear: '2027' }).expect(400);
       expect(order.text).toContain('The sample period must start on or before its end');
       const taken = await post('/coordinator/surveys', { code: 'CPES-2026', startDay: '1', startMonth: '4', startYear: '2026', endDay: '30', endMonth: '6', endYear: '2026' }).expect(400);

@@ -53,22 +53,15 @@ export class CoordinatorSetupPages {
   @Audited('survey.create')
   async createSurvey(@Body() body: Record<string, string>, @Res() res: Response) {
     try {
-      const form = validateInput(NewSurveyForm, body);
-      const periodStart = dateFromParts(form.startDay, form.startMonth, form.startYear);
-      const periodEnd = dateFromParts(form.endDay, form.endMonth, form.endYear);
-      const dates = [
-        ...(periodStart ? [] : [{ where: 'startDay', message: 'Enter the first discharge date of the sample period as a real date, for example 1 4 2026' }]),
-        ...(periodEnd ? [] : [{ where: 'endDay', message: 'Enter the last discharge date of the sample period as a real date, for example 30 6 2026' }]),
-      ];
-      // Every problem at once: the settings are checked here by the function the service uses too.
+      // Every problem at once: the form's own fields, the dates, and the settings checked by the function the service uses too.
+      const problems: ErrorDetail[] = [];
+      const form = refusals(problems, () => validateInput(NewSurveyForm, body)) ?? new NewSurveyForm();
+      const periodStart = dateFromParts(body.startDay, body.startMonth, body.startYear);
+      const periodEnd = dateFromParts(body.endDay, body.endMonth, body.endYear);
+      if (!periodStart) problems.push({ where: 'startDay', message: 'Enter the first discharge date of the sample period as a real date, for example 1 4 2026' });
+      if (!periodEnd) problems.push({ where: 'endDay', message: 'Enter the last discharge date of the sample period as a real date, for example 30 6 2026' });
       const settings = settingsFromForm(body);
-      const problems: ErrorDetail[] = [...dates];
-      try {
-        parseSurveySettings(settings);
-      } catch (error) {
-        if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-        problems.push(...(error.details.length ? error.details : [{ where: 'code', message: error.message }]));
-      }
+      refusals(problems, () => parseSurveySettings(settings));
       if (problems.length) throw new DomainError('validation_failed', 'The survey was not created', problems);
       // As survey:create: the same DTO, then the same service call.
       const input = validateInput(CreateSurveyDto, { code: form.code, name: form.name?.trim() || undefined, periodStart, periodEnd, settings });
@@ -77,9 +70,7 @@ export class CoordinatorSetupPages {
         `Survey ${survey.code} created for discharges from ${longDate(survey.periodStart)} to ${longDate(survey.periodEnd)}. Next, add its trusts and ask them to upload their sample files.`)}`);
       return { survey: survey.code };
     } catch (error) {
-      const errors = formErrors(error, (where) => settingsFieldOf(where) ?? (where === 'periodEnd' ? 'endDay' : where === 'periodStart' ? 'startDay'
-        : ['code', 'name', 'startDay', 'endDay', ...SETTING_FIELDS.map((f) => f.name)].includes(where ?? '') ? where : undefined),
-      SETTINGS_SENTENCES, 'code');
+      const errors = formErrors(error, surveyFieldOf, SETTINGS_SENTENCES, 'code');
       this.showNewSurvey(res, body, errors, 400);
       return undefined;
     }
@@ -192,4 +183,24 @@ export class CoordinatorSetupPages {
       missing: sample.trusts.filter((t) => !t.currentFileId).map((t) => t.trust),
     }, status);
   }
+}
+
+/** Runs a check, adding its field problems to the list instead of stopping at the first refusal. */
+function refusals<T>(problems: ErrorDetail[], check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+    problems.push(...(error.details.length ? error.details : [{ message: error.message }]));
+    return undefined;
+  }
+}
+
+/** The new-survey form's field for a problem: a date's day field for any part of it, a setting's own field. */
+function surveyFieldOf(where: string | undefined): string | undefined {
+  if (!where) return undefined;
+  const date = /^(start|end)(Day|Month|Year)$/.exec(where) ?? /^period(Start|End)$/.exec(where);
+  if (date) return `${date[1].toLowerCase()}Day`;
+  if (where === 'code' || where === 'name') return where;
+  return settingsFieldOf(where) ?? SETTING_FIELDS.find((f) => f.name === where)?.name;
 }
