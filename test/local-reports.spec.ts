@@ -189,4 +189,26 @@ describe('local reports', () => {
     const badFormat = await cli(['results:report', '--survey', 'CPES-2026', '--national', '--format', 'doc', '--out', out]);
     expect(badFormat.stderr).toContain('Give --format pdf or --format xlsx');
   }, 120_000);
+  it("carries the trust's patients' comments redacted, in the JSON, the PDF and the workbook", async () => {
+    const [who] = await t.dataSource.query(
+      `SELECT r.id, p.surname FROM responses r JOIN patients p ON p.id = r.patient_id JOIN surveys s ON s.id = r.survey_id
+       WHERE s.code = 'CPES-2026' AND p.trust_code = 'RAA' ORDER BY p.row_number LIMIT 1`);
+    const comment = `Ask for ${who.surname} on 0113 496 0000 or write to kind.nurse@example.invalid: the nurses were kind.`;
+    await t.dataSource.query(`UPDATE responses SET answers = answers || jsonb_build_object('could_improve', $2::text) WHERE id = $1`, [who.id, comment]);
+
+    const { body } = await t.http().get('/api/surveys/CPES-2026/results/reports/trust/RAA').set(t.auth).expect(200);
+    expect(body.comments).toHaveLength(1);
+    const [c] = body.comments;
+    expect(c.text).toContain('the nurses were kind.');
+    for (const planted of [who.surname, '0113 496 0000', 'kind.nurse@example.invalid']) expect(c.text).not.toContain(planted);
+    expect(c.text).toContain('[removed]');
+
+    const pdf = (await pdfPages((await get('/api/surveys/CPES-2026/results/reports/trust/RAA?format=pdf').expect(200)).body)).join(' ').replace(/\s+/g, ' ');
+    expect(pdf).toContain('the nurses were kind.');
+    expect(pdf).not.toContain(who.surname);
+    expect(pdf).not.toContain('There are no comments');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await get('/api/surveys/CPES-2026/results/reports/trust/RAA?format=xlsx').expect(200)).body);
+    expect(wb.getWorksheet('Comments')!.getCell('C4').value).toBe(c.text);
+  });
 });

@@ -26,6 +26,7 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   { load: () => import('../reports/reports.commands'), module: () => import('../reports/reports.module').then((m) => m.ReportsModule) },
   { load: () => import('../results/results.commands'), module: () => import('../results/results.module').then((m) => m.ResultsModule) },
   { load: () => import('../results/publication.commands'), module: () => import('../results/results.module').then((m) => m.ResultsModule) },
+  { load: () => import('../results/analysts.commands'), module: () => import('../results/results.module').then((m) => m.ResultsModule) },
   // results:reports queues one job per report for the workers.
   { load: () => import('../local-reports/local-reports.commands'), module: () => import('../local-reports/local-reports.module').then((m) => m.LocalReportsModule), queues: true },
   { load: () => import('../areas/areas.commands'), module: () => import('../areas/areas.module').then((m) => m.AreasModule) },

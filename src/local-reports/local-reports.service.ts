@@ -5,10 +5,11 @@ import type { Principal } from '../auth/roles';
 import { DomainError } from '../infra/errors/domain-error';
 import { OUT_OF_BASE, percent } from '../reports/rates';
 import { frequencies, trend } from '../results/method';
+import { CommentsService } from '../results/comments/comments.service';
 import { ResultsAccess } from '../results/results-access';
 import { ResultsService, type SurveyResults } from '../results/results.service';
 import { SurveysService } from '../surveys/surveys.service';
-import { buildLocalReport, type LocalReport, type ReportComment, type ReportScope, type ResponseRate, type SharedFigures } from './local-report';
+import { buildLocalReport, type LocalReport, type ReportScope, type ResponseRate, type SharedFigures } from './local-report';
 import { localReportPdf } from './local-report-pdf';
 import { localReportXlsx } from './local-report-xlsx';
 
@@ -41,6 +42,7 @@ export class LocalReportsService {
     private readonly results: ResultsService,
     private readonly surveys: SurveysService,
     private readonly access: ResultsAccess,
+    private readonly commentsSource: CommentsService,
   ) {}
 
   /** The report for scope, once ResultsAccess allows principal (CONSOLE for the command line and the workers it starts). */
@@ -55,7 +57,7 @@ export class LocalReportsService {
       throw new DomainError('not_found', `No patient of this survey belongs to that ${what}: check the code (trusts RXX, ICBs QXX, Cancer Alliances EXX)`,
         [{ where: scope.level, message: 'not found' }]);
     }
-    return buildLocalReport(r, shared, scope, name, responseRate, await this.comments(survey.id, scope));
+    return buildLocalReport(r, shared, scope, name, responseRate, scope.level === 'trust' ? await this.commentsSource.forTrust(survey.code, scope.code) : []);
   }
 
   async render(report: LocalReport, format: ReportFormat): Promise<Buffer> {
@@ -71,14 +73,6 @@ export class LocalReportsService {
       ...r.respondents.icbs.map((code) => ({ level: 'icb' as const, code })),
       ...r.respondents.alliances.map((code) => ({ level: 'alliance' as const, code })),
     ];
-  }
-
-  /**
-   * Patients' comments for a trust's report. The redacted comments come from the respondent
-   * dataset's comments service; until it is wired in, a report carries none.
-   */
-  private async comments(_surveyId: string, _scope: ReportScope): Promise<ReportComment[]> {
-    return [];
   }
 
   private sharedFigures(r: SurveyResults): Promise<SharedFigures> {

@@ -21,6 +21,12 @@ import { ResultsModule } from '../results/results.module';
 import { LocalReportsModule } from '../local-reports/local-reports.module';
 import { ResultsPages } from './results.pages';
 import { PublicResultsPages } from './public-results.pages';
+import { AreasModule } from '../areas/areas.module';
+import { DeathsModule } from '../deaths/deaths.module';
+import { RetentionModule } from '../retention/retention.module';
+import { CoordinatorSetupPages } from './coordinator-setup.pages';
+import { CoordinatorUsersPages } from './coordinator-users.pages';
+import { CoordinatorClosePages } from './coordinator-close.pages';
 import { LocalReportsPages } from './local-reports.pages';
 
 /** The pages people use: sign-in, the patient's online questionnaire and the footer's pages, the helpline, trusts and coordinators. */
@@ -28,9 +34,11 @@ import { LocalReportsPages } from './local-reports.pages';
 @Module({
   imports: [
     UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule, ResultsModule, LocalReportsModule,
+    AreasModule, DeathsModule, RetentionModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages, PublicResultsPages, LocalReportsPages],
+  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages,
+    PublicResultsPages, CoordinatorSetupPages, CoordinatorUsersPages, CoordinatorClosePages, LocalReportsPages],
   providers: [Pages],
   exports: [Pages],
 })
