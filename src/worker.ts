@@ -2,12 +2,13 @@ import { configOrExit } from './boot';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { JobHandlers } from './infra/queues/job-handlers';
+import { stopOnSignals } from './infra/shutdown/stop-on-signals';
 import { WorkerModule } from './worker.module';
 
 export async function startWorkers(): Promise<void> {
-  configOrExit();
+  const config = configOrExit();
   const app = await NestFactory.createApplicationContext(WorkerModule);
-  app.enableShutdownHooks();
+  stopOnSignals(app, config.SHUTDOWN_GRACE_SECONDS);
   await app.init();
   new Logger('Fieldwork').log(`Workers running for: ${app.get(JobHandlers).handledJobs().join(', ')}`);
 }

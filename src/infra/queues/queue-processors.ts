@@ -1,7 +1,8 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Type } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { Job, WaitingError } from 'bullmq';
 import { AppConfig } from '../config/app-config';
+import { Draining, HandedBack } from '../shutdown/draining';
 import { QUEUE_NAMES, QUEUE_POLICY, QueueName } from './job-catalogue';
 import { JobHandlers } from './job-handlers';
 
@@ -13,8 +14,10 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
   @Processor(queue, { concurrency: QUEUE_POLICY[queue].concurrency })
   @Injectable()
   class QueueProcessor extends WorkerHost {
-    constructor(private readonly handlers: JobHandlers, config: AppConfig) {
+    constructor(private readonly handlers: JobHandlers, config: AppConfig, private readonly draining: Draining) {
       super();
+      // On SIGTERM: fetch nothing more and wait for the jobs in hand (close waits for them).
+      draining.onDrain(() => this.worker.close());
       // The lock time is configuration, known only now; the worker is created after this.
       const lockDuration = config.WORKER_LOCK_SECONDS * 1000;
       Reflect.defineMetadata(WORKER_METADATA, {
@@ -25,8 +28,16 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
     }
 
     // Errors propagate so BullMQ applies the queue's retries and keeps the failure.
-    process(job: Job): Promise<unknown> {
-      return this.handlers.dispatch(job);
+    async process(job: Job, token?: string): Promise<unknown> {
+      try {
+        if (this.draining.isDraining) throw new HandedBack();
+        return await this.handlers.dispatch(job);
+      } catch (error) {
+        if (!(error instanceof HandedBack)) throw error;
+        // Back to waiting as it was, no attempt spent: another worker, or this one restarted, takes it.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
     }
   }
   Object.defineProperty(QueueProcessor, 'name', { value: `${queue}QueueProcessor` });

@@ -1,0 +1,76 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { WavesService } from '../src/mailings/waves.service';
+import { startApp, TestApp } from './support/app';
+import { lockedSurvey, settled } from './support/mailing-survey';
+import { patientRow } from './support/sample-files';
+import { SmtpSink } from './support/smtp-sink';
+
+const root = join(__dirname, '..');
+const PATIENTS = 200;
+const GRACE_SECONDS = 20;
+
+describe('a worker stopped with SIGTERM in the middle of a wave', () => {
+  let t: TestApp;
+  let smtp: SmtpSink;
+  let output = '';
+  const children: ChildProcess[] = [];
+
+  const worker = () => {
+    const child = spawn(process.execPath, [join(root, 'dist/src/worker.js')], {
+      cwd: root,
+      env: { ...process.env, ...smtp.env(), SMTP_POOL_SIZE: '3', SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS), LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    children.push(child);
+    return child;
+  };
+
+  beforeAll(async () => {
+    t = await startApp();
+    // Slow enough that e-mails are in flight and many jobs wait for a connection when the signal comes.
+    smtp = await new SmtpSink({ delayMs: 20 }).start();
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await smtp.stop();
+    await t.app.close();
+  });
+
+  it('exits 0 within the grace leaving nothing "sending", and a restarted worker e-mails the rest once each', async () => {
+    await lockedSurvey(t, Array.from({ length: PATIENTS }, (_, i) => patientRow(i + 1, { email: `stop${i + 1}@example.invalid` })));
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+
+    const first = worker();
+    for (const until = Date.now() + 60_000; smtp.received.length < 20;) {
+      if (Date.now() > until) throw new Error(`the worker never started sending:\n${output}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const signalledAt = Date.now();
+    first.kill('SIGTERM');
+    const [code, signal] = await once(first, 'exit');
+    const stoppedIn = Date.now() - signalledAt;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(stoppedIn).toBeLessThan(GRACE_SECONDS * 1000);
+
+    const count = async (status: string) => (await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM mailings WHERE channel = 'email' AND status = $1`, [status]))[0].n as number;
+    expect(await count('sending')).toBe(0);
+    expect(await count('failed')).toBe(0); // nothing interrupted: what was claimed was sent and recorded
+    const sentBeforeStop = await count('sent');
+    expect(sentBeforeStop).toBe(smtp.received.length); // every e-mail the server took is recorded
+    expect(await count('pending')).toBeGreaterThan(0); // stopped mid-wave, not after it
+    expect(output).toContain('Stopped cleanly');
+
+    worker();
+    const progress = await settled(t, 'initial', 90_000);
+    expect(progress.channels.email).toMatchObject({ planned: PATIENTS, sent: PATIENTS, failed: 0, waiting: 0 });
+    const perAddress = new Map<string, number>();
+    for (const r of smtp.received) perAddress.set(r.to, (perAddress.get(r.to) ?? 0) + 1);
+    expect(perAddress.size).toBe(PATIENTS);
+    expect([...perAddress.values()].every((n) => n === 1)).toBe(true);
+  }, 180_000);
+});
