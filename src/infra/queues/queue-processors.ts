@@ -2,6 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Type } from '@nestjs/common';
 import { Job, WaitingError } from 'bullmq';
 import { AppConfig } from '../config/app-config';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import { Draining, HandedBack } from '../shutdown/draining';
 import { QUEUE_NAMES, QUEUE_POLICY, QueueName } from './job-catalogue';
 import { JobHandlers } from './job-handlers';
@@ -14,7 +15,10 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
   @Processor(queue, { concurrency: QUEUE_POLICY[queue].concurrency })
   @Injectable()
   class QueueProcessor extends WorkerHost {
-    constructor(private readonly handlers: JobHandlers, config: AppConfig, private readonly draining: Draining) {
+    constructor(
+      private readonly handlers: JobHandlers, config: AppConfig,
+      private readonly draining: Draining, private readonly metrics: MetricsRegistry,
+    ) {
       super();
       // On SIGTERM: fetch nothing more and wait for the jobs in hand (close waits for them).
       draining.onDrain(() => this.worker.close());
@@ -29,11 +33,19 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
 
     // Errors propagate so BullMQ applies the queue's retries and keeps the failure.
     async process(job: Job, token?: string): Promise<unknown> {
+      const started = process.hrtime.bigint();
+      const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       try {
         if (this.draining.isDraining) throw new HandedBack();
-        return await this.handlers.dispatch(job);
+        const result = await this.handlers.dispatch(job);
+        this.metrics.recordJob(queue, 'completed', seconds());
+        return result;
       } catch (error) {
-        if (!(error instanceof HandedBack)) throw error;
+        if (!(error instanceof HandedBack)) {
+          this.metrics.recordJob(queue, 'failed', seconds());
+          throw error;
+        }
+        this.metrics.recordJob(queue, 'handed_back', seconds());
         // Back to waiting as it was, no attempt spent: another worker, or this one restarted, takes it.
         await job.moveToWait(token);
         throw new WaitingError();
