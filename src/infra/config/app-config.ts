@@ -116,6 +116,9 @@ export class AppConfig {
   /** json (one object a line) or pretty (for people). Unset: pretty when NODE_ENV=development, else json. */
   @IsOptional() @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
   LOG_FORMAT?: 'json' | 'pretty';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent' })
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 }
 
 /** Where the service and workers connect: DATABASE_APP_URL, or the owner's address as fieldwork_app. */
