@@ -10,11 +10,12 @@ import { createValidationPipe } from './infra/http/validation';
 import { InfraModule } from './infra/infra.module';
 import { LoggingModule } from './infra/logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OpenApiModule } from './openapi/openapi.module';
 import { WebModule } from './web/web.module';
 
 /** The HTTP application: API, back-office pages and the patient's online questionnaire. */
 @Module({
-  imports: [InfraModule, LoggingModule, DomainModule, AuthModule, HealthModule, WebModule, MetricsModule],
+  imports: [InfraModule, LoggingModule, DomainModule, AuthModule, HealthModule, WebModule, MetricsModule, OpenApiModule],
   providers: [
     { provide: APP_FILTER, useClass: ErrorsFilter },
     { provide: APP_GUARD, useClass: SameOriginGuard },
