@@ -20,7 +20,7 @@ describe('a worker stopped with SIGTERM in the middle of a wave', () => {
   const worker = () => {
     const child = spawn(process.execPath, [join(root, 'dist/src/worker.js')], {
       cwd: root,
-      env: { ...process.env, ...smtp.env(), SMTP_POOL_SIZE: '3', SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS), LOG_FORMAT: 'json' },
+      env: { ...process.env, ...smtp.env(), SMTP_POOL_SIZE: '3', SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS), LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d) => (output += d));
