@@ -73,4 +73,37 @@ describe('a worker stopped with SIGTERM in the middle of a wave', () => {
     expect(perAddress.size).toBe(PATIENTS);
     expect([...perAddress.values()].every((n) => n === 1)).toBe(true);
   }, 180_000);
+
+  it('stops `npm start` (the service and the workers in one process) the same way, mid-wave and mid-request', async () => {
+    await lockedSurvey(t, Array.from({ length: 60 }, (_, i) => patientRow(i + 1, { email: `local${i + 1}@example.invalid` })));
+    smtp.received.length = 0;
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    output = '';
+    const both = spawn(process.execPath, [join(root, 'dist/src/local.js')], {
+      cwd: root,
+      env: { ...process.env, ...smtp.env(), PORT: String(port), SMTP_POOL_SIZE: '2', SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    both.stdout!.on('data', (d) => (output += d));
+    both.stderr!.on('data', (d) => (output += d));
+    children.push(both);
+    for (const until = Date.now() + 60_000; smtp.received.length < 5 || !output.includes('HTTP service listening');) {
+      if (Date.now() > until || both.exitCode !== null) throw new Error(`the process never got going:\n${output}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // A request in flight when the signal comes is answered before the process ends.
+    const inFlight = fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status);
+    await new Promise((r) => setTimeout(r, 5));
+    both.kill('SIGTERM');
+    const [code, signal] = await once(both, 'exit');
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(await inFlight).toBe(200);
+    const [{ sending, sent }] = await t.dataSource.query(
+      `SELECT count(*) FILTER (WHERE status = 'sending')::int AS sending, count(*) FILTER (WHERE status = 'sent')::int AS sent
+         FROM mailings WHERE channel = 'email'`);
+    expect(sending).toBe(0);
+    expect(sent).toBe(smtp.received.length);
+    expect(output).toContain('Stopped cleanly');
+  }, 120_000);
 });
