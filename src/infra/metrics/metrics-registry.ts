@@ -21,7 +21,7 @@ export class MetricsRegistry {
 
   readonly jobDuration = new Histogram({
     name: 'fieldwork_job_duration_seconds',
-    help: 'Background jobs run by this process, by queue and outcome (handed_back: returned unstarted on shutdown)',
+    help: 'Job attempts run by this process, by queue and outcome (a retried job counts each attempt; handed_back: returned unstarted on shutdown)',
     labelNames: ['queue', 'outcome'],
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
@@ -29,7 +29,7 @@ export class MetricsRegistry {
 
   readonly jobs = new Counter({
     name: 'fieldwork_jobs_total',
-    help: 'Background jobs run by this process, by queue and outcome',
+    help: 'Job attempts run by this process, by queue and outcome (completed, failed, handed_back)',
     labelNames: ['queue', 'outcome'],
     registers: [this.registry],
   });
