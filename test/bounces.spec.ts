@@ -3,6 +3,7 @@ import nodemailer from 'nodemailer';
 import { BounceReceiver } from '../src/mailings/bounces/bounce-receiver';
 import { WavesService } from '../src/mailings/waves.service';
 import { startApp, TestApp } from './support/app';
+import { cli } from './support/cli';
 import { dsn } from './support/dsn';
 import { ledger, lockedSurvey, SampledPatient, settled, startWorkers } from './support/mailing-survey';
 import { patientRow } from './support/sample-files';
@@ -83,6 +84,10 @@ describe('e-mail bounces: return path, receiver, suppression', () => {
     const [progress] = (await t.app.get(WavesService).status('CPES-2026', 'initial')).steps;
     expect(progress.channels.email).toMatchObject({ sent: 3, bounced: 1 });
     expect(progress.channels.postal.bounced).toBe(0);
+    const status = await cli(['wave:status', '--survey', 'CPES-2026', '--step', 'initial']);
+    expect(status.stdout).toMatch(/e-mail: 3 planned, 3 sent, .*, 1 bounced/);
+    const coordinatorPage = await t.http().get('/coordinator?survey=CPES-2026').set(t.auth).expect(200);
+    expect(coordinatorPage.text).toContain('<span class="nhsuk-body-s" id="bounced-initial">1 bounced</span>');
 
     // A later temporary report does not undo the permanent one.
     await deliver(`bounces+${first.id}@${DOMAIN}`, dsn({
