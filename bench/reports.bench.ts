@@ -46,6 +46,9 @@ export async function benchReports(patients = Number(process.env.BENCH_REPORT_PA
         ['response rates for one trust user', () => reports.responseRates('CPES-2026', { id: 'bench', role: 'trust', trustCode: 'R001' })],
         ['responses over time (131 series)', () => reports.responsesOverTime('CPES-2026', coordinator)],
         ['overall care rating', () => reports.overallRating('CPES-2026', coordinator)],
+        ['response rates by age band (national)', () => reports.responseRatesByGroup('CPES-2026', 'age_band', coordinator)],
+        ['response rates by tumour group (national)', () => reports.responseRatesByGroup('CPES-2026', 'tumour_group', coordinator)],
+        ['response rates by channel (one trust user)', () => reports.responseRatesByGroup('CPES-2026', 'channel', { id: 'bench', role: 'trust', trustCode: 'R001' })],
       ] as [string, () => Promise<unknown>][]) {
         const times = await median(run);
         console.log(`  ${name.padEnd(42)} median ${times[2].toFixed(0).padStart(4)} ms (best ${times[0].toFixed(0)}, worst ${times[4].toFixed(0)})${name.startsWith('response rates (') ? '   (target well under 1,000 ms)' : ''}`);

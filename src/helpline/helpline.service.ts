@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { DomainError, NotFoundError } from '../infra/errors/domain-error';
 import { OneOffFormat, OneOffPack, OneOffPacksService } from '../mailings/one-off-packs.service';
+import { describeBounce } from '../mailings/bounces/delivery-status';
 import { lockForSuppressionChange } from '../mailings/suppression';
 import { assertStillTakingResponses } from '../responses/fieldwork-open';
 import { outcomeOf, PatientOutcome, recordEvent, todayInEngland } from '../responses/patient-events';
@@ -39,8 +40,12 @@ export interface PatientRecord extends PatientSummary {
     details: Record<string, unknown>;
   }[];
   mailings: { step: string; channel: string; status: string; suppressionReason: string | null; completedAt: string | null }[];
+  /** The latest bounce of an e-mail to this patient, permanent first: when, and what the receiving server said, in words. */
+  emailBounce: EmailBounce | null;
   oneOffPacks: OneOffPack[];
 }
+
+export interface EmailBounce { bouncedAt: string; permanent: boolean; code: string; description: string }
 
 export interface LoggedContact {
   contactId: string;
@@ -130,6 +135,7 @@ export class HelplineService {
       events: events.map((e: { recordedAt: Date }) => ({ ...e, recordedAt: e.recordedAt.toISOString() })),
       mailings: mailings.map((x: { completedAt: Date | null }) => ({ ...x, completedAt: x.completedAt?.toISOString() ?? null })),
       oneOffPacks: await this.oneOffPacks.list(survey.id, patient.id),
+      emailBounce: await emailBounceOf(m, patient.id),
     };
   }
 
@@ -266,4 +272,15 @@ function required<T>(value: T | undefined, field: string, what: string): T {
     throw new DomainError('validation_failed', `Enter ${what}: this contact cannot be recorded without it`, [{ where: field, message: `Enter ${what}` }]);
   }
   return value;
+}
+
+async function emailBounceOf(m: EntityManager, patientId: string): Promise<EmailBounce | null> {
+  const [b] = await m.query(
+    `SELECT bounced_at, bounce_status, bounce_code FROM mailings WHERE patient_id = $1 AND bounced_at IS NOT NULL
+     ORDER BY bounce_status = 'permanent' DESC, bounced_at DESC LIMIT 1`, [patientId]);
+  if (!b) return null;
+  return {
+    bouncedAt: b.bounced_at.toISOString(), permanent: b.bounce_status === 'permanent', code: b.bounce_code,
+    description: describeBounce(b.bounce_code, b.bounce_status),
+  };
 }

@@ -15,7 +15,7 @@ import { SurveysService } from '../surveys/surveys.service';
 import { freshDeceasedCheckSql } from './deceased-check-freshness';
 import { EmailTemplate, loadEmailTemplate, renderEmail, RenderedEmail } from './email-template';
 import { StepGate } from './step-gate';
-import { suppressionReasonSql, SuppressionReason } from './suppression';
+import { emailSuppressionReasonSql, SuppressionReason } from './suppression';
 
 interface ClaimRequest { mailingId: string; claimant: string }
 interface Finish { mailingId: string; status: 'sent' | 'suppressed'; reason: SuppressionReason | null; messageId: string | null }
@@ -81,7 +81,7 @@ export class EmailMailingsService implements OnModuleInit {
     const messageId = emailMessageId(mailingId, this.config.MAIL_FROM);
     try {
       const content = await this.render(claimed);
-      await this.transport.send({ to: claimed.email, messageId, ...content });
+      await this.transport.send({ to: claimed.email, messageId, ledgerId: mailingId, ...content });
     } catch (error) {
       const message = (error as Error).message;
       if (error instanceof MaybeDeliveredMailError) {
@@ -155,7 +155,7 @@ export class EmailMailingsService implements OnModuleInit {
            AND s.id = m.survey_id AND ${freshDeceasedCheckSql('s')}
          RETURNING m.id, m.patient_id, m.survey_id, m.step)
        SELECT c.id::text AS "mailingId", c.survey_id AS "surveyId", c.step, p.email, ${PACK_PATIENT_COLUMNS},
-              ${suppressionReasonSql('p')} AS reason
+              ${emailSuppressionReasonSql('p')} AS reason
        FROM claimed c JOIN patients p ON p.id = c.patient_id JOIN trusts t ON t.code = p.trust_code`,
       [wanted.map((w) => w.mailingId), wanted.map((w) => w.claimant), mailDomain(this.config.MAIL_FROM)]);
     const byId = new Map(claimed.map((c) => [c.mailingId, c]));

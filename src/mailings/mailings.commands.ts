@@ -118,7 +118,7 @@ function describeStep(s: StepProgress): string {
   const line = (name: string, c: ChannelProgress) => {
     const reasons = Object.entries(c.suppressed).filter(([k, n]) => k !== 'total' && n).map(([k, n]) => `${k} ${n}`).join(', ');
     return `  ${name}: ${c.planned} planned, ${c.sent} sent, ${c.suppressed.total} suppressed${reasons ? ` (${reasons})` : ''}, `
-      + `${c.failed} failed${c.interrupted ? ` (${c.interrupted} interrupted)` : ''}, ${c.waiting} waiting`;
+      + `${c.failed} failed${c.interrupted ? ` (${c.interrupted} interrupted)` : ''}, ${c.waiting} waiting${c.bounced ? `, ${c.bounced} bounced` : ''}`;
   };
   return [
     `${s.step}: launched ${s.launchedAt} by ${s.launchedBy}, due ${s.scheduledFor}${s.paused ? ` — PAUSED: ${s.pauseReason}` : ''}`,

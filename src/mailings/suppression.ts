@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-export const SUPPRESSION_REASONS = ['responded', 'deceased', 'opted_out', 'undelivered', 'ineligible'] as const;
+export const SUPPRESSION_REASONS = ['responded', 'deceased', 'opted_out', 'undelivered', 'ineligible', 'email_bounced'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 /**
@@ -22,6 +22,13 @@ export const suppressionReasonSql = (p: string) => `
          AND (${p}.last_address_change_at IS NULL OR ${p}.last_address_change_at <= ${p}.last_undelivered_at) THEN 'undelivered'
     WHEN ${p}.ineligible THEN 'ineligible'
   END`;
+
+/**
+ * The same for an e-mail: every reason of a letter, then an address that bounced for good (a
+ * permanent delivery failure). Only e-mail reads it: the postal address is not in doubt.
+ */
+export const emailSuppressionReasonSql = (p: string) =>
+  `coalesce(${suppressionReasonSql(p)}, CASE WHEN ${p}.email_bounced_at IS NOT NULL THEN 'email_bounced' END)`;
 
 const lockKey = (surveyId: string) => `suppression:${surveyId}`;
 

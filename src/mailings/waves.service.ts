@@ -13,7 +13,7 @@ import { emailMessageId } from './email-mailings.service';
 import { MailingJobs } from './mailing-jobs';
 import { PACKS_PER_PRINT_FILE, printRunId } from './print-files';
 import { ReconcilerService } from './reconciler.service';
-import { SUPPRESSION_REASONS, suppressionReasonSql, SuppressionReason } from './suppression';
+import { emailSuppressionReasonSql, SUPPRESSION_REASONS, suppressionReasonSql, SuppressionReason } from './suppression';
 
 export const CHANNELS = ['postal', 'email'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -44,6 +44,8 @@ export interface ChannelProgress {
   interrupted: number;
   /** Not yet produced: pending, or being sent right now. */
   waiting: number;
+  /** Of the sent e-mails, those that came back as undeliverable for good (the address is not used again). */
+  bounced: number;
 }
 
 export interface StepProgress {
@@ -224,9 +226,10 @@ export class WavesService {
     const steps: StepRow[] = await this.dataSource.query(
       `SELECT * FROM mailing_steps WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2)`, [survey.id, step ?? null]);
     if (step && !steps.length) throw new DomainError('not_found', `${step} has not been launched in this survey`);
-    const counts: { step: MailingStep; channel: Channel; status: string; reason: SuppressionReason | null; interrupted: boolean; n: number }[] =
+    const counts: { step: MailingStep; channel: Channel; status: string; reason: SuppressionReason | null; interrupted: boolean; n: number; bounced: number }[] =
       await this.dataSource.query(
-        `SELECT step, channel, status, suppression_reason AS reason, interrupted, count(*)::int AS n FROM mailings
+        `SELECT step, channel, status, suppression_reason AS reason, interrupted, count(*)::int AS n,
+           count(*) FILTER (WHERE bounce_status = 'permanent')::int AS bounced FROM mailings
          WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) GROUP BY 1, 2, 3, 4, 5`, [survey.id, step ?? null]);
     const interrupted: { step: MailingStep; id: string; reference: string; message_id: string | null; completed_at: Date; error: string }[] =
       await this.dataSource.query(
@@ -246,6 +249,7 @@ export class WavesService {
         for (const row of counts.filter((r) => r.step === s.step)) {
           const p = channels[row.channel];
           p.planned += row.n;
+          p.bounced += row.bounced;
           if (row.status === 'sent') p.sent += row.n;
           else if (row.status === 'failed') { p.failed += row.n; if (row.interrupted) p.interrupted += row.n; }
           else if (row.status === 'suppressed' && row.reason) { p.suppressed[row.reason] += row.n; p.suppressed.total += row.n; }
@@ -375,7 +379,7 @@ export async function requireLaunched(dataSource: DataSource, survey: Survey, st
  * confirmation's numbers are the launch's.
  */
 function unplannedSql(channel: Channel): string {
-  return `SELECT p.id, p.trust_code, p.postcode, p.survey_reference, p.preferred_format, ${suppressionReasonSql('p')} AS reason
+  return `SELECT p.id, p.trust_code, p.postcode, p.survey_reference, p.preferred_format, ${(channel === 'email' ? emailSuppressionReasonSql : suppressionReasonSql)('p')} AS reason
     FROM patients p WHERE p.survey_id = $1 ${channel === 'email' ? 'AND p.email IS NOT NULL' : ''}
     AND NOT EXISTS (SELECT 1 FROM mailings x WHERE x.patient_id = p.id AND x.step = $2 AND x.channel = '${channel}')`;
 }
@@ -388,5 +392,5 @@ function countReasons(rows: { reason: string | null; n: number }[]): Record<stri
 
 function emptyProgress(): ChannelProgress {
   const suppressed = Object.fromEntries(SUPPRESSION_REASONS.map((r) => [r, 0])) as Record<SuppressionReason, number>;
-  return { planned: 0, sent: 0, suppressed: { ...suppressed, total: 0 }, failed: 0, interrupted: 0, waiting: 0 };
+  return { planned: 0, sent: 0, suppressed: { ...suppressed, total: 0 }, failed: 0, interrupted: 0, waiting: 0, bounced: 0 };
 }

@@ -2,6 +2,7 @@ import { csvLines } from '../infra/csv';
 import { MAILING_STEPS } from '../questionnaires/letter-template';
 import { OUTCOME_CODES } from './rates';
 import type { RatingReport, ResponseRateReport, ResponsesOverTime } from './reports.service';
+import type { GroupedResponseRates } from './response-rates-by-group';
 
 const blankIfNull = (v: number | null) => (v === null ? '' : v.toFixed(1));
 
@@ -27,4 +28,15 @@ export function responsesOverTimeCsv(report: ResponsesOverTime): string {
 export function overallRatingCsv(report: RatingReport): string {
   return csvLines([['level', 'code', 'name', 'respondents', 'mean', 'suppressed'],
     ...[...report.trusts, report.national].map((r) => [r.level, r.code, r.name, r.respondents, blankIfNull(r.mean), r.suppressed ? 'yes' : 'no'])]);
+}
+
+/** One row per group, then the total; the grouping and whose patients in the first columns, so files can be stacked. */
+export function groupedResponseRatesCsv(report: GroupedResponseRates): string {
+  const header = ['grouping', 'scope', 'group', 'sampled', ...OUTCOME_CODES.map((c) => `outcome_${c}`),
+    'responses_paper', 'responses_online', 'responses_phone', 'adjusted_rate', 'unadjusted_rate'];
+  const rows = [...report.groups, report.total].map((r) => [
+    report.by, report.scope, r.group, r.sampled, ...OUTCOME_CODES.map((c) => r.outcomes[c]),
+    r.byMode.paper, r.byMode.online, r.byMode.phone, blankIfNull(r.adjustedRate), blankIfNull(r.unadjustedRate),
+  ]);
+  return csvLines([header, ...rows]);
 }

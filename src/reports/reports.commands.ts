@@ -3,21 +3,26 @@ import { resolve } from 'node:path';
 import type { Principal } from '../auth/roles';
 import { command } from '../cli/cli-command';
 import { DomainError } from '../infra/errors/domain-error';
-import { overallRatingCsv, responseRatesCsv, responsesOverTimeCsv } from './report-csv';
+import { groupedResponseRatesCsv, overallRatingCsv, responseRatesCsv, responsesOverTimeCsv } from './report-csv';
 import { responseChartSvg } from './response-chart';
 import { ReportsService } from './reports.service';
+import { GroupedResponseRates, GroupRateRow, GROUPINGS } from './response-rates-by-group';
 
 const coordinator: Principal = { id: 'cli', role: 'coordinator' };
 const rate = (v: number | null) => (v === null ? '  –  ' : `${v.toFixed(1).padStart(5)}%`);
 
 export const reportResponseRates = command({
   name: 'report:response-rates',
-  summary: 'Response rates per trust, per ICB and nationally (--csv for a spreadsheet)',
+  summary: 'Response rates per trust, per ICB and nationally, or by patient group with --by (--csv for a spreadsheet)',
   options: {
     survey: { type: 'string', required: true, description: 'survey code' },
     csv: { type: 'boolean', description: 'print CSV instead of a table' },
+    by: { type: 'string', description: `rates by patient group instead: ${GROUPINGS.join(', ')}` },
+    trust: { type: 'string', description: "with --by: this trust's patients only (default: every trust's)" },
   },
   async run({ app, options }) {
+    if (options.by !== undefined) return byGroup(await app.get(ReportsService).responseRatesByGroup(options.survey, options.by, coordinator, options.trust), options.csv);
+    if (options.trust !== undefined) throw new DomainError('validation_failed', '--trust goes with --by: the report without --by lists every trust already', [{ where: '--trust', message: 'only with --by' }]);
     const r = await app.get(ReportsService).responseRates(options.survey, coordinator);
     if (options.csv) return { json: r, text: responseRatesCsv(r).trimEnd() };
     const line = (x: typeof r.national) =>
@@ -25,6 +30,14 @@ export const reportResponseRates = command({
     return { json: r, text: [...r.trusts.map(line), ...r.icbs.map(line), line(r.national)].join('\n') };
   },
 });
+
+function byGroup(r: GroupedResponseRates, csv: boolean | undefined) {
+  if (csv) return { json: r, text: groupedResponseRatesCsv(r).trimEnd() };
+  const width = Math.max(...[...r.groups, r.total].map((g) => g.group.length));
+  const line = (x: GroupRateRow) =>
+    `${x.group.padEnd(width)}  sampled ${String(x.sampled).padStart(7)}  responded ${String(x.outcomes[1]).padStart(7)}  adjusted ${rate(x.adjustedRate)}  unadjusted ${rate(x.unadjustedRate)}`;
+  return { json: r, text: [`${r.survey}, ${r.scope === 'national' ? 'all trusts' : r.scope}, by ${r.label.toLowerCase()}:`, ...r.groups.map(line), line(r.total)].join('\n') };
+}
 
 export const reportResponsesOverTime = command({
   name: 'report:responses-over-time',

@@ -3,10 +3,16 @@ import { Audited } from '../audit/audited';
 import type { Request, Response } from 'express';
 import { csvDownload, wantsCsv } from '../infra/http/csv-response';
 import { Roles } from '../auth/roles';
-import { NotFoundError } from '../infra/errors/domain-error';
-import { overallRatingCsv, responseRatesCsv, responsesOverTimeCsv } from './report-csv';
+import { DomainError, NotFoundError } from '../infra/errors/domain-error';
+import { groupedResponseRatesCsv, overallRatingCsv, responseRatesCsv, responsesOverTimeCsv } from './report-csv';
 import { responseChartSvg } from './response-chart';
 import { ReportsService } from './reports.service';
+
+/** A query parameter given once, as text: ?by=a&by=b is a mistake, not two groupings. */
+function oneValue(value: unknown, where: string): string {
+  if (typeof value !== 'string') throw new DomainError('validation_failed', `Give ${where} once`, [{ where, message: 'given more than once' }]);
+  return value;
+}
 
 /** Reports as JSON, or as CSV with ?format=csv (or Accept: text/csv). Trust users see their own trust and the national figures. */
 @Controller('api/surveys/:survey/reports')
@@ -16,7 +22,12 @@ export class ReportsController {
 
   @Get('response-rates')
   @Audited('report.response-rates')
-  async responseRates(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async responseRates(@Param('survey') survey: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response,
+    @Query('by') by?: string, @Query('trust') trust?: string) {
+    if (by !== undefined) {
+      const grouped = await this.reports.responseRatesByGroup(survey, oneValue(by, 'by'), req.principal!, trust === undefined ? undefined : oneValue(trust, 'trust'));
+      return wantsCsv(req, format) ? csvDownload(res, `response-rates-by-${grouped.by}-${grouped.survey}.csv`, groupedResponseRatesCsv(grouped)) : grouped;
+    }
     const report = await this.reports.responseRates(survey, req.principal!);
     return wantsCsv(req, format) ? csvDownload(res, `response-rates-${report.survey}.csv`, responseRatesCsv(report)) : report;
   }

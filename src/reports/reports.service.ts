@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/roles';
-import { DomainError } from '../infra/errors/domain-error';
+import { DomainError, NotFoundError } from '../infra/errors/domain-error';
 import { MAILING_STEPS, MailingStep } from '../questionnaires/letter-template';
 import { allQuestions } from '../questionnaires/load-questionnaire';
 import { PacksService } from '../questionnaires/packs.service';
@@ -11,6 +11,7 @@ import { parseSurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
 import { adjustedRate, OUTCOME_CODES, OutcomeCounts, percent } from './rates';
+import { assertGrouping, GroupCountRow, GroupedResponseRates, GROUPING_DEFINITIONS, groupRates } from './response-rates-by-group';
 
 export type ReportLevel = 'trust' | 'icb' | 'national';
 type Channels = { postal: number; email: number };
@@ -97,6 +98,31 @@ export class ReportsService {
       trusts: scoped ? trusts.filter((r) => r.code === scoped) : trusts,
       icbs: scoped ? [] : icbs,
       national,
+    };
+  }
+
+  /**
+   * Response rates by patient group (age band, sex, ethnic group, IMD quintile, tumour group, or
+   * the ways the patient can be reached), during fieldwork: nationally, or one trust's patients
+   * (a trust user's own, always). Counts are shown as they are, small or not: this watches
+   * fieldwork, it is not a publication.
+   */
+  async responseRatesByGroup(surveyCode: string, byName: string, principal: Principal, trust?: string): Promise<GroupedResponseRates> {
+    const by = assertGrouping(byName);
+    const survey = await this.surveys.get(surveyCode);
+    const own = scope(principal);
+    if (own && trust && trust !== own) throw new NotFoundError('No trust in this report has that code: check the trust code', 'trust');
+    if (trust !== undefined && !/^[A-Z0-9]{3,5}$/.test(trust)) {
+      throw new DomainError('validation_failed', 'A trust code is 3 to 5 capital letters and digits, e.g. RXX', [{ where: 'trust', message: 'not a trust code' }]);
+    }
+    const trustCode = own ?? trust ?? null;
+    const counts = await this.query<GroupCountRow>(
+      `SELECT ${GROUPING_DEFINITIONS[by].sql} AS raw, o.outcome, o.response_mode, count(*)::int AS n
+       FROM patient_outcomes o JOIN patients p ON p.id = o.patient_id
+       WHERE o.survey_id = $1 AND ($2::text IS NULL OR o.trust_code = $2) GROUP BY 1, 2, 3`, [survey.id, trustCode]);
+    return {
+      survey: survey.code, generatedAt: new Date().toISOString(), by, label: GROUPING_DEFINITIONS[by].label,
+      scope: trustCode ?? NATIONAL.code, ...groupRates(by, counts),
     };
   }
 

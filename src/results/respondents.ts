@@ -8,6 +8,10 @@ interface Row {
   sex: string | null; ethnicity: string | null; icd10: string | null; answers: Record<string, unknown>;
 }
 
+/** Age at discharge in whole years: kept on the row after the purge, worked out from the dates before it. */
+export const ageAtDischargeSql = (p: string) =>
+  `coalesce(${p}.age_at_discharge, extract(year FROM age(${p}.discharge_date, ${p}.date_of_birth))::int)`;
+
 /**
  * The survey's respondents (RESULTS-METHOD "Who counts"): a completed questionnaire with at
  * least one answered question. Only anonymous variables are read (kept after the purge), so
@@ -16,7 +20,7 @@ interface Row {
 export async function loadRespondents(dataSource: DataSource, surveyId: string, questions: SurveyQuestions): Promise<Respondent[]> {
   const rows: Row[] = await dataSource.query(
     `SELECT p.id::text AS id, p.trust_code AS trust, p.icb_code AS icb, p.cancer_alliance_code AS alliance, p.imd_quintile AS imd,
-       coalesce(p.age_at_discharge, extract(year FROM age(p.discharge_date, p.date_of_birth))::int) AS age,
+       ${ageAtDischargeSql('p')} AS age,
        p.sex, p.ethnicity, p.icd10, r.answers
      FROM responses r JOIN patients p ON p.id = r.patient_id
      WHERE r.survey_id = $1`, [surveyId]);

@@ -7,6 +7,7 @@ import { DomainError } from '../infra/errors/domain-error';
 import { WavesService } from '../mailings/waves.service';
 import { MAILING_STEPS } from '../questionnaires/letter-template';
 import { ReportsService } from '../reports/reports.service';
+import { GROUPING_DEFINITIONS, GROUPINGS } from '../reports/response-rates-by-group';
 import { SampleFilesService } from '../samples/sample-files.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { longDate } from './dates';
@@ -88,10 +89,15 @@ export class CoordinatorPages {
 
   @Get(':survey/reports')
   @Audited('report.response-rates')
-  async reportsPage(@Param('survey') survey: string, @Req() req: Request, @Res() res: Response) {
-    const [r, overTime] = await Promise.all([this.reports.responseRates(survey, req.principal!), this.reports.responsesOverTime(survey, req.principal!)]);
+  async reportsPage(@Param('survey') survey: string, @Query('by') by: unknown, @Req() req: Request, @Res() res: Response) {
+    // An unknown grouping (a hand-edited address) shows the page without a group table, not an error page.
+    const grouping = typeof by === 'string' && (GROUPINGS as readonly string[]).includes(by) ? by : null;
+    const [r, overTime, grouped] = await Promise.all([
+      this.reports.responseRates(survey, req.principal!), this.reports.responsesOverTime(survey, req.principal!),
+      grouping ? this.reports.responseRatesByGroup(survey, grouping, req.principal!) : null]);
     this.pages.render(res, 'coordinator-reports.njk', {
       title: 'Response rates', survey, rows: [...r.trusts, ...r.icbs, r.national], width: 'full', mailed: overTime.firstMailing !== null,
+      groupings: GROUPINGS.map((g) => ({ value: g, label: GROUPING_DEFINITIONS[g].label, selected: g === grouping })), grouped,
     });
   }
 

@@ -9,6 +9,7 @@ import { validateInput } from '../infra/http/validate-input';
 import { SurveysService } from '../surveys/surveys.service';
 import { fieldErrors, Pages } from './pages';
 import { pageSurvey } from './surveys';
+import { longDate } from './dates';
 
 interface Field { name: string; label: string; hint?: string; multiline?: boolean; inputType?: string; width?: string; options?: { value: string; text: string }[] }
 
@@ -73,6 +74,7 @@ export class HelplinePages {
         ...p,
         events: p.events.map((e) => ({ ...e, when: e.recordedAt.slice(0, 16).replace('T', ' ') })),
         mailings: p.mailings.map((m) => ({ ...m, when: m.completedAt?.slice(0, 10) ?? '' })),
+        emailBounce: p.emailBounce && { ...p.emailBounce, on: longDate(p.emailBounce.bouncedAt) },
       },
     });
     return { reference: p.reference };

@@ -4,6 +4,8 @@ import { SMTPServer } from 'smtp-server';
 
 export interface Received {
   to: string;
+  /** The envelope sender (MAIL FROM): where bounces go. */
+  from: string;
   messageId: string;
   parsed: ParsedMail;
 }
@@ -39,7 +41,7 @@ export class SmtpSink {
       onData: (stream, session, callback) => {
         simpleParser(stream).then(async (parsed) => {
           if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
-          this.received.push({ to: session.envelope.rcptTo[0].address, messageId: parsed.messageId ?? '', parsed });
+          this.received.push({ to: session.envelope.rcptTo[0].address, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', messageId: parsed.messageId ?? '', parsed });
           callback();
         }, callback);
       },

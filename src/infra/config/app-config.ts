@@ -70,6 +70,20 @@ export class AppConfig {
   @IsEmail({}, { message: 'MAIL_FROM must be an e-mail address' })
   MAIL_FROM = 'cpes-survey@fieldwork.invalid';
 
+  /**
+   * Where bounces come back: every e-mail's envelope sender (return path) is
+   * bounces+<ledger id>@ this domain. Unset: the domain of MAIL_FROM.
+   */
+  @IsOptional() @Matches(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, { message: 'BOUNCE_ADDRESS_DOMAIN must be a domain name, e.g. bounces.example.org' })
+  BOUNCE_ADDRESS_DOMAIN?: string;
+
+  /** The worker's bounce receiver (an SMTP listener for bounces+<id>@ addresses) listens here; 0 takes any free port. Unset: no receiver. */
+  @IsOptional() @IntBetween(0, 65535)
+  BOUNCE_SMTP_PORT?: number;
+
+  @Matches(/^[A-Za-z0-9.:-]+$/, { message: 'BOUNCE_SMTP_HOST must be an address to listen on, e.g. 0.0.0.0' })
+  BOUNCE_SMTP_HOST = '0.0.0.0';
+
   /** SMTP connections kept open per worker process (nodemailer's pool). */
   @IntBetween(1, 50)
   SMTP_POOL_SIZE = 5;
@@ -141,6 +155,7 @@ export class ConfigError extends Error {
 const KNOWN_KEYS = Object.keys(new AppConfig()).concat([
   'DATABASE_APP_URL', 'SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'OPERATOR_TOKEN',
   'METRICS_TOKEN', 'METRICS_PORT', 'LOG_FORMAT',
+  'BOUNCE_ADDRESS_DOMAIN', 'BOUNCE_SMTP_PORT',
 ]);
 
 /** Reads and validates the environment; throws one ConfigError naming every bad variable. */

@@ -5,6 +5,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppConfig } from '../config/app-config';
 import { StorageService } from '../storage/storage.service';
 import { Draining, HandedBack } from '../shutdown/draining';
+import { bounceDomain, returnPath } from './return-path';
 import { SendSlots } from './send-slots';
 
 export interface OutgoingEmail {
@@ -16,6 +17,8 @@ export interface OutgoingEmail {
   messageId: string;
   /** Extra header fields, e.g. List-Unsubscribe. */
   headers?: Record<string, string>;
+  /** The send ledger's row: the envelope sender becomes bounces+<id>@…, so a bounce names its message. */
+  ledgerId?: string;
 }
 
 /** An SMTP refusal that retrying will not change (5xx: no such mailbox, rejected content). */
@@ -79,10 +82,11 @@ export class MailTransport implements OnModuleDestroy {
     }
   }
 
-  async send(email: OutgoingEmail): Promise<void> {
+  async send({ ledgerId, ...email }: OutgoingEmail): Promise<void> {
     const message = { from: this.config.MAIL_FROM, ...email };
+    const envelope = { from: ledgerId ? returnPath(ledgerId, bounceDomain(this.config)) : this.config.MAIL_FROM, to: email.to };
     if (this.mode === 'outbox') {
-      const info = await this.transporter.sendMail(message);
+      const info = await this.transporter.sendMail({ ...message, envelope });
       const name = email.messageId.replace(/[^A-Za-z0-9.@-]/g, '_');
       const path = await this.storage.path('outbox', `${name}.eml`);
       await writeFile(`${path}.part`, info.message as Buffer);
@@ -93,7 +97,7 @@ export class MailTransport implements OnModuleDestroy {
       // Composed in memory first, then handed over whole: the socket gets a few large writes
       // instead of one per MIME part and encoded line (the send path's main cost in a profile).
       const raw = await new MailComposer(message).compile().build();
-      await this.transporter.sendMail({ envelope: { from: this.config.MAIL_FROM, to: email.to }, raw });
+      await this.transporter.sendMail({ envelope, raw });
     } catch (error) {
       const code = (error as { responseCode?: number }).responseCode;
       if (code && code >= 500) throw new PermanentMailError(`The mail server refused the message: ${(error as Error).message}`);
