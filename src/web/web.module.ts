@@ -6,6 +6,7 @@ import { SurveysModule } from '../surveys/surveys.module';
 import { TrustsModule } from '../trusts/trusts.module';
 import { HelplinePages } from './helpline.pages';
 import { TrustPages } from './trust.pages';
+import { SampleFormatPages } from './sample-format.pages';
 import { CoordinatorPages } from './coordinator.pages';
 import { MailingsModule } from '../mailings/mailings.module';
 import { SamplesModule } from '../samples/samples.module';
@@ -28,7 +29,7 @@ import { PublicResultsPages } from './public-results.pages';
     UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule, ResultsModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages, PublicResultsPages],
+  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, SampleFormatPages, CoordinatorPages, ResultsPages, PublicResultsPages],
   providers: [Pages],
   exports: [Pages],
 })
