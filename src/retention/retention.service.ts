@@ -96,6 +96,8 @@ export class RetentionService {
             preferred_language = NULL
           FROM patient_outcomes o WHERE o.survey_id = $1 AND o.patient_id = p.id AND p.survey_id = $1 AND p.purged_at IS NULL RETURNING 1)
         SELECT count(*)::int AS patients FROM u`, [survey.id]);
+      // A trust's record numbers of the rows it excluded identify patients too.
+      await m.query('DELETE FROM sample_file_exclusions x USING sample_files f WHERE f.id = x.sample_file_id AND f.survey_id = $1', [survey.id]);
       // Unfinished online answers are not responses: they go with the rest.
       await m.query('DELETE FROM response_drafts d USING patients p WHERE p.id = d.patient_id AND p.survey_id = $1', [survey.id]);
       const [{ deaths }] = await m.query(
