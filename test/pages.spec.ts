@@ -99,7 +99,9 @@ describe('pages in a browser', () => {
       await page.waitForURL(/\/helpline$/);
       await page.getByLabel('Surname').fill('quillfeather');
       await page.getByLabel('Postcode').fill('ls14ab');
-      await page.getByLabel('Date of birth').fill('1950-01-01');
+      await page.getByLabel('Day').fill('1');
+      await page.getByLabel('Month').fill('1');
+      await page.getByLabel('Year').fill('1950');
       await page.getByRole('button', { name: 'Search' }).click();
       await screenshot(page, 'helpline-1-search');
       await page.getByRole('link', { name: patients[0].reference }).click();
@@ -141,7 +143,7 @@ describe('pages in a browser', () => {
     expect(n).toBe(5);
     await page.getByRole('link', { name: 'Back to your sample' }).click();
     const rate = await page.getByRole('table').first().innerText();
-    expect(rate).toMatch(/Example Hospitals NHS Trust\s+5\s+0\s+0%/); // sampled 5, none responded yet
+    expect(rate).toMatch(/Example Hospitals NHS Trust\s+5\s+0\s+–/); // sampled 5, no rate before the first mailing
     expect(rate).toContain('England');
   });
 

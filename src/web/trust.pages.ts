@@ -11,7 +11,7 @@ import { ReportsService } from '../reports/reports.service';
 import { SampleFilesService } from '../samples/sample-files.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { csvDownload } from '../infra/http/csv-response';
-import { EXCLUSION_SENTENCES } from '../samples/sample-format';
+import { EXCLUSIONS_IN_ORDER } from '../samples/sample-format';
 import { exclusionsCsv, SampleExclusionsService } from '../samples/sample-exclusions';
 import { longDate, longDateTime } from './dates';
 import { fieldErrors, Pages } from './pages';
@@ -63,7 +63,7 @@ export class TrustPages {
     const excludedRows = r.status === 'accepted' ? await this.importer.list(id, scope) : [];
     this.pages.render(res, 'trust-report.njk', {
       title: r.status === 'accepted' ? 'File accepted' : 'File rejected', r, width: 'full', uploaded: longDateTime(r.uploadedAt),
-      excludedRows, reasons: EXCLUSION_SENTENCES,
+      excludedRows, exclusions: EXCLUSIONS_IN_ORDER, excludedCount: Object.values(r.excluded).reduce((n, c) => n + c, 0),
     });
   }
 
