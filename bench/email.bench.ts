@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -33,10 +33,11 @@ export async function benchEmail(
   try {
     const baseline = await rawPooledSmtp(smtp.port, messages);
     const lines = [`e-mail: ${messages.toLocaleString('en-GB')} messages, ${POOL} SMTP connections per process, sink in its own process`,
-      `  bare pooled nodemailer (baseline): ${Math.round(baseline).toLocaleString('en-GB')}/s`];
+      `  bare pooled nodemailer (baseline): ${Math.round(baseline.rate).toLocaleString('en-GB')}/s, ${baseline.cpuMsPerMessage.toFixed(2)} CPU ms per message`];
     for (const workers of workerCounts) {
-      const rate = await serviceRate(dir, smtp, messages, workers);
-      lines.push(`  service, ${workers} worker process${workers > 1 ? 'es' : ''}: ${Math.round(rate).toLocaleString('en-GB')}/s  →  ratio ${(rate / baseline).toFixed(2)}   (target ≥ 0.8)`);
+      const { rate, cpuMsPerMessage, postgresMsPerMessage, redisMsPerMessage } = await serviceRate(dir, smtp, messages, workers);
+      lines.push(`  service, ${workers} worker process${workers > 1 ? 'es' : ''}: ${Math.round(rate).toLocaleString('en-GB')}/s  →  ratio ${(rate / baseline.rate).toFixed(2)}   (target ≥ 0.8); `
+        + `CPU ms per message: workers ${cpuMsPerMessage.toFixed(2)} (bare sender ${baseline.cpuMsPerMessage.toFixed(2)}), PostgreSQL ${postgresMsPerMessage.toFixed(2)}, Redis ${redisMsPerMessage.toFixed(2)}`);
       console.log(lines.at(-1));
     }
     console.log(lines.join('\n'));
@@ -47,7 +48,7 @@ export async function benchEmail(
 }
 
 /** The same e-mail, composed the same way, with nothing around the send. */
-async function rawPooledSmtp(port: number, messages: number): Promise<number> {
+async function rawPooledSmtp(port: number, messages: number): Promise<{ rate: number; cpuMsPerMessage: number }> {
   const transport = nodemailer.createTransport({ pool: true, host: '127.0.0.1', port, maxConnections: POOL, maxMessages: Infinity });
   const template = loadEmailTemplate('initial');
   let next = 0;
@@ -65,15 +66,17 @@ async function rawPooledSmtp(port: number, messages: number): Promise<number> {
   };
   try {
     // As many in flight as the service's e-mail queue takes (its concurrency, 50).
+    const cpu = process.cpuUsage();
     const { seconds } = await measure(() => Promise.all(Array.from({ length: 50 }, one)));
-    return messages / seconds;
+    const used = process.cpuUsage(cpu);
+    return { rate: messages / seconds, cpuMsPerMessage: (used.user + used.system) / 1000 / messages };
   } finally {
     transport.close();
   }
 }
 
 /** A launched initial step of `messages` e-mails, sent by `workers` worker processes. */
-async function serviceRate(dir: string, smtp: Awaited<ReturnType<typeof smtpSink>>, messages: number, workers: number): Promise<number> {
+async function serviceRate(dir: string, smtp: Awaited<ReturnType<typeof smtpSink>>, messages: number, workers: number): Promise<{ rate: number; cpuMsPerMessage: number; postgresMsPerMessage: number; redisMsPerMessage: number }> {
   return withBenchDatabase(async (url) => {
     const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
     const children: ChildProcess[] = [];
@@ -90,18 +93,56 @@ async function serviceRate(dir: string, smtp: Awaited<ReturnType<typeof smtpSink
       };
       for (let i = 0; i < workers; i++) children.push(await startWorker(env));
       const before = await smtp.count();
+      const cpuBefore = children.map(cpuMs);
+      const serversBefore = serverCpuMs();
       const run = await measure(async () => {
         await app.get(JobQueue).queue('email').resume();
         await untilSent(db, messages);
       });
       const received = (await smtp.count()) - before;
       if (received !== messages) throw new Error(`the SMTP sink received ${received} messages, expected ${messages}`);
-      return messages / run.seconds;
+      const cpu = children.reduce((sum, c, i) => sum + cpuMs(c) - cpuBefore[i], 0);
+      const servers = serverCpuMs();
+      return {
+        rate: messages / run.seconds, cpuMsPerMessage: cpu / messages,
+        postgresMsPerMessage: (servers.postgres - serversBefore.postgres) / messages, redisMsPerMessage: (servers.redis - serversBefore.redis) / messages,
+      };
     } finally {
       await Promise.all(children.map((c) => new Promise<void>((resolve) => { c.once('exit', () => resolve()); c.kill('SIGTERM'); })));
       await app.close();
     }
   });
+}
+
+/** CPU time a child process has used so far (Linux /proc; the figure for what the machine's load does not change). */
+function cpuMs(child: ChildProcess): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * CPU time used so far by the PostgreSQL backends serving the benchmark's database and by Redis
+ * (Redis is shared: other work on the machine counts too). Backends that ended meanwhile are missed.
+ */
+function serverCpuMs(database = new URL(process.env.DATABASE_URL!).pathname.slice(1)): { postgres: number; redis: number } {
+  const total = { postgres: 0, redis: 0 };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      if (name.startsWith('postgres') && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) total.postgres += ms;
+      else if (name.startsWith('redis-server')) total.redis += ms;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {

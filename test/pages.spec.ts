@@ -174,8 +174,12 @@ describe('pages in a browser', () => {
     const [entry] = await t.dataSource.query(`SELECT actor, action FROM audit_log WHERE action = 'mailing.launch'`);
     expect(entry).toEqual({ actor: 'coordinator@example.invalid', action: 'mailing.launch' });
 
-    await page.getByRole('button', { name: 'Pause initial' }).click();
+    // Pausing asks why, for the other coordinators to read on this page.
+    await page.getByRole('link', { name: 'Pause initial' }).click();
+    await page.getByLabel('Why are you pausing it?').fill('Printer asked us to wait');
+    await page.getByRole('button', { name: 'Pause the initial mailing' }).click();
     await page.getByText('initial paused: nothing more is printed').waitFor();
+    expect(await page.locator('#reason-initial').innerText()).toBe('Printer asked us to wait');
     await page.getByRole('button', { name: 'Resume initial' }).click();
     await page.locator('.nhsuk-notification-banner').getByText('initial resumed').waitFor();
     await page.getByRole('link', { name: 'Response rates and the response chart' }).click();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { AreaLookupService } from '../src/areas/area-lookup.service';
 import { JobQueue } from '../src/infra/queues/job-queue';
+import { OnlineFormService } from '../src/responses/online-form.service';
 import { StorageService } from '../src/infra/storage/storage.service';
 import { WavesService } from '../src/mailings/waves.service';
 import { ReportsService } from '../src/reports/reports.service';
@@ -26,6 +27,14 @@ const PEOPLE = [
   { first_name: 'Bartholomew', surname: 'Vanderquill', address_1: '4 Zephyr Synthetic Mews', postcode: 'ZX2 2QQ', email: 'b.vanderquill@example.invalid', mobile: '' },
   { first_name: 'Philippa', surname: 'Xanthoudakis', address_1: '99 Quince Synthetic Lane', postcode: 'ZX3 1QQ', email: '', mobile: '' },
 ];
+
+/** A comment planting the first patient's identifiers and others' (a son's phone and e-mail, dates), as written. */
+const spaced = (nhs: string) => `${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`;
+const plantedComment = (nhs: string) => `I am OTTOLINE quixote-zebedee of 17 marzipan synthetic row, zx17qq (NHS ${spaced(nhs)}). `
+  + 'Ring my son on 01632 960 771 or zoltan.quixote@example.invalid, or me on 07700 900123. Born 14/02/1950; seen on 3rd March by Dr Patel on ward 7, who was kind.';
+const REDACTED_COMMENT = 'I am [removed] of [removed], [removed] (NHS [removed]). '
+  + 'Ring my son on [removed] or [removed], or me on [removed]. Born [removed]; seen on [removed] by Dr Patel on ward 7, who was kind.';
+const PLANTED_DRAFT = 'Draft from Bartholomew VANDERQUILL, 4 zephyr synthetic mews: call 01632 960 772';
 
 describe('end of fieldwork: close and purge', () => {
   let t: TestApp;
@@ -65,7 +74,11 @@ describe('end of fieldwork: close and purge', () => {
     await t.app.get(AreaLookupService).import(areaFile('purge-areas.csv', [areaRow('ZX1 7QQ', 2, '15F', 'QZA', 'E56000091')]), 'areas.csv', 'test');
     await t.http().post('/api/surveys/CPES-2026/sample/lock').set(t.auth).expect(201);
     const patients = await t.dataSource.query('SELECT survey_reference AS ref, access_code, nhs_number FROM patients ORDER BY row_number');
+    const comment = plantedComment(rows[0].nhs_number);
     identifiers = [...PEOPLE.flatMap((p) => [p.first_name, p.surname, p.address_1, p.postcode, p.email, p.mobile].filter(Boolean)),
+      // As the patients wrote them in their comments: other case and spacing, and other people's.
+      comment, PLANTED_DRAFT, 'OTTOLINE', 'quixote-zebedee', 'marzipan synthetic row', 'zx17qq', spaced(rows[0].nhs_number), '01632 960 771',
+      'zoltan.quixote@example.invalid', '07700 900123', '14/02/1950', '3rd March', 'VANDERQUILL', 'zephyr synthetic mews', '01632 960 772',
       ...rows.map((r) => r.nhs_number), ...rows.map((r) => r.patient_record_number), ...patients.map((p: { access_code: string }) => p.access_code)];
     await traceDeaths(t, []);
 
@@ -74,7 +87,10 @@ describe('end of fieldwork: close and purge', () => {
     workers = await startWorkers({ SMTP_HOST: '' });
     await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
     await settled(t, 'initial');
-    await t.http().post(`/api/online/${patients[0].access_code}/response`).send({ answers: { overall_rating: 9 } }).expect(201);
+    await t.http().post(`/api/online/${patients[0].access_code}/response`).send({ answers: { overall_rating: 9, other_comments: comment } }).expect(201);
+    // An online questionnaire left half done, with a comment in it.
+    const form = t.app.get(OnlineFormService);
+    await form.answer(await form.open(patients[1].access_code, '127.0.0.1'), 56, PLANTED_DRAFT);
     await t.http().post(`/api/surveys/CPES-2026/patients/${patients[1].ref}/contacts`).set(t.auth)
       .send({ type: 'address_change', addressLines: ['2 Elsewhere Synthetic Court', 'Testville'], postcode: 'ZX4 2QQ', caller: 'Ottoline Quixote-Zebedee' }).expect(201);
     identifiers.push('2 Elsewhere Synthetic Court', 'ZX4 2QQ');
@@ -97,6 +113,10 @@ describe('end of fieldwork: close and purge', () => {
       'patients: Quixote-Zebedee', 'patient_events: 4 Zephyr Synthetic Mews', 'patient_events: Xanthoudakis', 'patients: ottoline.quixote@example.invalid',
     ]));
     expect(before.rates.national.outcomes).toMatchObject({ 1: 1, 3: 1, 6: 1 });
+    expect(await identifiableInDatabase()).toEqual(expect.arrayContaining(['responses: 01632 960 771', 'response_drafts: 01632 960 772']));
+    // Before the purge the export redacts as it reads.
+    const comments = await cli(['results:comments', '--survey', 'CPES-2026', '--trust', 'RXX', '--json']);
+    expect(comments.json).toEqual({ survey: 'CPES-2026', trust: 'RXX', comments: [{ questionNumber: 56, question: 'Any other comments?', text: REDACTED_COMMENT }] });
 
     const early = await cli(['survey:purge', '--survey', 'CPES-2026', '--json']);
     expect(early.json.error).toMatchObject({ code: 'invalid_state', message: expect.stringContaining('is not closed') });
@@ -120,12 +140,15 @@ describe('end of fieldwork: close and purge', () => {
     const purged = await cli(['survey:purge', '--survey', 'CPES-2026', '--json']);
     await readerEnds;
     expect(purged.code).toBe(0);
-    expect(purged.json).toMatchObject({ survey: 'CPES-2026', patients: 3, deathsRemoved: 1 });
+    expect(purged.json).toMatchObject({ survey: 'CPES-2026', patients: 3, deathsRemoved: 1, commentsRedacted: 1 });
     expect(await reportsNow()).toEqual(before);
     const [patient] = await t.dataSource.query(`SELECT * FROM patients WHERE final_outcome = 1`);
     expect(patient).toMatchObject({ first_name: null, surname: null, nhs_number: null, access_code: null, age_at_discharge: 76, sex: '2', icd10: 'C50.9',
       imd_quintile: 1, icb_code: 'QZA', cancer_alliance_code: 'E56000091' });
-    expect(await t.dataSource.query('SELECT answers FROM responses')).toEqual([{ answers: { overall_rating: 9 } }]);
+    // The answers remain; the comment only as redacted, which is what the export gives from now on.
+    expect(await t.dataSource.query('SELECT answers FROM responses')).toEqual([{ answers: { overall_rating: 9, other_comments: REDACTED_COMMENT } }]);
+    const afterPurge = await cli(['results:comments', '--survey', 'CPES-2026', '--trust', 'RXX', '--csv']);
+    expect(afterPurge.stdout.trimEnd().split('\r\n')).toEqual(['trust,question_number,question,comment', `RXX,56,Any other comments?,"${REDACTED_COMMENT}"`]);
   }, 90_000); // the purge rewrites tables and forces two checkpoints of a server other tests keep busy
 
   it('leaves no identifiable value anywhere in the database or the storage folder', async () => {

@@ -26,6 +26,7 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   { load: () => import('../reports/reports.commands'), module: () => import('../reports/reports.module').then((m) => m.ReportsModule) },
   { load: () => import('../results/results.commands'), module: () => import('../results/results.module').then((m) => m.ResultsModule) },
   { load: () => import('../results/publication.commands'), module: () => import('../results/results.module').then((m) => m.ResultsModule) },
+  { load: () => import('../results/analysts.commands'), module: () => import('../results/results.module').then((m) => m.ResultsModule) },
   { load: () => import('../areas/areas.commands'), module: () => import('../areas/areas.module').then((m) => m.AreasModule) },
   { load: () => import('../users/users.commands'), module: () => import('../users/users.module').then((m) => m.UsersModule) },
   { load: () => import('../audit/audit.commands'), module: () => import('../audit/audit.module').then((m) => m.AuditModule) },

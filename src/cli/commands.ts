@@ -8,10 +8,11 @@ import { reportOverallRating, reportResponseRates, reportResponsesOverTime } fro
 import { returnsBook, returnsImport, scansImport } from '../responses/responses.commands';
 import { RESULTS_COMMANDS } from '../results/results.commands';
 import { PUBLICATION_COMMANDS } from '../results/publication.commands';
+import { resultsComments, resultsDataset } from '../results/analysts.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
 import { trustAdd, trustList } from '../trusts/trusts.commands';
-import { userAdd, userDisable, userList, userToken } from '../users/users.commands';
+import { userAdd, userDisable, userList, userResetPassword, userToken } from '../users/users.commands';
 import { auditList } from '../audit/audit.commands';
 import { surveyClose, surveyPurge } from '../retention/retention.commands';
 import type { CliCommand } from './cli-command';
@@ -20,5 +21,6 @@ import type { CliCommand } from './cli-command';
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
   sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
   printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog,
-  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, ...PUBLICATION_COMMANDS, userAdd, userList, userDisable, userToken,
+  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, ...PUBLICATION_COMMANDS, resultsComments, resultsDataset,
+  userAdd, userList, userDisable, userResetPassword, userToken,
   auditList, areasImport, resultsDerive, surveyClose, surveyPurge];

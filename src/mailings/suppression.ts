@@ -8,17 +8,19 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
  * letter or e-mail is produced, never when a wave is planned. One reason is recorded; a
  * completed response comes first (it stays the outcome even after a later death report). Mail
  * that came back undelivered stops further mail until a newer address is logged.
+ * The events are read through the facts kept on the patient row (responded_on, opted_out, …),
+ * which the trigger on patient_events updates in the same statement that adds an event, so
+ * they say exactly what the events say, to every transaction, without a lookup per event kind.
  * The same facts give the outcome code (the `patient_outcomes` view).
  */
 export const suppressionReasonSql = (p: string) => `
   CASE
-    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind = 'completed') THEN 'responded'
+    WHEN ${p}.responded_on IS NOT NULL THEN 'responded'
     WHEN EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = ${p}.survey_id AND d.nhs_number = ${p}.nhs_number) THEN 'deceased'
-    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind IN ('opt_out', 'too_ill', 'blank_return')) THEN 'opted_out'
-    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind = 'undelivered'
-                 AND NOT EXISTS (SELECT 1 FROM patient_events a WHERE a.patient_id = ${p}.id AND a.kind = 'address_change'
-                                 AND a.recorded_at > e.recorded_at)) THEN 'undelivered'
-    WHEN EXISTS (SELECT 1 FROM patient_events e WHERE e.patient_id = ${p}.id AND e.kind = 'ineligible') THEN 'ineligible'
+    WHEN ${p}.opted_out THEN 'opted_out'
+    WHEN ${p}.last_undelivered_at IS NOT NULL
+         AND (${p}.last_address_change_at IS NULL OR ${p}.last_address_change_at <= ${p}.last_undelivered_at) THEN 'undelivered'
+    WHEN ${p}.ineligible THEN 'ineligible'
   END`;
 
 const lockKey = (surveyId: string) => `suppression:${surveyId}`;

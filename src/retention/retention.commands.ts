@@ -24,7 +24,8 @@ export const surveyPurge = command({
     return {
       json: r,
       text: `${r.survey} purged at ${r.purgedAt}: ${r.patients} patients' identifiable data destroyed, ${r.deathsRemoved} deceased-list entries `
-        + `and ${r.eventsCleared} contact notes removed, ${r.filesDeleted} files deleted. Outcomes, answers and reports remain.`,
+        + `and ${r.eventsCleared} contact notes removed, ${r.filesDeleted} files deleted, `
+        + `${r.commentsRedacted} responses' comments reduced to their redacted text. Outcomes, answers and reports remain.`,
     };
   },
 });

@@ -10,12 +10,16 @@ import { asOwner, isPermissionDenied } from '../infra/database/owner-connection'
 import { DomainError } from '../infra/errors/domain-error';
 import { StorageService } from '../infra/storage/storage.service';
 import { lockForFinalSuppressionCheck } from '../mailings/suppression';
+import { freeTextQuestions, redactStoredComments } from '../results/comments/comment-answers';
+import { surveyQuestions } from '../results/survey-questions';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
 
 export interface CloseSummary { survey: string; closedAt: string; stepsPaused: number; onePacksWithdrawn: number; purgeFrom: string }
 export interface PurgeSummary {
   survey: string; purgedAt: string; patients: number; deathsRemoved: number; eventsCleared: number; filesDeleted: number;
+  /** Responses whose free-text answers were replaced by their redacted text. */
+  commentsRedacted: number;
   /** Tables rewritten so that no old row version keeps a purged value; whether the write-ahead log was moved past them. */
   rewritten: { tables: string[]; checkpoint: boolean };
 }
@@ -24,7 +28,7 @@ export interface PurgeSummary {
  * What the purge changes. An UPDATE or DELETE leaves the old row versions in the table's
  * files (and the full-page images of the write-ahead log) until they are rewritten.
  */
-const PURGED_TABLES = ['patients', 'patient_events', 'response_drafts', 'survey_deaths', 'mailings'];
+const PURGED_TABLES = ['patients', 'patient_events', 'response_drafts', 'survey_deaths', 'mailings', 'responses'];
 
 const DAY_MS = 86_400_000;
 /** How long the purge waits for transactions that began before it to end before rewriting the tables. */
@@ -37,7 +41,9 @@ const OLDER_TRANSACTIONS_WAIT_MS = 120_000;
  * e-mail and phone, access codes, the trusts' record numbers, the deceased list, free text in
  * the contact history, and every generated file. Outcome codes (kept as computed just before),
  * survey references, anonymous variables (age at discharge, sex, ethnicity, ICD-10, trust) and
- * the answers remain, so the reports give the same figures afterwards.
+ * the answers remain, so the reports give the same figures afterwards. Free-text answers remain
+ * only as redacted (results/comments/redact.ts), rewritten before the identities they are
+ * redacted against are destroyed.
  */
 @Injectable()
 export class RetentionService {
@@ -85,8 +91,11 @@ export class RetentionService {
         `This survey was closed on ${survey.closedAt.toISOString().slice(0, 10)}; its data must be kept until ${purgeFrom.toISOString().slice(0, 10)} (retentionDaysAfterClose). Purge from then.`);
     }
     if (survey.status !== 'purged') await assertGroupsDerived((sql, params) => this.dataSource.query(sql, params), survey.id);
+    const textQuestions = freeTextQuestions(surveyQuestions(parseSurveySettings(survey.settings).questionnaire).definition).map((q) => q.id);
     const counts = await this.dataSource.transaction(async (m) => {
       await m.query(`SET LOCAL fieldwork.purging = 'on'`); // lets the history be scrubbed, nothing else
+      // First, while the patients' names and addresses are still there to redact against.
+      const comments = await redactStoredComments(m, survey.id, textQuestions);
       const [{ patients }] = await m.query(`
         WITH u AS (
           UPDATE patients p SET purged_at = now(), final_outcome = o.outcome,
@@ -109,7 +118,7 @@ export class RetentionService {
       await m.query(`UPDATE mailings SET error = 'detail removed at the purge' WHERE survey_id = $1 AND error IS NOT NULL`, [survey.id]);
       await m.query(`UPDATE surveys SET status = 'purged', purged_at = coalesce(purged_at, now()), updated_at = now() WHERE id = $1`, [survey.id]);
       const [{ xid }] = await m.query('SELECT txid_current()::text AS xid');
-      return { patients, deaths, events, xid };
+      return { patients, deaths, events, comments, xid };
     });
     const filesDeleted = await this.deleteFiles(survey.id, survey.code);
     const rewritten = await this.rewritePurgedTables(counts.xid);
@@ -117,7 +126,7 @@ export class RetentionService {
     this.logger.log(`${survey.code} purged: ${counts.patients} patients, ${filesDeleted} files`);
     return {
       survey: survey.code, purgedAt: purged_at.toISOString(), patients: counts.patients, deathsRemoved: counts.deaths,
-      eventsCleared: counts.events, filesDeleted, rewritten,
+      eventsCleared: counts.events, commentsRedacted: counts.comments, filesDeleted, rewritten,
     };
   }
 

@@ -42,6 +42,19 @@ export const userDisable = command({
   },
 });
 
+export const userResetPassword = command({
+  name: 'user:reset-password',
+  summary: 'Give a user a new one-time password (their sessions end; they choose a new password at sign-in)',
+  options: { email: { type: 'string', required: true, description: "the user's e-mail address" } },
+  async run({ app, options }) {
+    const r = await app.get(UsersService).resetPassword(options.email);
+    return {
+      json: r,
+      text: `${r.user.email}: new one-time password ${r.oneTimePassword}\nHand it over in person or by phone; it must be changed at the next sign-in.`,
+    };
+  },
+});
+
 export const userToken = command({
   name: 'user:token',
   summary: "Create a personal API token for a user's scripts (printed once)",

@@ -72,6 +72,22 @@ export class UsersService {
     return view(row);
   }
 
+  /**
+   * A new one-time password for someone who forgot theirs or was locked out: their sessions
+   * end, the failed sign-ins against their address are forgotten, and they must choose a new
+   * password at the next sign-in. API tokens stay (scripts keep running).
+   */
+  async resetPassword(email: string): Promise<{ user: UserView; oneTimePassword: string }> {
+    const password = oneTimePassword();
+    const [row] = await this.dataSource.query(
+      `WITH u AS (UPDATE users SET password_hash = $2, must_change_password = true WHERE email = $1 AND disabled_at IS NULL RETURNING *) SELECT * FROM u`,
+      [normaliseEmail(email), await hash(password)]);
+    if (!row) throw new NotFoundError('No active user has that e-mail address: check the address (a disabled user cannot be reset)', 'email');
+    await this.dataSource.query('DELETE FROM sessions WHERE user_id = $1', [row.id]);
+    await this.dataSource.query('DELETE FROM login_failures WHERE email = $1', [row.email]);
+    return { user: view(row), oneTimePassword: password };
+  }
+
   /** Checks a password; on success opens a session and returns its secret (for the cookie). */
   async login(emailRaw: string, password: string, ip: string): Promise<{ session: string; user: UserView; expiresAt: Date }> {
     const email = String(emailRaw ?? '').trim().toLowerCase();

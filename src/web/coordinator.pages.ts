@@ -28,6 +28,8 @@ export class CoordinatorPages {
 
   @Get()
   async dashboard(@Query('survey') code: string | undefined, @Query('done') done: string | undefined, @Res() res: Response) {
+    // Before the first survey there is nothing to show but the way to create one.
+    if (!code && !(await this.surveys.list()).length) return res.redirect(303, '/coordinator/surveys/new');
     const { survey, surveys: all } = await pageSurvey(this.surveys, code);
     const [sample, progress] = await Promise.all([this.samples.status(survey.code), this.waves.status(survey.code)]);
     const now = new Date().toISOString();
@@ -70,13 +72,6 @@ export class CoordinatorPages {
       if (!(error instanceof DomainError) || error.code !== 'invalid_state') throw error;
       this.pages.render(res, 'message.njk', { title: 'The mailing was not launched', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: 'Back to the survey' } }, 409);
     }
-  }
-
-  @Post(':survey/mailings/:step/pause')
-  @Audited('mailing.pause')
-  async pause(@Param('survey') survey: string, @Param('step') step: string, @Req() req: Request, @Res() res: Response) {
-    await this.waves.pause(survey, step, req.principal!.id, 'Paused from the coordinator page');
-    this.done(res, survey, `${step.replace('_', ' ')} paused: nothing more is printed or sent until you resume it`);
   }
 
   @Post(':survey/mailings/:step/resume')

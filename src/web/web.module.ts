@@ -21,15 +21,23 @@ import { WebAuthController } from './web-auth.controller';
 import { ResultsModule } from '../results/results.module';
 import { ResultsPages } from './results.pages';
 import { PublicResultsPages } from './public-results.pages';
+import { AreasModule } from '../areas/areas.module';
+import { DeathsModule } from '../deaths/deaths.module';
+import { RetentionModule } from '../retention/retention.module';
+import { CoordinatorSetupPages } from './coordinator-setup.pages';
+import { CoordinatorUsersPages } from './coordinator-users.pages';
+import { CoordinatorClosePages } from './coordinator-close.pages';
 
 /** The pages people use: sign-in, the patient's online questionnaire and the footer's pages, the helpline, trusts and coordinators. */
 @Global()
 @Module({
   imports: [
     UsersModule, ResponsesModule, HelplineModule, SurveysModule, TrustsModule, SamplesModule, ReportsModule, MailingsModule, ResultsModule,
+    AreasModule, DeathsModule, RetentionModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, SampleFormatPages, CoordinatorPages, ResultsPages, PublicResultsPages],
+  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, SampleFormatPages, CoordinatorPages, ResultsPages,
+    PublicResultsPages, CoordinatorSetupPages, CoordinatorUsersPages, CoordinatorClosePages],
   providers: [Pages],
   exports: [Pages],
 })
