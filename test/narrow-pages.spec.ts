@@ -122,6 +122,10 @@ describe('staff pages in a browser: phone width and the date input', () => {
     await check(coordinator, '/coordinator/audit', 'coordinator-audit');
     await check(coordinator, '/coordinator/results?survey=CPES-2026', 'coordinator-results');
     await check(coordinator, '/trust?survey=CPES-2026&trust=RXX', 'coordinator-trust');
+    for (const path of ['/coordinator/surveys/new', '/coordinator/trusts', '/coordinator/areas', '/coordinator/CPES-2026/deaths', '/coordinator/CPES-2026/lock',
+      '/coordinator/users', '/coordinator/CPES-2026/mailings/initial/pause', '/coordinator/CPES-2026/close', '/coordinator/CPES-2026/purge']) {
+      await check(coordinator, path, `coordinator${path.replace(/\/(coordinator|CPES-2026)/g, '').replace(/\//g, '-')}`);
+    }
     await coordinator.context().close();
     expect(wide).toEqual([]);
   }, 150_000);
