@@ -28,7 +28,7 @@ export interface PurgeSummary {
  * What the purge changes. An UPDATE or DELETE leaves the old row versions in the table's
  * files (and the full-page images of the write-ahead log) until they are rewritten.
  */
-const PURGED_TABLES = ['patients', 'patient_events', 'response_drafts', 'survey_deaths', 'mailings', 'responses'];
+const PURGED_TABLES = ['patients', 'patient_events', 'response_drafts', 'survey_deaths', 'mailings', 'responses', 'sample_file_exclusions'];
 
 const DAY_MS = 86_400_000;
 /** How long the purge waits for transactions that began before it to end before rewriting the tables. */
