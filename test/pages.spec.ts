@@ -289,7 +289,7 @@ describe('pages in a browser', () => {
     await signIn(page, base, 'jo.helpline@example.invalid', password);
     await page.goto(`${base}/helpline/CPES-2026/patients/${patients[0].reference}`);
     expect(await page.locator('.nhsuk-tag').innerText()).toContain('Outcome 1');
-    expect(await page.locator('#response').innerText()).toMatch(/^Paper questionnaire received on \d{4}-\d\d-\d\d/);
+    expect(await page.locator('#response').innerText()).toMatch(/^Paper questionnaire received on \d{1,2} [A-Z][a-z]+ \d{4} \(its answers are not yet scanned\)/);
     await page.getByRole('link', { name: 'Opt out' }).click();
     await page.getByLabel('Who called').fill('their daughter');
     await page.getByRole('button', { name: 'Record the opt-out' }).click();
