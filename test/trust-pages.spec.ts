@@ -9,7 +9,10 @@ import { readSampleRow } from '../src/samples/sample-row';
 import { resetDatabase, startApp, TestApp } from './support/app';
 import { areaFile, areaRow } from './support/area-files';
 import { traceDeaths } from './support/mailing-survey';
-import { csvFile, patientRow } from './support/sample-files';
+import { csvFile, patientRow, tmp } from './support/sample-files';
+import { generateSampleFile } from '../bench/sample-file-generator';
+import { SampleExclusionsService } from '../src/samples/sample-exclusions';
+import { SampleImportService } from '../src/samples/sample-import.service';
 
 async function auditWritten(t: TestApp, action: string): Promise<void> {
   for (let i = 0; i < 50; i++) {
@@ -119,6 +122,20 @@ describe('trust pages: sample format, excluded rows and response rates', () => {
     await t.http().post('/api/trusts').set(t.auth).send({ code: 'RYY', name: 'Other Hospitals NHS Trust' }).expect(201);
     await t.http().get(`/trust/files/${fileId}/excluded-rows.csv?survey=CPES-2026&trust=RYY`).set(t.auth).expect(404);
   });
+
+  it("lists exactly as many excluded rows per reason as the importer counted, on a generated file with every kind", async () => {
+    await survey();
+    const path = join(tmp, 'generated.csv');
+    const generated = await generateSampleFile(path, { trustCode: 'RXX', rows: 20_000, seed: 19 });
+    await traceDeaths(t, generated.deceased);
+    const fileId = await t.app.get(SampleImportService).import({ surveyCode: 'CPES-2026', trustCode: 'RXX', path, fileName: 'generated.csv', uploadedBy: 'test' });
+    await t.app.get(SampleExclusionsService).record(fileId, path);
+    const [{ excluded }] = await t.dataSource.query('SELECT excluded FROM sample_files WHERE id = $1', [fileId]);
+    const listed: { reason: string; n: number }[] = await t.dataSource.query(
+      'SELECT reason, count(*)::int AS n FROM sample_file_exclusions WHERE sample_file_id = $1 GROUP BY reason', [fileId]);
+    expect(Object.fromEntries(listed.map((r) => [r.reason, r.n]))).toEqual(Object.fromEntries(Object.entries(excluded).filter(([, n]) => n)));
+    expect(excluded).toEqual(generated.planted.excluded);
+  }, 120_000);
 
   it('lists no excluded rows for a rejected file, which stored no sample', async () => {
     await survey();
