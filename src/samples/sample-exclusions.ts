@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { csvLines, CsvValue } from '../infra/csv';
@@ -26,6 +26,8 @@ const BATCH = 5_000;
  */
 @Injectable()
 export class SampleExclusionsService {
+  private readonly logger = new Logger(SampleExclusionsService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly importer: SampleImportService,
@@ -36,7 +38,11 @@ export class SampleExclusionsService {
   /** Imports the file, then records its excluded rows; answers with the new file's id. */
   async importAndRecord(request: ImportRequest): Promise<string> {
     const fileId = await this.importer.import(request);
-    await this.record(fileId, request.path);
+    // The import is committed: a failure to list its exclusions must not report the upload as failed.
+    // The report then says the excluded rows were counted but are not listed.
+    // Only the kind of error is logged: a database message can quote a value from the file.
+    await this.record(fileId, request.path).catch((error: Error & { code?: string }) =>
+      this.logger.warn(`Excluded rows of sample file ${fileId} not listed: ${error.constructor.name}${error.code ? ` ${error.code}` : ''}`));
     return fileId;
   }
 
