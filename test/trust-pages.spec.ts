@@ -170,13 +170,15 @@ describe('trust pages: sample format, excluded rows and response rates', () => {
     expect(rateCells(after)).toEqual([['Example Hospitals NHS Trust', '0%'], ['England', '0%']]);
   });
 
-  it('names ICBs on the coordinator reports page from the area lookup, not by their codes', async () => {
+  it('names ICBs on the coordinator reports and trusts pages from the area lookup, not by their codes alone', async () => {
     await survey('QWO');
     await t.app.get(AreaLookupService).import(areaFile('areas.csv', [areaRow('LS1 4AB', 3, '15F', 'QWO')]), 'areas.csv', 'test');
     await upload([patientRow(1)]);
     const reports = (await t.http().get('/coordinator/CPES-2026/reports').set(t.auth).expect(200)).text;
     expect(reports).toContain('<th scope="row" class="nhsuk-table__header">Synthetic QWO Integrated Care Board</th>');
     expect(reports).not.toContain('<th scope="row" class="nhsuk-table__header">QWO</th>');
+    const trusts = (await t.http().get('/coordinator/trusts').set(t.auth).expect(200)).text;
+    expect(trusts).toContain('<td class="nhsuk-table__cell">Synthetic QWO Integrated Care Board (QWO)</td>');
     await auditWritten(t, 'report.response-rates'); // written just after the page is sent: wait before the app closes
   });
 });
