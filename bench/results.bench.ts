@@ -49,7 +49,7 @@ export async function benchResults(respondents = Number(process.env.BENCH_RESULT
   });
 }
 
-async function seedResultsSurvey(db: DataSource, survey: string, respondents: number): Promise<void> {
+export async function seedResultsSurvey(db: DataSource, survey: string, respondents: number): Promise<void> {
   await db.query(`INSERT INTO trusts (code, name, icb_code)
     SELECT 'R' || lpad(g::text, 3, '0'), 'Synthetic Trust ' || g, 'Q' || lpad((g % 42)::text, 2, '0') FROM generate_series(1, ${TRUSTS}) g`);
   await db.query(`INSERT INTO sample_files (survey_id, trust_code, file_name, format, status, rows_read, rows_rejected, excluded, sampled, uploaded_by)

@@ -3,6 +3,7 @@ import { benchMailings } from './mailings.bench';
 import { benchPacks } from './packs.bench';
 import { benchReports } from './reports.bench';
 import { benchResults } from './results.bench';
+import { benchLocalReports } from './local-reports.bench';
 import { benchSampleImport } from './sample-import.bench';
 
 /** `npm run bench`: every benchmark in turn, printing its figures. BENCH_ONLY=packs runs one. */
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   email: () => benchEmail(),
   reports: () => benchReports(),
   results: () => benchResults(),
+  'local-reports': () => benchLocalReports(),
 };
 
 async function main(): Promise<void> {

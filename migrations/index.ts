@@ -14,6 +14,7 @@ import { LeastPrivilege1796260000000 } from './1796260000000-least-privilege';
 import { MailingInterrupted1796428800000 } from './1796428800000-mailing-interrupted';
 import { AreaLookup1796947200000 } from './1796947200000-area-lookup';
 import { OutcomesPerSurvey1797033600000 } from './1797033600000-outcomes-per-survey';
+import { ReportRuns1797120000000 } from './1797120000000-report-runs';
 import { PrereleaseAccess1797206400000 } from './1797206400000-prerelease-access';
 import { OutcomeFactsOnPatients1797552000000 } from './1797552000000-outcome-facts-on-patients';
 import { SampleFileExclusions1797638400000 } from './1797638400000-sample-file-exclusions';
@@ -24,5 +25,5 @@ export const MIGRATIONS = [
   MailingLedger1795651200000, PatientSampleFileCheck1795737600000, Responses1795824000000, MailingTrust1795910400000,
   UsersAuditRetention1795996800000, OnlineDrafts1796083200000, DeathsCollation1796169600000,
   AuditOutlivesPatients1796256000000, LeastPrivilege1796260000000, MailingInterrupted1796428800000,
-  AreaLookup1796947200000, OutcomesPerSurvey1797033600000, PrereleaseAccess1797206400000,
+  AreaLookup1796947200000, OutcomesPerSurvey1797033600000, ReportRuns1797120000000, PrereleaseAccess1797206400000,
   OutcomeFactsOnPatients1797552000000, SampleFileExclusions1797638400000];

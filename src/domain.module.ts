@@ -3,6 +3,7 @@ import { AreasModule } from './areas/areas.module';
 import { AuditModule } from './audit/audit.module';
 import { DeathsModule } from './deaths/deaths.module';
 import { HelplineModule } from './helpline/helpline.module';
+import { LocalReportsModule } from './local-reports/local-reports.module';
 import { MailingsModule } from './mailings/mailings.module';
 import { QuestionnairesModule } from './questionnaires/questionnaires.module';
 import { ReportsModule } from './reports/reports.module';
@@ -16,7 +17,8 @@ import { UsersModule } from './users/users.module';
 
 /** The domain modules, shared by the HTTP app, the workers and the CLI. */
 const DOMAIN_MODULES = [SurveysModule, TrustsModule, SamplesModule, QuestionnairesModule, MailingsModule, DeathsModule,
-  ResponsesModule, HelplineModule, ReportsModule, ResultsModule, UsersModule, AuditModule, RetentionModule, AreasModule];
+  ResponsesModule, HelplineModule, ReportsModule, ResultsModule, UsersModule, AuditModule, RetentionModule, AreasModule,
+  LocalReportsModule];
 
 @Module({ imports: DOMAIN_MODULES, exports: DOMAIN_MODULES })
 export class DomainModule {}

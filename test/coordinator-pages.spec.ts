@@ -126,9 +126,16 @@ describe('coordinator pages for the whole season', () => {
 
     // Launch the initial mailing, pause it with a reason (none refused), resume it.
     await page.goto(`${base}/coordinator/CPES-2026/mailings/initial/launch`);
-    await page.getByRole('button', { name: /post 2 letters/ }).click();
+    expect(await page.locator('#will-post').innerText()).toBe('2');
+    expect(await page.locator('#will-email').innerText()).toBe('0');
+    expect((await page.locator('#suppressed').innerText()).trim()).toBe('1 deceased');
+    await page.getByRole('button', { name: 'Launch: post 2 letters and send 0 e-mails' }).click();
     await page.waitForURL(/\/coordinator\?survey=CPES-2026/);
     expect(await current(page)).toBe('fieldwork (now)');
+    // The ledger holds exactly what the confirmation said: two letters planned, the dead patient held back with the reason.
+    expect(await t.dataSource.query(
+      `SELECT channel, suppression_reason AS reason, count(*)::int AS n FROM mailings WHERE step = 'initial' GROUP BY 1, 2 ORDER BY 2 NULLS FIRST`,
+    )).toEqual([{ channel: 'postal', reason: null, n: 2 }, { channel: 'postal', reason: 'deceased', n: 1 }]);
     await page.getByRole('link', { name: 'Pause initial' }).click();
     await page.getByRole('button', { name: 'Pause the initial mailing' }).click();
     expect(await page.locator('#reason-error').innerText()).toContain('Enter why the mailing is paused');
@@ -140,6 +147,17 @@ describe('coordinator pages for the whole season', () => {
     await screenshot(page, 'coordinator-setup-9-paused');
     await page.getByRole('button', { name: 'Resume initial' }).click();
     expect(await notice(page)).toBe('initial resumed');
+
+    // The first reminder, scheduled three weeks on from the initial mailing and shown as scheduled until then.
+    await page.goto(`${base}/coordinator/CPES-2026/mailings/reminder_1/launch`);
+    const due = new Date(Date.now() + 21 * 86_400_000).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+    expect(await page.locator('#when').innerText()).toBe(`Scheduled for ${due}`);
+    expect(await page.locator('#will-post').innerText()).toBe('2');
+    await page.getByRole('button', { name: 'Schedule: post 2 letters and send 0 e-mails' }).click();
+    await page.getByText(`reminder 1 scheduled for ${due}: 2 letters and 0 e-mails planned; 1 patient held back`).waitFor();
+    expect(await page.locator('#state-reminder_1').innerText()).toBe(`scheduled for ${due}`);
+    expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM mailings WHERE step = 'reminder_1' AND status = 'pending'`)).toEqual([{ n: 2 }]);
+    await screenshot(page, 'coordinator-setup-9b-reminder-scheduled');
 
     // Users: disable the trust's user, give the helpline a new one-time password.
     await page.goto(`${base}/coordinator/users`);
@@ -163,7 +181,7 @@ describe('coordinator pages for the whole season', () => {
     expect(await page.locator('#purge-from').innerText()).toBe(today);
     await screenshot(page, 'coordinator-setup-11-close');
     await page.getByRole('button', { name: 'Close CPES-2026' }).click();
-    expect(await notice(page)).toBe(`CPES-2026 closed on ${today}: 1 mailing step paused, 0 one-off packs withdrawn. Patient data may be purged from ${today}.`);
+    expect(await notice(page)).toBe(`CPES-2026 closed on ${today}: 2 mailing steps paused, 0 one-off packs withdrawn. Patient data may be purged from ${today}.`);
     expect(await current(page)).toBe('closed (now)');
     await page.getByRole('link', { name: 'Purge' }).click();
     expect(await page.locator('#retention-date').innerText()).toBe(today);

@@ -30,7 +30,7 @@ describe('patient data stays out of logs and error messages', () => {
     identifiers = [PERSON.first_name, PERSON.surname, PERSON.address_1, PERSON.email, patient.nhs_number, patient.access_code, 'PRN1'];
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     server = spawn(process.execPath, [join(root, 'dist/src/main.js')], {
-      cwd: root, env: { ...process.env, PORT: String(port), OPERATOR_TOKEN: TEST_OPERATOR_TOKEN }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root, env: { ...process.env, PORT: String(port), OPERATOR_TOKEN: TEST_OPERATOR_TOKEN, LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     server.stdout!.on('data', (d) => (output += d));
     server.stderr!.on('data', (d) => (output += d));
@@ -90,5 +90,30 @@ describe('patient data stays out of logs and error messages', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(output).toContain('HTTP service listening');
     expect(identifiers.filter((id) => output.includes(id))).toEqual([]);
+  });
+
+  it('logs JSON lines with a request id on each, and neither the access code in a path nor a name in a form body', async () => {
+    const started = output.length;
+    const code = patient.access_code;
+    const form = (extra: Record<string, string>) => fetch(`${base}/s/${code}/q/1?code=${code}`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: base, Referer: `${base}/s/${code}/q/1`, ...extra },
+      body: new URLSearchParams({ answer: `${PERSON.first_name} ${PERSON.surname}`, comment: PERSON.address_1 }).toString(),
+    });
+    const given = await form({ 'X-Request-Id': 'lb-7f3a9c.001' });
+    expect(given.headers.get('x-request-id')).toBe('lb-7f3a9c.001');
+    const made = await form({ 'X-Request-Id': 'not ok <script>' });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const page = await fetch(`${base}/s/${code}`, { headers: { Cookie: `fieldwork_session=${PERSON.email}` } });
+    expect(page.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+
+    const lines = output.slice(started).split('\n').filter((l) => l.trim());
+    const entries = lines.map((l) => JSON.parse(l) as { requestId?: string; req?: { url: string } });
+    expect(entries.length).toBeGreaterThanOrEqual(3);
+    expect(entries.filter((e) => !e.requestId)).toEqual([]);
+    expect(entries.map((e) => e.requestId)).toEqual(expect.arrayContaining(['lb-7f3a9c.001', made.headers.get('x-request-id')]));
+    expect(entries.filter((e) => e.req).map((e) => e.req!.url)).toEqual(expect.arrayContaining(['/s/[code]/q/1', '/s/[code]']));
+    expect([code, code.replace(/-/g, ''), ...identifiers].filter((id) => lines.some((l) => l.includes(id)))).toEqual([]);
   });
 });

@@ -12,8 +12,8 @@ export const Audited = (action: string) => SetMetadata(AUDITED_KEY, action);
 /**
  * Writes the audit row after the handler succeeds and before the answer leaves: a read that
  * cannot be recorded is not served. Records the route pattern and its parameters (survey,
- * reference, trust, file, step), never the query string (a search by surname and date of
- * birth stays out of the trail) or the body.
+ * reference, trust, area (an ICB or Cancer Alliance), file, step), never the query string (a
+ * search by surname and date of birth stays out of the trail) or the body.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -33,7 +33,7 @@ export class AuditInterceptor implements NestInterceptor {
         action,
         surveyCode: params.survey ?? (result as { survey?: string } | undefined)?.survey,
         references: [...(params.ref ? [params.ref] : []), ...referencesIn(result)],
-        subject: params.id ?? params.step ?? params.trust ?? params.email ?? null,
+        subject: params.id ?? params.step ?? params.trust ?? params.area ?? params.email ?? null,
         details: { route: `${req.method} ${req.route?.path ?? ''}`, status: res.statusCode },
       });
       return result;

@@ -27,6 +27,8 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   { load: () => import('../results/results.commands'), module: () => import('../results/results.module').then((m) => m.ResultsModule) },
   { load: () => import('../results/publication.commands'), module: () => import('../results/results.module').then((m) => m.ResultsModule) },
   { load: () => import('../results/analysts.commands'), module: () => import('../results/results.module').then((m) => m.ResultsModule) },
+  // results:reports queues one job per report for the workers.
+  { load: () => import('../local-reports/local-reports.commands'), module: () => import('../local-reports/local-reports.module').then((m) => m.LocalReportsModule), queues: true },
   { load: () => import('../areas/areas.commands'), module: () => import('../areas/areas.module').then((m) => m.AreasModule) },
   { load: () => import('../users/users.commands'), module: () => import('../users/users.module').then((m) => m.UsersModule) },
   { load: () => import('../audit/audit.commands'), module: () => import('../audit/audit.module').then((m) => m.AuditModule) },

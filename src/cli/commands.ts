@@ -9,6 +9,7 @@ import { returnsBook, returnsImport, scansImport } from '../responses/responses.
 import { RESULTS_COMMANDS } from '../results/results.commands';
 import { PUBLICATION_COMMANDS } from '../results/publication.commands';
 import { resultsComments, resultsDataset } from '../results/analysts.commands';
+import { LOCAL_REPORTS_COMMANDS } from '../local-reports/local-reports.commands';
 import { sampleImport, sampleLock, sampleReport, sampleStatus } from '../samples/samples.commands';
 import { surveyCreate, surveyList } from '../surveys/surveys.commands';
 import { trustAdd, trustList } from '../trusts/trusts.commands';
@@ -21,6 +22,6 @@ import type { CliCommand } from './cli-command';
 export const COMMANDS: CliCommand[] = [dbMigrate, dbRevert, surveyCreate, surveyList, trustAdd, trustList,
   sampleImport, sampleReport, sampleStatus, sampleLock, questionnaireCheck, deathsImport, waveLaunch, waveStatus, wavePause, waveResume, waveRetryFailed, waveReconcile,
   printBatch, returnsBook, returnsImport, scansImport, helplineFind, helplineShow, helplineLog,
-  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, ...PUBLICATION_COMMANDS, resultsComments, resultsDataset,
+  reportResponseRates, reportResponsesOverTime, reportOverallRating, ...RESULTS_COMMANDS, ...PUBLICATION_COMMANDS, resultsComments, resultsDataset, ...LOCAL_REPORTS_COMMANDS,
   userAdd, userList, userDisable, userResetPassword, userToken,
   auditList, areasImport, resultsDerive, surveyClose, surveyPurge];

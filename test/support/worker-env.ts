@@ -8,3 +8,4 @@ if (!base || !process.env.FIELDWORK_TEST_SERVER_URL) throw new Error('Run the te
 process.env.DATABASE_URL = withDatabase(process.env.FIELDWORK_TEST_SERVER_URL, workerDatabase(base, worker));
 process.env.QUEUE_PREFIX = `${process.env.FIELDWORK_TEST_QUEUE_PREFIX}-w${worker}`;
 process.env.STORAGE_DIR = join(process.env.FIELDWORK_TEST_STORAGE!, `w${worker}`);
+process.env.LOG_LEVEL ??= 'error'; // in-process apps log only errors; a spec reading a process's log sets LOG_LEVEL=info for it

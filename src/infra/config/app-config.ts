@@ -96,6 +96,29 @@ export class AppConfig {
   @MinLength(32, { message: 'OPERATOR_TOKEN must be at least 32 characters' })
   @IsString({ message: 'OPERATOR_TOKEN is required in production' })
   OPERATOR_TOKEN?: string;
+
+  /**
+   * How long a stopping process (SIGTERM) may take to finish what it holds: e-mails already
+   * claimed are sent and recorded, the print file being written is finished. Past it the
+   * process exits 1 and what it held is taken over once its locks expire.
+   */
+  @IntBetween(1, 3600)
+  SHUTDOWN_GRACE_SECONDS = 30;
+
+  /** Bearer token for GET /metrics (Prometheus). Unset: /metrics answers 404. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  /** Worker processes serve their job metrics at http://…:METRICS_PORT/metrics (same token). Unset: not served. */
+  @IsOptional() @IntBetween(1, 65535)
+  METRICS_PORT?: number;
+
+  /** json (one object a line) or pretty (for people). Unset: pretty when NODE_ENV=development, else json. */
+  @IsOptional() @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT?: 'json' | 'pretty';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent' })
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 }
 
 /** Where the service and workers connect: DATABASE_APP_URL, or the owner's address as fieldwork_app. */
@@ -117,6 +140,7 @@ export class ConfigError extends Error {
 
 const KNOWN_KEYS = Object.keys(new AppConfig()).concat([
   'DATABASE_APP_URL', 'SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'OPERATOR_TOKEN',
+  'METRICS_TOKEN', 'METRICS_PORT', 'LOG_FORMAT',
 ]);
 
 /** Reads and validates the environment; throws one ConfigError naming every bad variable. */

@@ -4,6 +4,7 @@ import nodemailer, { Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppConfig } from '../config/app-config';
 import { StorageService } from '../storage/storage.service';
+import { Draining, HandedBack } from '../shutdown/draining';
 import { SendSlots } from './send-slots';
 
 export interface OutgoingEmail {
@@ -53,9 +54,11 @@ export class MailTransport implements OnModuleDestroy {
   /** One per pooled connection: claim a ledger row only when a connection is free to carry it. */
   readonly slots: SendSlots;
 
-  constructor(private readonly config: AppConfig, private readonly storage: StorageService) {
+  constructor(private readonly config: AppConfig, private readonly storage: StorageService, draining: Draining) {
     const timeout = config.MAIL_SEND_TIMEOUT_SECONDS * 1000;
     this.slots = new SendSlots(config.SMTP_POOL_SIZE);
+    // A stopping worker sends what it has claimed; e-mails still waiting for a connection go back.
+    draining.onDrain(() => this.slots.close(new HandedBack()));
     if (config.SMTP_HOST) {
       this.mode = 'smtp';
       this.transporter = nodemailer.createTransport({

@@ -5,7 +5,7 @@
  * Queue names are part of Redis keys: renaming one strands every job waiting in the old
  * queue. Add new names; never rename.
  */
-export const QUEUE_NAMES = ['maintenance', 'postal', 'email'] as const;
+export const QUEUE_NAMES = ['maintenance', 'postal', 'email', 'reports'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Payloads carry ids and parameters only; handlers reload the facts from PostgreSQL. */
@@ -18,6 +18,8 @@ export interface JobPayloads {
   'mailings.send-email': { mailingId: string };
   /** Prints one pack asked for on the phone (large print, replacement), re-checked for suppression. */
   'mailings.print-one-off': { packId: string };
+  /** Renders one local report of a results:reports run into storage. */
+  'results.render-report': { reportItemId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -26,6 +28,7 @@ export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'mailings.print-batch': 'postal',
   'mailings.send-email': 'email',
   'mailings.print-one-off': 'postal',
+  'results.render-report': 'reports',
 };
 
 export interface QueuePolicy {
@@ -47,6 +50,8 @@ export const QUEUE_POLICY: { readonly [Q in QueueName]: QueuePolicy } = {
   postal: { concurrency: 1, attempts: 5, backoffMs: 30_000, keepCompleted: false },
   // Sending waits on the SMTP server: many in flight over the transport's pooled connections.
   email: { concurrency: 50, attempts: 5, backoffMs: 60_000, keepCompleted: false },
+  // A report is CPU-bound like a print file; its item row is the record, as the ledger is for mailings.
+  reports: { concurrency: 1, attempts: 3, backoffMs: 5_000, keepCompleted: false },
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

@@ -1,7 +1,9 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Type } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { Job, WaitingError } from 'bullmq';
 import { AppConfig } from '../config/app-config';
+import { MetricsRegistry } from '../metrics/metrics-registry';
+import { Draining, HandedBack } from '../shutdown/draining';
 import { QUEUE_NAMES, QUEUE_POLICY, QueueName } from './job-catalogue';
 import { JobHandlers } from './job-handlers';
 
@@ -13,8 +15,13 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
   @Processor(queue, { concurrency: QUEUE_POLICY[queue].concurrency })
   @Injectable()
   class QueueProcessor extends WorkerHost {
-    constructor(private readonly handlers: JobHandlers, config: AppConfig) {
+    constructor(
+      private readonly handlers: JobHandlers, config: AppConfig,
+      private readonly draining: Draining, private readonly metrics: MetricsRegistry,
+    ) {
       super();
+      // On SIGTERM: fetch nothing more and wait for the jobs in hand (close waits for them).
+      draining.onDrain(() => this.worker.close());
       // The lock time is configuration, known only now; the worker is created after this.
       const lockDuration = config.WORKER_LOCK_SECONDS * 1000;
       Reflect.defineMetadata(WORKER_METADATA, {
@@ -25,8 +32,24 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
     }
 
     // Errors propagate so BullMQ applies the queue's retries and keeps the failure.
-    process(job: Job): Promise<unknown> {
-      return this.handlers.dispatch(job);
+    async process(job: Job, token?: string): Promise<unknown> {
+      const started = process.hrtime.bigint();
+      const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+      try {
+        if (this.draining.isDraining) throw new HandedBack();
+        const result = await this.handlers.dispatch(job);
+        this.metrics.recordJob(queue, 'completed', seconds());
+        return result;
+      } catch (error) {
+        if (!(error instanceof HandedBack)) {
+          this.metrics.recordJob(queue, 'failed', seconds());
+          throw error;
+        }
+        this.metrics.recordJob(queue, 'handed_back', seconds());
+        // Back to waiting as it was, no attempt spent: another worker, or this one restarted, takes it.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
     }
   }
   Object.defineProperty(QueueProcessor, 'name', { value: `${queue}QueueProcessor` });

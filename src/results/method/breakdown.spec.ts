@@ -75,6 +75,37 @@ describe('breakdowns by patient group', () => {
   });
 });
 
+describe('breakdowns for an ICB or Cancer Alliance (local reports)', () => {
+  // Where patients live, not which trust treated them: QA's respondents come from RX1 and RX2.
+  //   QA: RX1 male ×25 (20 positive), RX2 female ×5 (5 positive), RX2 other ×30 (15 positive).
+  //   QB (alliance A2): RX1 female ×40 (10 positive).
+  const survey = [
+    ...answering(25, 20, { trust: 'RX1', icb: 'QA', alliance: 'A1', sex: 'male' }),
+    ...answering(5, 5, { trust: 'RX2', icb: 'QA', alliance: 'A1', sex: 'female' }),
+    ...answering(30, 15, { trust: 'RX2', icb: 'QA', alliance: 'A1', sex: 'other or not known' }),
+    ...answering(40, 10, { trust: 'RX1', icb: 'QB', alliance: 'A2', sex: 'female' }),
+  ];
+  const cells = (b: ReturnType<typeof breakdown>) => b.groups.map((g) => [g.group, g.questions[0].base, g.questions[0].positive, g.questions[0].suppressed]);
+
+  it("takes the ICB's residents from every trust, and withholds the next smallest cell as for a trust", () => {
+    const qa = breakdown('sex', [PRIVACY], survey, undefined, { icb: 'QA' });
+    expect(qa.icb).toBe('QA');
+    expect(qa.trust).toBeUndefined();
+    // female (5) is withheld, so male (25, the smallest shown) goes too; other (30) stays.
+    expect(cells(qa)).toEqual([['male', 25, null, true], ['female', 5, null, true], ['other or not known', 30, 15, false]]);
+  });
+
+  it("takes the Cancer Alliance's residents", () => {
+    const a2 = breakdown('sex', [PRIVACY], survey, undefined, { alliance: 'A2' });
+    expect(a2.alliance).toBe('A2');
+    expect(cells(a2)).toEqual([['male', 0, null, true], ['female', 40, 10, false], ['other or not known', 0, null, true]]);
+  });
+
+  it('reads a string scope as a trust code, as before', () => {
+    expect(breakdown('sex', [PRIVACY], survey, undefined, 'RX1')).toEqual(breakdown('sex', [PRIVACY], survey, undefined, { trust: 'RX1' }));
+  });
+});
+
 describe('frequencies', () => {
   const SUPPORT: FrequencyQuestion = {
     id: 'support', number: 20, type: 'multiple',

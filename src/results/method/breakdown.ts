@@ -15,28 +15,43 @@ export interface BreakdownCell {
 export interface Breakdown {
   by: BreakdownBy;
   trust?: string;
+  icb?: string;
+  alliance?: string;
   groups: { group: string; questions: BreakdownCell[] }[];
+}
+
+/** One organisation's respondents: a trust (by the sample), or an ICB or Cancer Alliance (where the patients live). */
+export type OrganisationScope = { trust: string } | { icb: string } | { alliance: string };
+
+function inScope(scope: OrganisationScope | undefined): (r: Respondent) => boolean {
+  if (!scope) return () => true;
+  if ('trust' in scope) return (r) => r.trust === scope.trust;
+  if ('icb' in scope) return (r) => r.icb === scope.icb;
+  return (r) => r.alliance === scope.alliance;
 }
 
 /**
  * Scores by patient group, every group of the variable listed in table order (empty ones too).
- * For one trust the groups add up to the trust's shown score, so secondary suppression
- * applies per question; nationally it does not (the method limits it to a trust's subgroups).
+ * For one organisation (a trust, or an ICB or Cancer Alliance in a local report) the groups add
+ * up to the organisation's shown score, so secondary suppression applies per question;
+ * nationally it does not. A string scope is a trust code.
  */
 export function breakdown(
   by: BreakdownBy,
   questions: readonly EvaluativeQuestion[],
   respondents: readonly Respondent[] | PreparedRespondents,
   settings: ResultsSettings = DEFAULT_RESULTS_SETTINGS,
-  trust?: string,
+  scope?: string | OrganisationScope,
 ): Breakdown {
+  const organisation: OrganisationScope | undefined = typeof scope === 'string' ? { trust: scope } : scope;
+  const included = inScope(organisation);
   const { groups, of } = BREAKDOWN_GROUPS[by];
   const groupIndex = new Map(groups.map((g, i) => [g, i]));
   const base = questions.map(() => new Int32Array(groups.length));
   const positive = questions.map(() => new Int32Array(groups.length));
   const classifiers = questions.map(classifier);
   for (const r of Array.isArray(respondents) ? respondents : (respondents as PreparedRespondents).respondents) {
-    if (trust !== undefined && r.trust !== trust) continue;
+    if (!included(r)) continue;
     const g = groupIndex.get(of(r));
     if (g === undefined) continue;
     for (let k = 0; k < classifiers.length; k++) {
@@ -51,7 +66,7 @@ export function breakdown(
       question: q.id, base: base[k][g], positive: positive[k][g], score: score(positive[k][g], base[k][g]),
       suppressed: isSuppressed(base[k][g], settings),
     }));
-    if (trust !== undefined) {
+    if (organisation !== undefined) {
       const next = secondarySuppression(column);
       if (next !== null) column[next].suppressed = true;
     }
@@ -61,7 +76,7 @@ export function breakdown(
 
   return {
     by,
-    ...(trust !== undefined ? { trust } : {}),
+    ...organisation,
     groups: groups.map((group, g) => ({ group, questions: cells.map((column) => column[g]) })),
   };
 }

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ResultsModule } from '../results/results.module';
+import { SurveysModule } from '../surveys/surveys.module';
+import { LocalReportsController } from './local-reports.controller';
+import { LocalReportsService } from './local-reports.service';
+import { ReportRunsService } from './report-runs.service';
+
+@Module({
+  imports: [SurveysModule, ResultsModule],
+  controllers: [LocalReportsController],
+  providers: [LocalReportsService, ReportRunsService],
+  exports: [LocalReportsService, ReportRunsService],
+})
+export class LocalReportsModule {}
