@@ -4,6 +4,7 @@ import { startApp, TestApp } from './support/app';
 import { launchBrowser, screenshot, serve, signIn, userWithPassword } from './support/browser';
 import { lockedSurvey, SampledPatient, settled, startWorkers, traceDeaths } from './support/mailing-survey';
 import { csvFile, patientRow } from './support/sample-files';
+import { SAMPLE_COLUMNS } from '../src/samples/sample-columns';
 
 /** The pages, in a real browser (Debian's Chromium through playwright-core). */
 describe('pages in a browser', () => {
@@ -99,7 +100,9 @@ describe('pages in a browser', () => {
       await page.waitForURL(/\/helpline$/);
       await page.getByLabel('Surname').fill('quillfeather');
       await page.getByLabel('Postcode').fill('ls14ab');
-      await page.getByLabel('Date of birth').fill('1950-01-01');
+      await page.getByLabel('Day').fill('1');
+      await page.getByLabel('Month').fill('1');
+      await page.getByLabel('Year').fill('1950');
       await page.getByRole('button', { name: 'Search' }).click();
       await screenshot(page, 'helpline-1-search');
       await page.getByRole('link', { name: patients[0].reference }).click();
@@ -128,8 +131,17 @@ describe('pages in a browser', () => {
     await signIn(page, base, 'data.manager@example.invalid', password);
     await page.waitForURL(/\/trust$/);
     await screenshot(page, 'trust-1-upload');
+    // The columns and rules, linked from the upload form, and the template to start from.
+    await page.getByRole('link', { name: "The sample file's columns and rules" }).click();
+    await page.getByRole('heading', { name: 'Sample file format' }).waitFor();
+    await screenshot(page, 'trust-sample-format');
+    expect(await page.locator('#columns tbody tr').count()).toBe(Object.keys(SAMPLE_COLUMNS).length);
+    const template = await page.context().request.get(base + (await page.getByRole('link', { name: 'Download the CSV template' }).getAttribute('href'))!);
+    expect((await template.text()).split('\r\n')[0]).toBe(Object.keys(SAMPLE_COLUMNS).join(','));
+    await page.getByRole('link', { name: 'Back to your sample' }).click();
     const rows = [1, 2, 3, 4, 5, 6].map((n) => patientRow(n, { discharge_date: '2027-05-02', admission_date: '2027-05-01' }));
     rows[2] = { ...rows[2], nhs_number: '9990000017' }; // a bad check digit: row 4 is rejected
+    rows[4] = { ...rows[4], first_name: 'Zebediah', surname: 'Quorndonfairweather', date_of_birth: '2015-03-04' }; // row 6: under 16
     await page.getByLabel('Sample file').setInputFiles(csvFile('trust-upload.csv', rows));
     await page.getByRole('button', { name: 'Upload and check' }).click();
     await page.getByRole('heading', { name: 'File accepted' }).waitFor();
@@ -137,11 +149,15 @@ describe('pages in a browser', () => {
     expect(await page.locator('table').first().innerText()).toContain('nhs_number is not a valid NHS number');
     const csv = await page.context().request.get(base + (await page.getByRole('link', { name: /Download the rejected rows/ }).getAttribute('href'))!);
     expect(await csv.text()).toContain('4,nhs_number,rejected');
+    expect(await page.locator('#excluded-rows').innerText()).toMatch(/6\s+PRN5\s+Excluded: the patient was under 16 at discharge\./);
+    const excluded = await page.context().request.get(base + (await page.getByRole('link', { name: 'Download the excluded rows (CSV)' }).getAttribute('href'))!);
+    expect(await excluded.text()).toBe('row,patient_record_number,reason,explanation\r\n6,PRN5,under_16,Excluded: the patient was under 16 at discharge.\r\n');
+    expect(await page.content()).not.toContain('Quorndonfairweather');
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM patients p JOIN surveys s ON s.id = p.survey_id WHERE s.code = 'CPES-2027'`);
-    expect(n).toBe(5);
+    expect(n).toBe(4);
     await page.getByRole('link', { name: 'Back to your sample' }).click();
     const rate = await page.getByRole('table').first().innerText();
-    expect(rate).toMatch(/Example Hospitals NHS Trust\s+5\s+0\s+0%/); // sampled 5, none responded yet
+    expect(rate).toMatch(/Example Hospitals NHS Trust\s+4\s+0\s+–/); // sampled 4, no rate before the first mailing
     expect(rate).toContain('England');
   });
 
@@ -273,7 +289,7 @@ describe('pages in a browser', () => {
     await signIn(page, base, 'jo.helpline@example.invalid', password);
     await page.goto(`${base}/helpline/CPES-2026/patients/${patients[0].reference}`);
     expect(await page.locator('.nhsuk-tag').innerText()).toContain('Outcome 1');
-    expect(await page.locator('#response').innerText()).toMatch(/^Paper questionnaire received on \d{4}-\d\d-\d\d/);
+    expect(await page.locator('#response').innerText()).toMatch(/^Paper questionnaire received on \d{1,2} [A-Z][a-z]+ \d{4} \(its answers are not yet scanned\)/);
     await page.getByRole('link', { name: 'Opt out' }).click();
     await page.getByLabel('Who called').fill('their daughter');
     await page.getByRole('button', { name: 'Record the opt-out' }).click();

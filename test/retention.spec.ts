@@ -9,7 +9,7 @@ import { StorageService } from '../src/infra/storage/storage.service';
 import { WavesService } from '../src/mailings/waves.service';
 import { ReportsService } from '../src/reports/reports.service';
 import { RetentionService } from '../src/retention/retention.service';
-import { SampleImportService } from '../src/samples/sample-import.service';
+import { SampleExclusionsService } from '../src/samples/sample-exclusions';
 import { resetDatabase, startApp, TestApp } from './support/app';
 import { areaFile, areaRow } from './support/area-files';
 import { cli } from './support/cli';
@@ -69,7 +69,9 @@ describe('end of fieldwork: close and purge', () => {
       .send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30', settings: { retentionDaysAfterClose: 0, suppressionThreshold: 1 } }).expect(201);
     await t.http().post('/api/trusts').set(t.auth).send({ code: 'RXX', name: 'Example Synthetic NHS Trust' }).expect(201);
     const rows = PEOPLE.map((p, i) => patientRow(i + 1, { ...p, patient_record_number: `MRN-QZ-${9000 + i}`, nhs_number: syntheticNhsNumber(424_242 + i) }));
-    await t.app.get(SampleImportService).import({ surveyCode: 'CPES-2026', trustCode: 'RXX', path: csvFile('purge.csv', rows), fileName: 'purge.csv', uploadedBy: 'test' });
+    // An excluded row: its record number is kept for the trust's report until the purge.
+    rows.push(patientRow(PEOPLE.length + 1, { patient_record_number: 'MRN-QZ-EXCLUDED-7', nhs_funded: 'N', nhs_number: syntheticNhsNumber(424_300) }));
+    await t.app.get(SampleExclusionsService).importAndRecord({ surveyCode: 'CPES-2026', trustCode: 'RXX', path: csvFile('purge.csv', rows), fileName: 'purge.csv', uploadedBy: 'test' });
     // The purge keeps the grouping variables derived from the area lookup, and needs them derived first.
     await t.app.get(AreaLookupService).import(areaFile('purge-areas.csv', [areaRow('ZX1 7QQ', 2, '15F', 'QZA', 'E56000091')]), 'areas.csv', 'test');
     await t.http().post('/api/surveys/CPES-2026/sample/lock').set(t.auth).expect(201);
@@ -110,7 +112,7 @@ describe('end of fieldwork: close and purge', () => {
     const before = await reportsNow();
     // The scan below finds what it looks for: before the purge, names, the old address and the death notes are there.
     expect(await identifiableInDatabase()).toEqual(expect.arrayContaining([
-      'patients: Quixote-Zebedee', 'patient_events: 4 Zephyr Synthetic Mews', 'patient_events: Xanthoudakis', 'patients: ottoline.quixote@example.invalid',
+      'patients: Quixote-Zebedee', 'sample_file_exclusions: MRN-QZ-EXCLUDED-7', 'patient_events: 4 Zephyr Synthetic Mews', 'patient_events: Xanthoudakis', 'patients: ottoline.quixote@example.invalid',
     ]));
     expect(before.rates.national.outcomes).toMatchObject({ 1: 1, 3: 1, 6: 1 });
     expect(await identifiableInDatabase()).toEqual(expect.arrayContaining(['responses: 01632 960 771', 'response_drafts: 01632 960 772']));

@@ -70,6 +70,12 @@ export class AreaLookupService {
   }
 
   /** Derives one survey's patients' grouping variables again from the current lookup. */
+  /** ICB names by code, as the last area lookup gave them (empty before any import). */
+  async icbNames(): Promise<Map<string, string>> {
+    const rows: { code: string; name: string }[] = await this.dataSource.query('SELECT code, name FROM area_icbs');
+    return new Map(rows.map((r) => [r.code, r.name]));
+  }
+
   async derive(surveyCode: string): Promise<DerivedCounts> {
     const survey = await this.surveys.get(surveyCode);
     if (survey.status === 'purged') {

@@ -69,7 +69,9 @@ export class ReportsService {
       this.query<MailedRow>(
         `SELECT trust_code, step, channel, count(*)::int AS n FROM mailings
          WHERE survey_id = $1 AND status = 'sent' GROUP BY 1, 2, 3`, [survey.id]),
-      this.dataSource.query('SELECT code, name, icb_code FROM trusts ORDER BY code') as Promise<{ code: string; name: string; icb_code: string | null }[]>,
+      // ICB names come from the area lookup; an ICB it does not name yet is shown by its code.
+      this.dataSource.query('SELECT t.code, t.name, t.icb_code, i.name AS icb_name FROM trusts t LEFT JOIN area_icbs i ON i.code = t.icb_code ORDER BY t.code') as
+        Promise<{ code: string; name: string; icb_code: string | null; icb_name: string | null }[]>,
     ]);
     const byTrust = new Map<string, ResponseRateRow>();
     for (const r of outcomeRows) {
@@ -89,8 +91,9 @@ export class ReportsService {
     const trusts = [...byTrust.values()].sort((a, b) => (a.code < b.code ? -1 : 1)).map(withRates);
     const national = withRates(sum(emptyRow('national', NATIONAL.code, NATIONAL.name, null), trusts));
     const icbCodes = [...new Set(trusts.map((r) => r.icb ?? 'unassigned'))].sort();
+    const icbName = (icb: string) => trustRows.find((t) => t.icb_code === icb)?.icb_name ?? `ICB ${icb}`;
     const icbs = icbCodes.map((icb) => withRates(sum(
-      emptyRow('icb', icb, icb === 'unassigned' ? 'Trusts without an ICB' : icb, icb === 'unassigned' ? null : icb),
+      emptyRow('icb', icb, icb === 'unassigned' ? 'Trusts without an ICB' : icbName(icb), icb === 'unassigned' ? null : icb),
       trusts.filter((r) => (r.icb ?? 'unassigned') === icb))));
     const scoped = scope(principal);
     return {
@@ -126,12 +129,18 @@ export class ReportsService {
     };
   }
 
+  /** The day (in London) the survey's first letter or e-mail went; null until one has. */
+  async firstMailing(surveyId: string): Promise<string | null> {
+    const [{ first }] = await this.dataSource.query(
+      `SELECT to_char(min(completed_at) AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS first FROM mailings WHERE survey_id = $1 AND status = 'sent'`,
+      [surveyId]);
+    return first;
+  }
+
   /** Cumulative responses (outcome 1, by the date the first completed questionnaire arrived) per day since the first mailing. */
   async responsesOverTime(surveyCode: string, principal: Principal): Promise<ResponsesOverTime> {
     const survey = await this.surveys.get(surveyCode);
-    const [{ first }] = await this.dataSource.query(
-      `SELECT to_char(min(completed_at) AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS first FROM mailings WHERE survey_id = $1 AND status = 'sent'`,
-      [survey.id]);
+    const first = await this.firstMailing(survey.id);
     if (!first) return { survey: survey.code, firstMailing: null, until: null, series: [] };
     const rows: { trust_code: string; name: string; day: string; n: number }[] = await this.query(
       // Outcome 1 is exactly "has a completed event" (patient_outcomes): read those events alone.

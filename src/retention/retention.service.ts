@@ -28,7 +28,7 @@ export interface PurgeSummary {
  * What the purge changes. An UPDATE or DELETE leaves the old row versions in the table's
  * files (and the full-page images of the write-ahead log) until they are rewritten.
  */
-const PURGED_TABLES = ['patients', 'patient_events', 'response_drafts', 'survey_deaths', 'mailings', 'responses'];
+const PURGED_TABLES = ['patients', 'patient_events', 'response_drafts', 'survey_deaths', 'mailings', 'responses', 'sample_file_exclusions'];
 
 const DAY_MS = 86_400_000;
 /** How long the purge waits for transactions that began before it to end before rewriting the tables. */
@@ -105,6 +105,8 @@ export class RetentionService {
             preferred_language = NULL
           FROM patient_outcomes o WHERE o.survey_id = $1 AND o.patient_id = p.id AND p.survey_id = $1 AND p.purged_at IS NULL RETURNING 1)
         SELECT count(*)::int AS patients FROM u`, [survey.id]);
+      // A trust's record numbers of the rows it excluded identify patients too.
+      await m.query('DELETE FROM sample_file_exclusions x USING sample_files f WHERE f.id = x.sample_file_id AND f.survey_id = $1', [survey.id]);
       // Unfinished online answers are not responses: they go with the rest.
       await m.query('DELETE FROM response_drafts d USING patients p WHERE p.id = d.patient_id AND p.survey_id = $1', [survey.id]);
       const [{ deaths }] = await m.query(

@@ -6,6 +6,7 @@ import { TrustsModule } from '../trusts/trusts.module';
 import { SampleFile } from './sample-file.entity';
 import { SampleFilesService } from './sample-files.service';
 import { SampleImportService } from './sample-import.service';
+import { SampleExclusionsService } from './sample-exclusions';
 import { SamplesController } from './samples.controller';
 
 @Module({
@@ -16,7 +17,7 @@ import { SamplesController } from './samples.controller';
     uploadsToTemp(200),
   ],
   controllers: [SamplesController],
-  providers: [SampleImportService, SampleFilesService],
-  exports: [SampleImportService, SampleFilesService],
+  providers: [SampleImportService, SampleFilesService, SampleExclusionsService],
+  exports: [SampleImportService, SampleFilesService, SampleExclusionsService],
 })
 export class SamplesModule {}

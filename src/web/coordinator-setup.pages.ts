@@ -170,7 +170,9 @@ export class CoordinatorSetupPages {
   }
 
   private async showTrusts(res: Response, context: Record<string, unknown>, values: Record<string, string>, status = 200) {
-    const trusts = await this.trusts.list();
+    const [list, icbNames] = await Promise.all([this.trusts.list(), this.areas.icbNames()]);
+    // An ICB by its name from the area lookup, with its code; by its code alone until a lookup names it.
+    const trusts = list.map((t) => ({ ...t, icb: t.icbCode ? (icbNames.has(t.icbCode) ? `${icbNames.get(t.icbCode)} (${t.icbCode})` : t.icbCode) : null }));
     this.pages.render(res, 'coordinator-trusts.njk', { title: 'Trusts', trusts, values, ...context }, status);
   }
 

@@ -10,7 +10,7 @@ import { ReportsService } from '../reports/reports.service';
 import { GROUPING_DEFINITIONS, GROUPINGS } from '../reports/response-rates-by-group';
 import { SampleFilesService } from '../samples/sample-files.service';
 import { SurveysService } from '../surveys/surveys.service';
-import { longDate } from './dates';
+import { longDate, longDateTime } from './dates';
 import { Pages } from './pages';
 import { pageSurvey } from './surveys';
 
@@ -35,7 +35,7 @@ export class CoordinatorPages {
     const [sample, progress] = await Promise.all([this.samples.status(survey.code), this.waves.status(survey.code)]);
     const now = new Date().toISOString();
     this.pages.render(res, 'coordinator.njk', {
-      title: survey.code, survey, surveys: all, sample, width: 'full', notice: done, lockedOn: sample.lockedAt?.slice(0, 10),
+      title: survey.code, survey, surveys: all, sample, width: 'full', notice: done, lockedOn: sample.lockedAt ? longDate(sample.lockedAt) : null,
       steps: MAILING_STEPS.map((step) => {
         const p = progress.steps.find((s) => s.step === step);
         // A launched step is "scheduled" until its time comes, not yet going out.
@@ -104,7 +104,7 @@ export class CoordinatorPages {
   @Get('audit')
   async auditLog(@Query() q: Record<string, string>, @Res() res: Response) {
     const { entries } = await this.audit.list({ survey: q.survey || undefined, reference: q.reference || undefined, actor: q.actor || undefined, action: q.action || undefined });
-    this.pages.render(res, 'coordinator-audit.njk', { title: 'Audit log', q, width: 'full', entries: entries.map((e) => ({ ...e, when: e.at.slice(0, 19).replace('T', ' ') })) });
+    this.pages.render(res, 'coordinator-audit.njk', { title: 'Audit log', q, width: 'full', entries: entries.map((e) => ({ ...e, when: longDateTime(e.at) })) });
   }
 
   private done(res: Response, survey: string, notice: string) {

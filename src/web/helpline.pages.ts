@@ -7,9 +7,10 @@ import { HelplineService } from '../helpline/helpline.service';
 import { DomainError } from '../infra/errors/domain-error';
 import { validateInput } from '../infra/http/validate-input';
 import { SurveysService } from '../surveys/surveys.service';
+import { dateParts, parseDateParts } from './date-input';
+import { longDate, longDateTime } from './dates';
 import { fieldErrors, Pages } from './pages';
 import { pageSurvey } from './surveys';
-import { longDate } from './dates';
 
 interface Field { name: string; label: string; hint?: string; multiline?: boolean; inputType?: string; width?: string; options?: { value: string; text: string }[] }
 
@@ -37,6 +38,13 @@ const FORMS: Record<ContactType, { label: string; title: string; submit: string;
     { name: 'notes', label: 'What the caller asked', multiline: true }] },
 };
 
+/** What to do, for a search field the service names as missing or wrong. */
+const SEARCH_MESSAGES: Record<string, string> = {
+  surname: 'Enter the surname, or search by survey reference.',
+  postcode: 'Enter the postcode as a UK postcode, for example LS1 4AP, or search by survey reference.',
+  dateOfBirth: 'Enter the date of birth, for example 27 3 1950.',
+};
+
 /** The helpline's pages: find the caller's patient, see their history, log the call in a few clicks. */
 @Controller('helpline')
 export class HelplinePages {
@@ -46,17 +54,30 @@ export class HelplinePages {
   @Roles('coordinator', 'helpline')
   async search(@Query() query: Record<string, string>, @Req() req: Request, @Res() res: Response) {
     const { survey, surveys } = await pageSurvey(this.surveys, query.survey);
-    const asked = Boolean(query.reference || query.surname || query.postcode || query.dateOfBirth);
-    const context = { title: 'Find a patient', survey, surveys, chooserAction: '/helpline', query, width: 'full' };
+    // The date of birth comes in three boxes (Day, Month, Year); a link may still carry ?dateOfBirth=YYYY-MM-DD.
+    const born = dateParts(query, 'dateOfBirth');
+    if (!born.day && !born.month && !born.year && /^\d{4}-\d{2}-\d{2}$/.test(query.dateOfBirth ?? '')) {
+      [born.year, born.month, born.day] = query.dateOfBirth.split('-');
+    }
+    const asked = Boolean(query.reference || query.surname || query.postcode || born.day || born.month || born.year);
+    const context = { title: 'Find a patient', survey, surveys, chooserAction: '/helpline', query, born, width: 'full' };
     if (!asked) return this.pages.render(res, 'helpline-search.njk', context);
     try {
-      const find = validateInput(FindPatientDto, Object.fromEntries(Object.entries(query).filter(([k, v]) => k !== 'survey' && v)));
+      const date = parseDateParts(born, 'the date of birth');
+      if ('error' in date) throw new DomainError('validation_failed', date.error, [{ where: 'dateOfBirth', message: date.error }]);
+      const given = Object.entries(query).filter(([k, v]) => !['survey', 'dateOfBirth'].includes(k) && !k.startsWith('dateOfBirth-') && v);
+      if ('iso' in date) given.push(['dateOfBirth', date.iso]);
+      const find = validateInput(FindPatientDto, Object.fromEntries(given));
       const { matches } = await this.helpline.find(survey.code, find, req.principal!);
       if (matches.length === 1 && query.reference) return res.redirect(303, `/helpline/${survey.code}/patients/${matches[0].reference}`);
-      this.pages.render(res, 'helpline-search.njk', { ...context, matches });
+      this.pages.render(res, 'helpline-search.njk', { ...context, matches: matches.map((m) => ({ ...m, born: longDate(m.dateOfBirth) })) });
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-      this.pages.render(res, 'helpline-search.njk', { ...context, errors: fieldErrors(error.details.length ? error.details : [{ message: error.message }]) }, 400);
+      const details = (error.details.length ? error.details : [{ message: error.message }]).map((d) => ({ ...d, message: /\.$/.test(d.message) ? d.message : SEARCH_MESSAGES[d.where ?? ''] ?? d.message }));
+      const errors = fieldErrors(details);
+      // The summary's link goes to the Day box, the first of the three.
+      errors.summary = errors.summary.map((e) => (e.href === '#dateOfBirth' ? { ...e, href: '#dateOfBirth-day' } : e));
+      this.pages.render(res, 'helpline-search.njk', { ...context, errors }, 400);
     }
   }
 
@@ -72,8 +93,9 @@ export class HelplinePages {
       contactTypes: CONTACT_TYPES.map((type) => ({ type, label: FORMS[type].label })),
       p: {
         ...p,
-        events: p.events.map((e) => ({ ...e, when: e.recordedAt.slice(0, 16).replace('T', ' ') })),
-        mailings: p.mailings.map((m) => ({ ...m, when: m.completedAt?.slice(0, 10) ?? '' })),
+        born: longDate(p.dateOfBirth),
+        events: p.events.map((e) => ({ ...e, when: longDateTime(e.recordedAt) })),
+        mailings: p.mailings.map((m) => ({ ...m, when: m.completedAt ? longDate(m.completedAt) : '' })),
         emailBounce: p.emailBounce && { ...p.emailBounce, on: longDate(p.emailBounce.bouncedAt) },
       },
     });

@@ -4,6 +4,7 @@ import nunjucks from 'nunjucks';
 import { join } from 'node:path';
 import type { Principal } from '../auth/roles';
 import { PROJECT_ROOT, TEMPLATES_DIR } from '../infra/paths';
+import { longDate } from './dates';
 
 export const NHSUK_DIST = join(PROJECT_ROOT, 'node_modules', 'nhsuk-frontend', 'dist');
 
@@ -19,7 +20,7 @@ export class Pages {
   private readonly env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader([join(TEMPLATES_DIR, 'pages'), NHSUK_DIST], { noCache: false }),
     { autoescape: true, throwOnUndefined: false },
-  );
+  ).addFilter('longDate', longDate);
 
   render(res: Response, template: string, context: Record<string, unknown> = {}, status = 200): void {
     const principal = (res.req as { principal?: Principal }).principal;

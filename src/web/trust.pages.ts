@@ -9,8 +9,11 @@ import { assertTrustScope } from '../auth/trust-scope';
 import { DomainError } from '../infra/errors/domain-error';
 import { ReportsService } from '../reports/reports.service';
 import { SampleFilesService } from '../samples/sample-files.service';
-import { SampleImportService } from '../samples/sample-import.service';
 import { SurveysService } from '../surveys/surveys.service';
+import { csvDownload } from '../infra/http/csv-response';
+import { EXCLUSIONS_IN_ORDER } from '../samples/sample-format';
+import { exclusionsCsv, SampleExclusionsService } from '../samples/sample-exclusions';
+import { longDate, longDateTime } from './dates';
 import { fieldErrors, Pages } from './pages';
 import { pageSurvey } from './surveys';
 
@@ -19,7 +22,7 @@ import { pageSurvey } from './surveys';
 @Roles('trust', 'coordinator')
 export class TrustPages {
   constructor(
-    private readonly importer: SampleImportService,
+    private readonly importer: SampleExclusionsService,
     private readonly files: SampleFilesService,
     private readonly reports: ReportsService,
     private readonly surveys: SurveysService,
@@ -40,7 +43,7 @@ export class TrustPages {
       const { survey } = await pageSurvey(this.surveys, surveyCode);
       const trust = this.trustOf(req, trustParam);
       if (!file) throw new DomainError('validation_failed', 'Choose the sample file to upload', [{ where: 'file', message: 'Choose the sample file to upload' }]);
-      const fileId = await this.importer.import({ surveyCode: survey.code, trustCode: trust, path: file.path, fileName: file.originalname, uploadedBy: req.principal!.id });
+      const fileId = await this.importer.importAndRecord({ surveyCode: survey.code, trustCode: trust, path: file.path, fileName: file.originalname, uploadedBy: req.principal!.id });
       res.redirect(303, `/trust/files/${fileId}?survey=${survey.code}&trust=${trust}`);
     } catch (error) {
       if (!(error instanceof DomainError) || !['validation_failed', 'file_rejected', 'invalid_state'].includes(error.code)) throw error;
@@ -55,21 +58,39 @@ export class TrustPages {
   async report(@Param('id') id: string, @Query('survey') surveyCode: string | undefined, @Query('trust') trustParam: string | undefined,
     @Req() req: Request, @Res() res: Response) {
     const { survey } = await pageSurvey(this.surveys, surveyCode);
-    const r = await this.files.report(id, { surveyCode: survey.code, trustCode: this.trustOf(req, trustParam) });
-    this.pages.render(res, 'trust-report.njk', { title: r.status === 'accepted' ? 'File accepted' : 'File rejected', r, width: 'full' });
+    const scope = { surveyCode: survey.code, trustCode: this.trustOf(req, trustParam) };
+    const r = await this.files.report(id, scope);
+    const excludedRows = r.status === 'accepted' ? await this.importer.list(id, scope) : [];
+    this.pages.render(res, 'trust-report.njk', {
+      title: r.status === 'accepted' ? 'File accepted' : 'File rejected', r, width: 'full', uploaded: longDateTime(r.uploadedAt),
+      excludedRows, exclusions: EXCLUSIONS_IN_ORDER, excludedCount: Object.values(r.excluded).reduce((n, c) => n + c, 0),
+    });
+  }
+
+  /** The excluded rows of a file: row number, record number and reason; nothing else about the patient. */
+  @Get('files/:id/excluded-rows.csv')
+  @Audited('sample.report')
+  async excludedCsv(@Param('id') id: string, @Query('survey') surveyCode: string | undefined, @Query('trust') trustParam: string | undefined,
+    @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
+    const { survey } = await pageSurvey(this.surveys, surveyCode);
+    const trust = this.trustOf(req, trustParam);
+    const rows = await this.importer.list(id, { surveyCode: survey.code, trustCode: trust });
+    return csvDownload(res, `excluded-rows-${trust}-${survey.code}.csv`, exclusionsCsv(rows));
   }
 
   /** The trust's page: the upload form, its files, its response rate beside the national one. */
   private async show(req: Request, res: Response, surveyCode: string | undefined, trustParam: string | undefined, extra: Record<string, unknown> = {}, status = 200) {
     const { survey, surveys } = await pageSurvey(this.surveys, surveyCode);
     const trust = this.trustOf(req, trustParam);
-    const [files, rates] = await Promise.all([this.files.list(survey.code, trust), this.reports.responseRates(survey.code, req.principal!)]);
+    const [files, rates, firstMailing] = await Promise.all([
+      this.files.list(survey.code, trust), this.reports.responseRates(survey.code, req.principal!), this.reports.firstMailing(survey.id)]);
     const own = rates.trusts.find((r) => r.code === trust);
     this.pages.render(res, 'trust.njk', {
       title: 'Sample and response rate', survey, surveys, chooserAction: '/trust', chooserTrust: req.principal!.role === 'coordinator' ? trust : null, trust, asCoordinator: req.principal!.role === 'coordinator', width: 'full',
-      locked: survey.sampleLockedAt?.toISOString().slice(0, 10),
-      files: files.map((f) => ({ ...f, when: f.uploadedAt.slice(0, 16).replace('T', ' ') })).reverse(),
-      rate: own ? [own, rates.national] : null, ...extra,
+      locked: survey.sampleLockedAt ? longDate(survey.sampleLockedAt) : null,
+      files: files.map((f) => ({ ...f, when: longDateTime(f.uploadedAt) })).reverse(),
+      // Before the first letter or e-mail has gone a rate would read 0%: it is shown as "–".
+      rate: own ? [own, rates.national] : null, mailed: firstMailing !== null, ...extra,
     }, status);
   }
 

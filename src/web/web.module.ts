@@ -6,6 +6,7 @@ import { SurveysModule } from '../surveys/surveys.module';
 import { TrustsModule } from '../trusts/trusts.module';
 import { HelplinePages } from './helpline.pages';
 import { TrustPages } from './trust.pages';
+import { SampleFormatPages } from './sample-format.pages';
 import { CoordinatorPages } from './coordinator.pages';
 import { MailingsModule } from '../mailings/mailings.module';
 import { SamplesModule } from '../samples/samples.module';
@@ -37,7 +38,7 @@ import { LocalReportsPages } from './local-reports.pages';
     AreasModule, DeathsModule, RetentionModule,
     uploadsToTemp(200),
   ],
-  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, CoordinatorPages, ResultsPages,
+  controllers: [AssetsController, WebAuthController, OptOutPages, OnlinePages, InfoPages, HelplinePages, TrustPages, SampleFormatPages, CoordinatorPages, ResultsPages,
     PublicResultsPages, CoordinatorSetupPages, CoordinatorUsersPages, CoordinatorClosePages, LocalReportsPages],
   providers: [Pages],
   exports: [Pages],
