@@ -14,10 +14,12 @@ import { LeastPrivilege1796260000000 } from './1796260000000-least-privilege';
 import { MailingInterrupted1796428800000 } from './1796428800000-mailing-interrupted';
 import { AreaLookup1796947200000 } from './1796947200000-area-lookup';
 import { OutcomesPerSurvey1797033600000 } from './1797033600000-outcomes-per-survey';
+import { SampleImportStaging1797379200000 } from './1797379200000-sample-import-staging';
 
 /** Every migration, oldest first. Listed by hand so the same list runs from dist/ and under jest. */
 export const MIGRATIONS = [SurveysAndTrusts1795305600000, SampleIntake1795392000000, PrintBatches1795478400000,
   DeceasedChecks1795564800000, MailingLedger1795651200000, PatientSampleFileCheck1795737600000,
   Responses1795824000000, MailingTrust1795910400000, UsersAuditRetention1795996800000,
   OnlineDrafts1796083200000, DeathsCollation1796169600000, AuditOutlivesPatients1796256000000, LeastPrivilege1796260000000,
-  MailingInterrupted1796428800000, AreaLookup1796947200000, OutcomesPerSurvey1797033600000];
+  MailingInterrupted1796428800000, AreaLookup1796947200000, OutcomesPerSurvey1797033600000,
+  SampleImportStaging1797379200000];
