@@ -110,18 +110,37 @@ export async function settleStagedRows(client: PoolClient, request: SettleReques
   const { afterHigh, afterLow } = checkDigitTables(request.trustCode);
   const params = [request.importId, request.surveyId, request.trustCode, request.lastSequence, request.rowsRead,
     String(request.maxRejectedRowShare), afterHigh, afterLow];
-  // A drawn access code may, once in ~10^11 files, equal another in the survey: draw those again.
-  for (let attempt = 1; ; attempt++) {
-    await client.query('SAVEPOINT settle');
-    try {
-      const { rows } = await client.query(SETTLE, params);
-      await client.query('RELEASE SAVEPOINT settle');
-      return settled(rows);
-    } catch (error) {
-      await client.query('ROLLBACK TO SAVEPOINT settle');
-      if ((error as { constraint?: string }).constraint !== 'patients_access_code_unique' || attempt === 5) throw error;
-      await redrawRepeatedAccessCodes(client, request);
+  return withoutNestedLoops(client, async () => {
+    // A drawn access code may, once in ~10^11 files, equal another in the survey: draw those again.
+    for (let attempt = 1; ; attempt++) {
+      await client.query('SAVEPOINT settle');
+      try {
+        const { rows } = await client.query(SETTLE, params);
+        await client.query('RELEASE SAVEPOINT settle');
+        return settled(rows);
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT settle');
+        if ((error as { constraint?: string }).constraint !== 'patients_access_code_unique' || attempt === 5) throw error;
+        await redrawRepeatedAccessCodes(client, request);
+      }
     }
+  });
+}
+
+/**
+ * The staging table has no statistics (its rows never outlive a transaction, and ANALYZE is
+ * the owner's), so the planner guesses a few hundred rows per import and picks nested loops
+ * that rescan it per row: minutes for 100,000 rows. Hash joins and sorts cost the same whatever
+ * the guess. Switched off for these statements only, then put back as it was.
+ */
+async function withoutNestedLoops<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+  const { rows: [before] } = await client.query(
+    `SELECT current_setting('enable_nestloop') AS nestloop, set_config('enable_nestloop', 'off', true),
+            current_setting('work_mem') AS work_mem, set_config('work_mem', '64MB', true)`);
+  try {
+    return await work();
+  } finally {
+    await client.query(`SELECT set_config('enable_nestloop', $1, true), set_config('work_mem', $2, true)`, [before.nestloop, before.work_mem]);
   }
 }
 
@@ -154,7 +173,7 @@ async function redrawRepeatedAccessCodes(client: PoolClient, request: Pick<Settl
  * it never does. Run only when the counts say it may.
  */
 export async function firstRowPastProblemLimit(client: PoolClient, importId: string, maxProblems: number): Promise<number | null> {
-  const { rows } = await client.query(
+  const { rows } = await withoutNestedLoops(client, () => client.query(
     `SELECT row_number FROM (
        SELECT row_number,
          sum(coalesce(cardinality(problem_columns), 0) + coalesce(cardinality(warning_columns), 0)) OVER w
@@ -167,7 +186,7 @@ export async function firstRowPastProblemLimit(client: PoolClient, importId: str
        WINDOW w AS (ORDER BY row_number)
      ) c
      WHERE problems > $2 ORDER BY row_number LIMIT 1`,
-    [importId, maxProblems]);
+    [importId, maxProblems]));
   return rows[0]?.row_number ?? null;
 }
 
