@@ -69,10 +69,14 @@ export class SampleImportService {
     const client = (await runner.connect()) as PoolClient;
     await runner.startTransaction();
     try {
-      // Same-trust uploads queue behind each other; FOR SHARE makes sample:lock wait for (or beat) us.
+      // Same-trust uploads queue behind each other; the survey row's lock makes sample:lock wait for
+      // (or beat) us. While the survey is in set-up an accepted file moves it to sampling, so the
+      // row is taken for update from the start: two trusts' first files, each holding it FOR SHARE
+      // and then updating it, deadlocked.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sample:${survey.id}:${request.trustCode}`]);
       await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [AREA_LOOKUP_LOCK]);
-      const { rows: [current] } = await client.query('SELECT sample_locked_at FROM surveys WHERE id = $1 FOR SHARE', [survey.id]);
+      const { rows: [current] } = await client.query(
+        `SELECT sample_locked_at FROM surveys WHERE id = $1 FOR ${survey.status === 'setup' ? 'NO KEY UPDATE' : 'SHARE'}`, [survey.id]);
       assertOpenForUploads({ ...survey, sampleLockedAt: current.sample_locked_at });
 
       await client.query(
