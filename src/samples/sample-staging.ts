@@ -40,7 +40,7 @@ export async function stageSampleRows(
   client: PoolClient, importId: string, header: HeaderMap, rules: RowRules, rows: AsyncIterator<FileRow>, limits: StagingLimits,
 ): Promise<StagedFile> {
   const staged: StagedFile = { rowsRead: 0, rowsUnreadable: 0, problems: 0, stoppedAtRow: null };
-  const copy = new CopyWriter(client, `COPY sample_import_rows (${STAGING_COLUMNS}) FROM STDIN`);
+  const copy = new CopyWriter(client, `COPY sample_import_rows (${STAGING_COLUMNS}) FROM STDIN`, 256 * 1024);
   const id = `${copyValue(importId)}\t`;
   try {
     for (let next = await rows.next(); !next.done; next = await rows.next()) {
