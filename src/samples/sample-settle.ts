@@ -111,7 +111,8 @@ export async function settleStagedRows(client: PoolClient, request: SettleReques
   const params = [request.importId, request.surveyId, request.trustCode, request.lastSequence, request.rowsRead,
     String(request.maxRejectedRowShare), afterHigh, afterLow];
   return withoutNestedLoops(client, async () => {
-    // A drawn access code may, once in ~10^11 files, equal another in the survey: draw those again.
+    // A drawn access code may equal another in the survey (58 random bits: about once in a
+    // million national-size files): those are drawn again.
     for (let attempt = 1; ; attempt++) {
       await client.query('SAVEPOINT settle');
       try {
