@@ -16,6 +16,7 @@ import { AreaLookup1796947200000 } from './1796947200000-area-lookup';
 import { OutcomesPerSurvey1797033600000 } from './1797033600000-outcomes-per-survey';
 import { ReportRuns1797120000000 } from './1797120000000-report-runs';
 import { PrereleaseAccess1797206400000 } from './1797206400000-prerelease-access';
+import { SampleImportStaging1797379200000 } from './1797379200000-sample-import-staging';
 import { OutcomeFactsOnPatients1797552000000 } from './1797552000000-outcome-facts-on-patients';
 import { SampleFileExclusions1797638400000 } from './1797638400000-sample-file-exclusions';
 import { EmailBounces1797811200000 } from './1797811200000-email-bounces';
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   UsersAuditRetention1795996800000, OnlineDrafts1796083200000, DeathsCollation1796169600000,
   AuditOutlivesPatients1796256000000, LeastPrivilege1796260000000, MailingInterrupted1796428800000,
   AreaLookup1796947200000, OutcomesPerSurvey1797033600000, ReportRuns1797120000000, PrereleaseAccess1797206400000,
-  OutcomeFactsOnPatients1797552000000, SampleFileExclusions1797638400000, EmailBounces1797811200000];
+  SampleImportStaging1797379200000, OutcomeFactsOnPatients1797552000000, SampleFileExclusions1797638400000,
+  EmailBounces1797811200000];

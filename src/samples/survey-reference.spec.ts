@@ -1,4 +1,4 @@
-import { ACCESS_CODE_ALPHABET, checkDigit, formatReference, newAccessCode, parseReference } from './survey-reference';
+import { ACCESS_CODE_ALPHABET, checkDigit, checkDigitTables, formatReference, newAccessCode, parseReference } from './survey-reference';
 
 describe('survey references and access codes', () => {
   it('formats trust, six digits and a check digit', () => {
@@ -10,6 +10,15 @@ describe('survey references and access codes', () => {
     expect(['RXX-004821', 'RXX-000001', 'R1H-999999', 'RTH-120034'].map((r) => checkDigit(r.slice(0, 3), Number(r.slice(4)))))
       .toEqual([0, 6, 8, 3]);
     expect(formatReference('RXX', 4821)).toBe('RXX-004821-0');
+  });
+
+  it('gives the same check digit from the two lookup tables the import uses in SQL', () => {
+    for (const trust of ['RXX', 'R1H', 'RTH']) {
+      const { afterHigh, afterLow } = checkDigitTables(trust);
+      for (const sequence of [1, 999, 1000, 4821, 120034, 999_999, ...Array.from({ length: 500 }, (_, i) => i * 1999 + 7)]) {
+        expect(afterLow[afterHigh[Math.floor(sequence / 1000)] * 1000 + (sequence % 1000)]).toBe(checkDigit(trust, sequence));
+      }
+    }
   });
 
   it('accepts a reference typed loosely', () => {

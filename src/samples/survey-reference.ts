@@ -36,6 +36,22 @@ export function formatReference(trustCode: string, sequence: number): string {
   return `${trustCode}-${String(sequence).padStart(6, '0')}-${checkDigit(trustCode, sequence)}`;
 }
 
+/**
+ * The check digit as two table lookups, for references numbered in SQL: `afterHigh[h]` is the
+ * Damm state after the trust code and the number's first three digits (h = sequence ÷ 1000),
+ * `afterLow[state × 1000 + l]` the check after the last three (l = sequence mod 1000).
+ */
+export function checkDigitTables(trustCode: string): { afterHigh: number[]; afterLow: number[] } {
+  const run = (state: number, three: number) => {
+    for (let unit = 100; unit >= 1; unit /= 10) state = DAMM[state][Math.floor(three / unit) % 10];
+    return state;
+  };
+  const prefix = trustPrefixState(trustCode);
+  const afterHigh = Array.from({ length: 1000 }, (_, high) => run(prefix, high));
+  const afterLow = Array.from({ length: 10_000 }, (_, i) => run(Math.floor(i / 1000), i % 1000));
+  return { afterHigh, afterLow };
+}
+
 export type ReferenceCheck =
   | { ok: true; reference: string; trustCode: string; sequence: number }
   | { ok: false; problem: 'format' | 'check_digit' };

@@ -62,15 +62,8 @@ export const MAX_COLUMNS = 256;
 export const megabytes = (bytes: number) => `${Math.round(bytes / MB).toLocaleString('en-GB')} MB`;
 
 /**
- * Patient rows in one file. The import keeps a little per row until it commits (record numbers,
- * access codes, the duplicate rule): a whole national sample of 150,000 rows fits, a file of
- * millions of rows would not, and no trust has that many patients in a survey period.
- */
-export const MAX_SAMPLE_ROWS = 250_000;
-
-/**
- * Row problems (rejections and warnings) kept for the report, each held until the import ends.
- * A file this wrong is far past the share of rejected rows any survey accepts; beyond it the
- * file is refused outright instead of reporting every cell.
+ * Row problems (rejections and warnings) in one file's report. A file this wrong is far past
+ * the share of rejected rows any survey accepts; beyond it the file is refused outright instead
+ * of reporting every cell. (Patient rows in one file: the SAMPLE_MAX_ROWS setting.)
  */
 export const MAX_ROW_PROBLEMS = 300_000;

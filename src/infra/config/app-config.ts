@@ -103,6 +103,13 @@ export class AppConfig {
   WORKER_LOCK_SECONDS = 30;
 
   /**
+   * Patient rows one sample file may hold. An import keeps no per-row state in the process, so
+   * this is a check that it is the right file, not a memory bound: no trust sends more.
+   */
+  @IntBetween(1, 10_000_000)
+  SAMPLE_MAX_ROWS = 250_000;
+
+  /**
    * Until users arrive (access-control issue) one operator token grants the coordinator role.
    * Required in production; elsewhere a random one is generated per boot when unset.
    */
