@@ -8,8 +8,8 @@ import { OnlineFormService } from '../src/responses/online-form.service';
 import { StorageService } from '../src/infra/storage/storage.service';
 import { WavesService } from '../src/mailings/waves.service';
 import { ReportsService } from '../src/reports/reports.service';
+import { SampleImportService } from '../src/samples/sample-import.service';
 import { RetentionService } from '../src/retention/retention.service';
-import { SampleExclusionsService } from '../src/samples/sample-exclusions';
 import { resetDatabase, startApp, TestApp } from './support/app';
 import { areaFile, areaRow } from './support/area-files';
 import { cli } from './support/cli';
@@ -71,7 +71,7 @@ describe('end of fieldwork: close and purge', () => {
     const rows = PEOPLE.map((p, i) => patientRow(i + 1, { ...p, patient_record_number: `MRN-QZ-${9000 + i}`, nhs_number: syntheticNhsNumber(424_242 + i) }));
     // An excluded row: its record number is kept for the trust's report until the purge.
     rows.push(patientRow(PEOPLE.length + 1, { patient_record_number: 'MRN-QZ-EXCLUDED-7', nhs_funded: 'N', nhs_number: syntheticNhsNumber(424_300) }));
-    await t.app.get(SampleExclusionsService).importAndRecord({ surveyCode: 'CPES-2026', trustCode: 'RXX', path: csvFile('purge.csv', rows), fileName: 'purge.csv', uploadedBy: 'test' });
+    await t.app.get(SampleImportService).import({ surveyCode: 'CPES-2026', trustCode: 'RXX', path: csvFile('purge.csv', rows), fileName: 'purge.csv', uploadedBy: 'test' });
     // The purge keeps the grouping variables derived from the area lookup, and needs them derived first.
     await t.app.get(AreaLookupService).import(areaFile('purge-areas.csv', [areaRow('ZX1 7QQ', 2, '15F', 'QZA', 'E56000091')]), 'areas.csv', 'test');
     await t.http().post('/api/surveys/CPES-2026/sample/lock').set(t.auth).expect(201);

@@ -11,7 +11,6 @@ import { areaFile, areaRow } from './support/area-files';
 import { traceDeaths } from './support/mailing-survey';
 import { csvFile, patientRow, tmp } from './support/sample-files';
 import { generateSampleFile } from '../bench/sample-file-generator';
-import { SampleExclusionsService } from '../src/samples/sample-exclusions';
 import { SampleImportService } from '../src/samples/sample-import.service';
 
 async function auditWritten(t: TestApp, action: string): Promise<void> {
@@ -129,7 +128,6 @@ describe('trust pages: sample format, excluded rows and response rates', () => {
     const generated = await generateSampleFile(path, { trustCode: 'RXX', rows: 20_000, seed: 19 });
     await traceDeaths(t, generated.deceased);
     const fileId = await t.app.get(SampleImportService).import({ surveyCode: 'CPES-2026', trustCode: 'RXX', path, fileName: 'generated.csv', uploadedBy: 'test' });
-    await t.app.get(SampleExclusionsService).record(fileId, path);
     const [{ excluded }] = await t.dataSource.query('SELECT excluded FROM sample_files WHERE id = $1', [fileId]);
     const listed: { reason: string; n: number }[] = await t.dataSource.query(
       'SELECT reason, count(*)::int AS n FROM sample_file_exclusions WHERE sample_file_id = $1 GROUP BY reason', [fileId]);

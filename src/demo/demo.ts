@@ -15,7 +15,7 @@ import { startHttp } from '../main';
 import { ResponsesService } from '../responses/responses.service';
 import { ReturnsService } from '../responses/returns.service';
 import { SampleFilesService } from '../samples/sample-files.service';
-import { SampleExclusionsService } from '../samples/sample-exclusions';
+import { SampleImportService } from '../samples/sample-import.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { TrustsService } from '../trusts/trusts.service';
 import { UsersService } from '../users/users.service';
@@ -80,7 +80,7 @@ async function load(app: Awaited<ReturnType<typeof NestFactory.createApplication
       const path = join(dir, `${trust.code}.csv`);
       const planted = await generateSampleFile(path, { trustCode: trust.code, rows: 40 + 20 * i, seed: 100 + i });
       deceased.push(...planted.deceased);
-      await app.get(SampleExclusionsService).importAndRecord({ surveyCode: SURVEY, trustCode: trust.code, path, fileName: `${trust.code}-sample.csv`, uploadedBy: 'demo' });
+      await app.get(SampleImportService).import({ surveyCode: SURVEY, trustCode: trust.code, path, fileName: `${trust.code}-sample.csv`, uploadedBy: 'demo' });
     }
     await app.get(SampleFilesService).lock(SURVEY);
     const trace = join(dir, 'trace.csv');

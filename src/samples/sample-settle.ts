@@ -59,8 +59,9 @@ const PATIENT_COLUMNS = `survey_id, trust_code, sample_file_id, row_number, surv
 
 /**
  * One statement decides every row and writes the outcome: the report's problems (always), and
- * the sampled rows into `patients` with their survey references (only when the file is
- * accepted: not too many rejected rows, and references left). References are numbered in row
+ * the sampled rows into `patients` with their survey references and the excluded rows (row and
+ * record number, reason: the trust's list of what was left out) only when the file is
+ * accepted (not too many rejected rows, and references left). References are numbered in row
  * order from the trust's counter, without gaps; the check digit comes from two lookup tables.
  * $1 import (= sample file) id, $2 survey, $3 trust, $4 counter, $5 rows read, $6 rejected
  * share allowed, $7/$8 check-digit tables.
@@ -89,6 +90,12 @@ const SETTLE = `
       s.sub_icb_code, s.email, s.mobile
     FROM sample_import_rows s JOIN kept k ON k.row_number = s.row_number
     WHERE s.import_id = $1
+  ),
+  excluded AS (
+    INSERT INTO sample_file_exclusions (sample_file_id, row_number, patient_record_number, reason)
+    SELECT $1, c.row_number, s.patient_record_number, c.outcome
+    FROM classified c JOIN sample_import_rows s ON s.import_id = $1 AND s.row_number = c.row_number
+    WHERE c.outcome IN (${EXCLUSION_REASONS.map((r) => `'${r}'`).join(', ')}) AND (SELECT yes FROM accepted)
   ),
   problems AS (
     INSERT INTO sample_file_problems (sample_file_id, row_number, column_name, severity, message)

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { command, existingFile } from '../cli/cli-command';
 import { SampleFilesService } from './sample-files.service';
-import { SampleExclusionsService } from './sample-exclusions';
+import { SampleImportService } from './sample-import.service';
 import type { SampleFileReport } from './sample-report';
 
 function summaryText(r: SampleFileReport): string {
@@ -28,7 +28,7 @@ export const sampleImport = command({
   },
   async run({ app, options }) {
     const path = existingFile(options.file);
-    const fileId = await app.get(SampleExclusionsService).importAndRecord({
+    const fileId = await app.get(SampleImportService).import({
       surveyCode: options.survey, trustCode: options.trust, path, fileName: basename(path), uploadedBy: 'cli',
     });
     const report = await app.get(SampleFilesService).report(fileId);

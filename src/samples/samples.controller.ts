@@ -8,14 +8,14 @@ import { Roles } from '../auth/roles';
 import { assertTrustScope } from '../auth/trust-scope';
 import { DomainError } from '../infra/errors/domain-error';
 import { SampleFilesService } from './sample-files.service';
-import { SampleExclusionsService } from './sample-exclusions';
+import { SampleImportService } from './sample-import.service';
 import { reportCsv, SampleFileReport } from './sample-report';
 import { csvDownload, wantsCsv } from '../infra/http/csv-response';
 
 @Controller('api/surveys/:survey')
 export class SamplesController {
   constructor(
-    private readonly importer: SampleExclusionsService,
+    private readonly importer: SampleImportService,
     private readonly files: SampleFilesService,
   ) {}
 
@@ -33,7 +33,7 @@ export class SamplesController {
     try {
       assertTrustScope(req.principal, trust);
       if (!file) throw new DomainError('validation_failed', 'Attach the sample file in the multipart field "file"', [{ where: 'file', message: 'missing' }]);
-      const fileId = await this.importer.importAndRecord({
+      const fileId = await this.importer.import({
         surveyCode: survey, trustCode: trust, path: file.path, fileName: file.originalname, uploadedBy: req.principal!.id,
       });
       return await this.files.report(fileId);

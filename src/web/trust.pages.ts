@@ -13,6 +13,7 @@ import { SurveysService } from '../surveys/surveys.service';
 import { csvDownload } from '../infra/http/csv-response';
 import { EXCLUSIONS_IN_ORDER } from '../samples/sample-format';
 import { exclusionsCsv, SampleExclusionsService } from '../samples/sample-exclusions';
+import { SampleImportService } from '../samples/sample-import.service';
 import { longDate, longDateTime } from './dates';
 import { fieldErrors, Pages } from './pages';
 import { pageSurvey } from './surveys';
@@ -22,7 +23,8 @@ import { pageSurvey } from './surveys';
 @Roles('trust', 'coordinator')
 export class TrustPages {
   constructor(
-    private readonly importer: SampleExclusionsService,
+    private readonly importer: SampleImportService,
+    private readonly exclusions: SampleExclusionsService,
     private readonly files: SampleFilesService,
     private readonly reports: ReportsService,
     private readonly surveys: SurveysService,
@@ -43,7 +45,7 @@ export class TrustPages {
       const { survey } = await pageSurvey(this.surveys, surveyCode);
       const trust = this.trustOf(req, trustParam);
       if (!file) throw new DomainError('validation_failed', 'Choose the sample file to upload', [{ where: 'file', message: 'Choose the sample file to upload' }]);
-      const fileId = await this.importer.importAndRecord({ surveyCode: survey.code, trustCode: trust, path: file.path, fileName: file.originalname, uploadedBy: req.principal!.id });
+      const fileId = await this.importer.import({ surveyCode: survey.code, trustCode: trust, path: file.path, fileName: file.originalname, uploadedBy: req.principal!.id });
       res.redirect(303, `/trust/files/${fileId}?survey=${survey.code}&trust=${trust}`);
     } catch (error) {
       if (!(error instanceof DomainError) || !['validation_failed', 'file_rejected', 'invalid_state'].includes(error.code)) throw error;
@@ -60,7 +62,7 @@ export class TrustPages {
     const { survey } = await pageSurvey(this.surveys, surveyCode);
     const scope = { surveyCode: survey.code, trustCode: this.trustOf(req, trustParam) };
     const r = await this.files.report(id, scope);
-    const excludedRows = r.status === 'accepted' ? await this.importer.list(id, scope) : [];
+    const excludedRows = r.status === 'accepted' ? await this.exclusions.list(id, scope) : [];
     this.pages.render(res, 'trust-report.njk', {
       title: r.status === 'accepted' ? 'File accepted' : 'File rejected', r, width: 'full', uploaded: longDateTime(r.uploadedAt),
       excludedRows, exclusions: EXCLUSIONS_IN_ORDER, excludedCount: Object.values(r.excluded).reduce((n, c) => n + c, 0),
@@ -74,7 +76,7 @@ export class TrustPages {
     @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
     const { survey } = await pageSurvey(this.surveys, surveyCode);
     const trust = this.trustOf(req, trustParam);
-    const rows = await this.importer.list(id, { surveyCode: survey.code, trustCode: trust });
+    const rows = await this.exclusions.list(id, { surveyCode: survey.code, trustCode: trust });
     return csvDownload(res, `excluded-rows-${trust}-${survey.code}.csv`, exclusionsCsv(rows));
   }
 
