@@ -32,7 +32,7 @@ describe('coordinator pages for the whole season', () => {
   const notice = (page: Page) => page.locator('.nhsuk-notification-banner__heading').innerText();
   const current = (page: Page) => page.locator('#lifecycle [aria-current="step"] strong').innerText();
 
-  it('walks a survey from creation to purge: trusts, users, a trust upload, lock, deceased check, pause and resume, close, purge', async () => {
+  it('walks a season from the pages alone: create, trusts, users, a trust upload, lock, deceased check, launch, pause and resume, a scheduled reminder, a helpline call, close, purge', async () => {
     await resetDatabase(t.dataSource);
     for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
     const password = await userWithPassword(t, 'coordinator@example.invalid', 'coordinator');
@@ -83,6 +83,7 @@ describe('coordinator pages for the whole season', () => {
     await page.getByLabel('Work e-mail address').fill('jo.helpline@example.invalid');
     await page.getByLabel(/^Helpline/).check();
     await page.getByRole('button', { name: 'Add the user' }).click();
+    const helplineFirstPassword = await page.locator('#one-time-password').innerText();
     await screenshot(page, 'coordinator-setup-4-users');
 
     // The trust's data manager signs in with the one-time password, chooses their own, uploads the sample.
@@ -159,6 +160,33 @@ describe('coordinator pages for the whole season', () => {
     expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM mailings WHERE step = 'reminder_1' AND status = 'pending'`)).toEqual([{ n: 2 }]);
     await screenshot(page, 'coordinator-setup-9b-reminder-scheduled');
 
+    // The helpline takes a call: patient 1's daughter says her mother does not want to take part.
+    const helplineContext = await browser.newContext();
+    const helplinePage = await helplineContext.newPage();
+    await signIn(helplinePage, base, 'jo.helpline@example.invalid', helplineFirstPassword);
+    await helplinePage.getByLabel('Current password').fill(helplineFirstPassword);
+    await helplinePage.getByLabel('New password').fill('a synthetic passphrase for the helpline');
+    await helplinePage.getByRole('button', { name: /password/i }).click();
+    await helplinePage.waitForURL(/\/helpline$/);
+    expect(await current(helplinePage)).toBe('fieldwork (now)');
+    await helplinePage.getByLabel('Surname').fill('syntheticb');
+    await helplinePage.getByLabel('Postcode').fill('ls14ab');
+    await helplinePage.getByLabel('Day').fill('1');
+    await helplinePage.getByLabel('Month').fill('1');
+    await helplinePage.getByLabel('Year').fill('1950');
+    await helplinePage.getByRole('button', { name: 'Search' }).click();
+    const [{ survey_reference: reference, id: patientId }] = await t.dataSource.query(`SELECT survey_reference, id FROM patients WHERE patient_record_number = 'PRN1'`);
+    await helplinePage.getByRole('link', { name: reference }).click();
+    await helplinePage.getByRole('link', { name: 'Opt out' }).click();
+    await helplinePage.getByLabel('Reason given (optional)').fill('Her daughter called: she does not wish to take part');
+    await helplinePage.getByRole('button', { name: 'Record the opt-out' }).click();
+    await helplinePage.getByText('Opted out: no further questionnaires or reminders will be sent.').waitFor();
+    expect(await helplinePage.locator('.nhsuk-tag').first().innerText()).toContain('Outcome 4');
+    await screenshot(helplinePage, 'coordinator-setup-9c-helpline-opt-out');
+    await helplineContext.close();
+    // The scheduled reminder's letter to her is still in the ledger: it is held back when it comes due, not when planned.
+    expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM patient_events WHERE patient_id = $1 AND kind = 'opt_out'`, [patientId])).toEqual([{ n: 1 }]);
+
     // Users: disable the trust's user, give the helpline a new one-time password.
     await page.goto(`${base}/coordinator/users`);
     await page.getByRole('link', { name: 'Disable data.manager@example.invalid' }).click();
@@ -208,6 +236,8 @@ describe('coordinator pages for the whole season', () => {
       'mailing.resume', 'user.disable', 'user.reset-password', 'survey.close', 'survey.purge',
     ]));
     expect(audited.filter((a) => a.action === 'survey.purge')).toHaveLength(1); // the refused confirmation changed nothing
+    const [{ calls }] = await t.dataSource.query(`SELECT count(*)::int AS calls FROM audit_log WHERE actor = 'jo.helpline@example.invalid'`);
+    expect(calls).toBeGreaterThan(0); // the helpline's search, read and opt-out
   }, 300_000);
 
   describe('over HTTP', () => {
