@@ -107,8 +107,9 @@ describe("patients' comments and the analysts' dataset", () => {
     const none = await t.http().get('/api/surveys/CPES-2026/results/comments').set(t.auth).expect(400);
     expect(none.body.error.details).toEqual([{ where: 'trust', message: 'required' }]);
     await t.http().get('/api/surveys/CPES-2026/results/comments').query({ trust: 'RZZ' }).set(t.auth).expect(404);
-    const audited = await t.dataSource.query(`SELECT actor_role FROM audit_log WHERE action = 'results.comments' ORDER BY id`);
-    expect(audited.map((a: { actor_role: string }) => a.actor_role)).toEqual(['trust', 'coordinator']);
+    // Whose comments were read is in the trail (the trust asked for in the query string).
+    const audited = await t.dataSource.query(`SELECT actor_role, subject FROM audit_log WHERE action = 'results.comments' ORDER BY id`);
+    expect(audited).toEqual([{ actor_role: 'trust', subject: 'RCC' }, { actor_role: 'coordinator', subject: 'RCC' }]);
   });
 
   it('writes one row per respondent with coded answers and groups, in a stable order unrelated to the sample, and no identifier', async () => {

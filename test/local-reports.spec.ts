@@ -143,7 +143,7 @@ describe('local reports', () => {
     const res = await get('/api/surveys/CPES-2026/results/reports/trust/RBB?format=xlsx').expect(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.body);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Response rate', 'Scores', 'Frequencies', 'Tumour group', 'Age band', 'Sex', 'Ethnic group', 'IMD quintile', 'Comments']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Response rate', 'Scores', 'Frequencies', 'Tumour group', 'Age band', 'Sex', 'Ethnic group', 'IMD quintile', 'Secondary breast cancer', 'Comments']);
     const scores = wb.getWorksheet('Scores')!;
     expect(String(scores.getCell('A1').value)).toContain('Blank cells are withheld figures: they rest on fewer than 21 respondents');
     const header = (scores.getRow(3).values as unknown[]).slice(1);
@@ -165,6 +165,10 @@ describe('local reports', () => {
     expect(typeof cells.Score).toBe('number');
     const rate = raa.getWorksheet('Response rate')!;
     expect(typeof rate.getCell('B4').value).toBe('number');
+    // RAA's Q2 by secondary breast cancer: 3 "yes" (all positive) and 18 others, both under 21, so both blank.
+    const spread = raa.getWorksheet('Secondary breast cancer')!;
+    const q2Groups = [...Array(spread.rowCount).keys()].map((i) => (spread.getRow(i + 1).values as unknown[]).slice(1)).filter((v) => v[0] === 2);
+    expect(q2Groups).toEqual([[2, 'yes', 3, undefined, undefined, 'fewer than 21 respondents'], [2, 'no', 18, undefined, undefined, 'fewer than 21 respondents']]);
   });
 
   it('writes one report from the CLI, and refuses anything but exactly one scope', async () => {

@@ -134,6 +134,14 @@ describe('publication and pre-release access', () => {
       { actor: `${who}@example.invalid`, action: 'results.league', n: 1 },
       { actor: `${who}@example.invalid`, action: 'results.scores', n: 1 },
     ]));
+    // Comments are results too: a listed person of any role reads any trust's, the others are refused with the date.
+    for (const who of ['raa.listed', 'helpline.listed']) {
+      await t.http().get('/api/surveys/CPES-2026/results/comments').query({ trust: 'RBB' }).set(as(who)).expect(200);
+    }
+    for (const who of ['rbb', 'helpline']) {
+      const refused = await t.http().get('/api/surveys/CPES-2026/results/comments').query({ trust: 'RBB' }).set(as(who)).expect(403);
+      expect(refused.body.error.message).toContain(WILL);
+    }
   });
 
   it('audits every results route and page: each view before publication is in the trail', () => {
@@ -172,7 +180,10 @@ describe('publication and pre-release access', () => {
     for (const who of ['helpline.listed', 'helpline']) {
       const refused = await scores(who).expect(403);
       expect(refused.body.error.message).toBe('Only the published tables of this survey are open to you: see /results/CPES-2026');
+      await t.http().get('/api/surveys/CPES-2026/results/comments').query({ trust: 'RBB' }).set(as(who)).expect(403);
     }
+    await t.http().get('/api/surveys/CPES-2026/results/comments').query({ trust: 'RBB' }).set(as('rbb')).expect(200);
+    await t.http().get('/api/surveys/CPES-2026/results/comments').query({ trust: 'RBB' }).set(as('raa.listed')).expect(403);
 
     const file = async (name: string) => {
       const res = await t.http().get(`/results/CPES-2026/open-data/${name}`).expect(200);

@@ -6,6 +6,7 @@ import { DeathsService } from '../src/deaths/deaths.service';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { WavesService } from '../src/mailings/waves.service';
 import { ReportsService } from '../src/reports/reports.service';
+import { PublicationService } from '../src/results/publication.service';
 import { SampleImportService } from '../src/samples/sample-import.service';
 import { resetDatabase, startApp, TestApp } from './support/app';
 import { cli } from './support/cli';
@@ -115,7 +116,15 @@ describe('reports', () => {
     expect(rates.icbs).toEqual([]);
     expect(rates.national.sampled).toBe(14);
     expect((await reports().responsesOverTime('CPES-2026', ryy)).series.map((s) => s.code)).toEqual(['national', 'RYY']);
-    expect((await reports().overallRating('CPES-2026', ryy)).trusts.map((x) => x.code)).toEqual(['RYY']);
+    // The mean rating is a result: refused until publication (none is set), then the trust's own.
+    await expect(reports().overallRating('CPES-2026', ryy)).rejects.toThrow('no publication date has been set yet');
+    const publication = t.app.get(PublicationService);
+    await publication.set('CPES-2026', '2026-01-01T09:30:00Z', coordinator);
+    try {
+      expect((await reports().overallRating('CPES-2026', ryy)).trusts.map((x) => x.code)).toEqual(['RYY']);
+    } finally {
+      await publication.set('CPES-2026', null, coordinator);
+    }
   });
 
   it('counts responses per day since the first mailing, cumulatively', async () => {

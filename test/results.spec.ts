@@ -40,7 +40,7 @@ describe('survey results', () => {
     expect(q.icbs).toEqual([{ code: 'QWO', base: 41, positive: 25, score: 61.0, suppressed: false }]);
     expect(q.alliances).toEqual([{ code: 'E56000099', base: 41, positive: 25, score: 61.0, suppressed: false }]);
     // A question nobody answered has an empty base, withheld everywhere.
-    expect(run.json.questions.find((x: { question: string }) => x.question === 'recurrence_signs').national).toEqual({ base: 0, positive: 0, score: null, suppressed: true });
+    expect(run.json.questions.find((x: { question: string }) => x.question === 'recurrence_signs').national).toEqual({ base: 0, positive: null, score: null, suppressed: true });
   });
 
   it('gives a trust user their own trust and the national figures only, and CSV with withheld cells blank', async () => {

@@ -9,11 +9,14 @@ export const AUDITED_KEY = 'fieldwork:audited';
 /** Records every successful call of the route in the audit log under this action. */
 export const Audited = (action: string) => SetMetadata(AUDITED_KEY, action);
 
+/** A trust code asked for in the query string, when it looks like one (ODS codes are short letters and digits). */
+const trustAsked = (value: unknown): string | null => (typeof value === 'string' && /^[A-Za-z0-9]{3,10}$/.test(value) ? value : null);
+
 /**
  * Writes the audit row after the handler succeeds and before the answer leaves: a read that
  * cannot be recorded is not served. Records the route pattern and its parameters (survey,
  * reference, trust, area (an ICB or Cancer Alliance), file, step), never the query string (a
- * search by surname and date of birth stays out of the trail) or the body.
+ * search by surname and date of birth stays out of the trail) but its trust code, or the body.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -33,7 +36,8 @@ export class AuditInterceptor implements NestInterceptor {
         action,
         surveyCode: params.survey ?? (result as { survey?: string } | undefined)?.survey,
         references: [...(params.ref ? [params.ref] : []), ...referencesIn(result)],
-        subject: params.id ?? params.step ?? params.trust ?? params.area ?? params.email ?? null,
+        // ?trust= (a comments export, a breakdown) is the one query value kept: whose results were read, never personal data.
+        subject: params.id ?? params.step ?? params.trust ?? params.area ?? params.email ?? trustAsked(req.query.trust),
         details: { route: `${req.method} ${req.route?.path ?? ''}`, status: res.statusCode },
       });
       return result;

@@ -70,7 +70,7 @@ export async function auditCommand(app: INestApplicationContext, name: string, o
     action: `cli.${name}`,
     surveyCode: text('survey') ?? (json as { survey?: string } | undefined)?.survey,
     references: [...(text('ref') ? [text('ref')!] : []), ...referencesIn(json)],
-    subject: text('step') ?? text('trust') ?? (file ? basename(file) : undefined) ?? text('email') ?? null,
+    subject: text('step') ?? text('trust') ?? text('icb') ?? text('alliance') ?? (file ? basename(file) : undefined) ?? text('email') ?? null,
     details: { options: Object.keys(options).filter((k) => options[k] !== undefined) },
   });
 }

@@ -14,6 +14,8 @@ export const REPORT_BREAKDOWNS: { by: BreakdownBy; label: string }[] = [
   { by: 'sex', label: 'Sex' },
   { by: 'ethnic_group', label: 'Ethnic group' },
   { by: 'imd_quintile', label: 'IMD quintile (1 most deprived)' },
+  // The last grouping variable RESULTS-METHOD keeps: breast cancer that has spread, against everyone else.
+  { by: 'secondary_breast_cancer', label: 'Secondary breast cancer' },
 ];
 
 export interface ResponseRate {

@@ -7,6 +7,7 @@ import { MAILING_STEPS, MailingStep } from '../questionnaires/letter-template';
 import { allQuestions } from '../questionnaires/load-questionnaire';
 import { PacksService } from '../questionnaires/packs.service';
 import { todayInEngland } from '../responses/patient-events';
+import { ResultsAccess } from '../results/results-access';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
@@ -56,6 +57,7 @@ export class ReportsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly surveys: SurveysService,
     private readonly packs: PacksService,
+    private readonly access: ResultsAccess,
   ) {}
 
   async responseRates(surveyCode: string, principal: Principal): Promise<ResponseRateReport> {
@@ -177,6 +179,8 @@ export class ReportsService {
   /** The 0-10 overall care rating per trust: mean and respondents, the mean withheld below the survey's threshold. */
   async overallRating(surveyCode: string, principal: Principal): Promise<RatingReport> {
     const survey = await this.surveys.get(surveyCode);
+    // The mean rating is a result (RESULTS-METHOD "Scores"): under the embargo like every other, unlike response rates.
+    await this.access.assertMaySee(survey, principal, principal.role === 'trust' && principal.trustCode ? { trust: principal.trustCode } : {});
     const question = this.ratingQuestion(survey);
     const threshold = parseSurveySettings(survey.settings).suppressionThreshold;
     const rows: { code: string; name: string; respondents: number; total: string }[] = await this.dataSource.query(

@@ -18,6 +18,8 @@ export class AnalystsController {
   constructor(private readonly comments: CommentsService, private readonly datasets: DatasetService) {}
 
   @Get('comments')
+  // A helpline user on the pre-release list reads them as a coordinator would; ResultsAccess refuses every other helpline user.
+  @Roles('coordinator', 'trust', 'helpline')
   @Audited('results.comments')
   async commentsExport(@Param('survey') survey: string, @Query('trust') trust: string | undefined, @Query('format') format: string | undefined,
     @Req() req: Request, @Res({ passthrough: true }) res: Response) {

@@ -13,7 +13,7 @@ export interface TrustScoreRow {
 export interface AreaScoreRow { code: string; base: number; positive: number | null; score: number | null; suppressed: boolean }
 export interface QuestionScoreReport {
   question: string; number: number; text: string;
-  national: { base: number; positive: number; score: number | null; suppressed: boolean };
+  national: { base: number; positive: number | null; score: number | null; suppressed: boolean };
   trusts: TrustScoreRow[]; icbs: AreaScoreRow[]; alliances: AreaScoreRow[];
 }
 export interface ScoresReport { survey: string; respondents: number; threshold: number; questions: QuestionScoreReport[] }
@@ -37,7 +37,8 @@ export function scoresReport(r: SurveyResults, trust: string | null): ScoresRepo
     survey: r.survey.code, respondents: r.respondents.respondents.length, threshold: r.settings.suppressionThreshold,
     questions: r.scores.map((s) => ({
       question: s.question, number: s.number, text: r.questions.byId.get(s.question)?.text ?? '',
-      national: { base: s.national.base, positive: s.national.positive, score: r1(s.national.score), suppressed: s.national.suppressed },
+      // Withheld nationally as everywhere: only the base of a figure resting on too few respondents is shown.
+      national: { base: s.national.base, positive: s.national.suppressed ? null : s.national.positive, score: s.national.suppressed ? null : r1(s.national.score), suppressed: s.national.suppressed },
       trusts: s.trusts.filter((t) => trust === null || t.trust === trust).map((t) => ({
         trust: t.trust, base: t.base, positive: t.positive, score: r1(t.score), expected: r1(t.expected), adjusted: r1(t.adjusted),
         range95: range(t.range95), range998: range(t.range998), flag: t.flag, suppressed: t.suppressed,

@@ -55,6 +55,8 @@ export class ResultsPages {
       title: `Results: ${survey.code}`, survey, width: 'full', threshold: scores.threshold, respondents: scores.respondents,
       questions: nationalRows(scores), league: leagueLines(league, names), previousSurvey: league.previousSurvey,
       trusts, unranked: trusts.length - league.trusts.length,
+      // Every ICB and Cancer Alliance with respondents has a local report.
+      icbs: scores.questions[0]?.icbs.map((a) => a.code) ?? [], alliances: scores.questions[0]?.alliances.map((a) => a.code) ?? [],
     });
   }
 

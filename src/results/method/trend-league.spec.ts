@@ -53,6 +53,13 @@ describe('change since the previous survey', () => {
       ['T1', 6, false], ['T2', 30, true], ['T3', -30, true], ['T4', null, null],
     ]);
   });
+
+  it('withholds the change in positive patients when either year is withheld nationally', () => {
+    const small = question('q1', 'rare', [12, 7], []);
+    small.national.suppressed = true;
+    const [rare] = trend([small], [question('q1', 'rare', [1000, 400], [])]);
+    expect(rare.national).toEqual({ current: null, previous: 40, change: null, significant: null, positiveChange: null });
+  });
 });
 
 describe('the league table', () => {

@@ -14,8 +14,8 @@ export interface QuestionTrend {
   question: string;
   reportKey: string;
   previousQuestion: string;
-  /** Nationally also how many more (or fewer) patients gave a positive answer. */
-  national: Change & { positiveChange: number };
+  /** Nationally also how many more (or fewer) patients gave a positive answer; null when either year's count is withheld. */
+  national: Change & { positiveChange: number | null };
   trusts: ({ trust: string } & Change)[];
   icbs: ({ code: string } & Change)[];
   alliances: ({ code: string } & Change)[];
@@ -40,7 +40,7 @@ export function trend(current: readonly QuestionScores[], previous: readonly Que
       question: now.question,
       reportKey: now.reportKey!,
       previousQuestion: then.question,
-      national: { ...change(now.national, then.national), positiveChange: now.national.positive - then.national.positive },
+      national: { ...change(now.national, then.national), positiveChange: positiveChange(now.national, then.national) },
       trusts: now.trusts.map((t) => ({ trust: t.trust, ...change(t, trusts.get(t.trust)) })),
       icbs: now.icbs.map((a) => ({ code: a.code, ...change(a, icbs.get(a.code)) })),
       alliances: now.alliances.map((a) => ({ code: a.code, ...change(a, alliances.get(a.code)) })),
@@ -61,6 +61,11 @@ function change(now: Figures, then: Figures | undefined): Change {
     change: current! - previous!,
     significant: significantChange(now.positive, now.base, then.positive, then.base),
   };
+}
+
+/** A withheld count stays withheld: the difference with a shown one would give it away. */
+function positiveChange(now: Figures, then: Figures): number | null {
+  return now.suppressed || then.suppressed || now.positive === null || then.positive === null ? null : now.positive - then.positive;
 }
 
 /** |p1 − p2| > 1.959964 · √(p(1 − p)(1/n1 + 1/n2)), p the pooled proportion. */
