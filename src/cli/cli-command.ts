@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DomainError } from '../infra/errors/domain-error';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -47,5 +47,22 @@ export function command<S extends Record<string, OptionSpec>>(
 export function existingFile(path: string, option = '--file'): string {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new DomainError('validation_failed', `There is no file at the path given with ${option}`, [{ where: option, message: 'not found' }]);
+  if (!statSync(absolute).isFile()) {
+    throw new DomainError('validation_failed', `The path given with ${option} is a folder, not a file: give the file itself`, [{ where: option, message: 'not a file' }]);
+  }
   return absolute;
+}
+
+/**
+ * Writes a command's output where the user asked; a path that cannot be written is a refusal
+ * that names the option (never the path: it may be anything the user typed), not a crash.
+ */
+export async function writtenTo<T>(option: string, what: string, work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (typeof (error as { code?: unknown }).code !== 'string' || !(error as { syscall?: unknown }).syscall) throw error;
+    throw new DomainError('validation_failed', `${what} cannot be written to the path given with ${option}: check that its folder exists or can be created, and can be written to`,
+      [{ where: option, message: 'not writable' }]);
+  }
 }

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { command } from '../cli/cli-command';
+import { command, writtenTo } from '../cli/cli-command';
 import { DomainError } from '../infra/errors/domain-error';
 import type { ReportScope } from './local-report';
 import { CONSOLE, LocalReportsService, type ReportFormat } from './local-reports.service';
@@ -45,7 +45,8 @@ export const resultsReport = command({
     const service = app.get(LocalReportsService);
     const report = await service.report(options.survey, scope, CONSOLE);
     const out = resolve(options.out);
-    await writeFile(out, await service.render(report, format));
+    const rendered = await service.render(report, format);
+    await writtenTo('--out', 'The report', () => writeFile(out, rendered));
     return { json: { survey: report.survey, level: report.level, code: report.code, format, file: out },
       text: `Wrote the ${report.level} report for ${report.name}${report.code ? ` (${report.code})` : ''} to ${out}` };
   },
@@ -68,7 +69,7 @@ export const resultsReports = command({
     const format = formatOf(options.format, 'pdf');
     const runs = app.get(ReportRunsService);
     const dir = resolve(options.out);
-    await mkdir(dir, { recursive: true });
+    await writtenTo('--out', 'The reports', () => mkdir(dir, { recursive: true }));
     let progress: RunProgress = options.run ? await runs.progress(options.run) : await runs.start(options.survey, format, 'cli');
     const copied = new Set<string>();
     let lastShown = -1;

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { DomainError } from '../infra/errors/domain-error';
 import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
 import { JobQueue } from '../infra/queues/job-queue';
@@ -51,8 +52,13 @@ export class ReportRunsService {
   }
 
   async progress(runId: string): Promise<RunProgress> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) {
+      throw new DomainError('validation_failed', 'Give the run id that results:reports printed (a long id such as 3f2a9c1e-…): this is not one',
+        [{ where: 'run', message: 'not a run id' }]);
+    }
     const [run] = await this.dataSource.query(
       'SELECT r.id, s.code AS survey, r.format FROM report_runs r JOIN surveys s ON s.id = r.survey_id WHERE r.id = $1', [runId]);
+    if (!run) throw new DomainError('not_found', 'No report run has that id: check the id results:reports printed', [{ where: 'run', message: 'not found' }]);
     const items = await this.items(runId);
     return {
       runId, survey: run.survey, format: run.format, total: items.length,

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Principal } from '../auth/roles';
-import { command } from '../cli/cli-command';
+import { command, writtenTo } from '../cli/cli-command';
 import { DomainError } from '../infra/errors/domain-error';
 import { groupedResponseRatesCsv, overallRatingCsv, responseRatesCsv, responsesOverTimeCsv } from './report-csv';
 import { responseChartSvg } from './response-chart';
@@ -55,12 +55,7 @@ export const reportResponsesOverTime = command({
       if (!series && !options.trust) throw new DomainError('invalid_state', 'There is nothing to chart yet: no mailing has gone out in this survey');
       if (!series) throw new DomainError('not_found', 'No trust in this report has that code: check --trust', [{ where: '--trust', message: 'not found' }]);
       const path = resolve(options.svg);
-      try {
-        writeFileSync(path, responseChartSvg(r.survey, series));
-      } catch {
-        throw new DomainError('validation_failed', 'The chart cannot be written to the path given with --svg: check that its folder exists and can be written to',
-          [{ where: '--svg', message: 'not writable' }]);
-      }
+      await writtenTo('--svg', 'The chart', () => writeFileSync(path, responseChartSvg(r.survey, series)));
       return { json: { ...r, chart: path }, text: `Chart of ${series.name} written to ${path}` };
     }
     if (options.csv) return { json: r, text: responsesOverTimeCsv(r).trimEnd() };

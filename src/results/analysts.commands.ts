@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Principal } from '../auth/roles';
-import { command } from '../cli/cli-command';
+import { command, writtenTo } from '../cli/cli-command';
 import { csvLines } from '../infra/csv';
-import { DomainError } from '../infra/errors/domain-error';
 import { commentsCsvRows, CommentsService } from './comments/comments.service';
 import { codebookCsvRows, datasetCsvRows } from './dataset/codebook';
 import { DatasetService } from './dataset/dataset.service';
@@ -34,15 +33,12 @@ export const resultsDataset = command({
     const r = await app.get(DatasetService).dataset(options.survey, coordinator);
     const dir = resolve(options.out);
     const files = { dataset: join(dir, 'dataset.csv'), codebookCsv: join(dir, 'codebook.csv'), codebookJson: join(dir, 'codebook.json') };
-    try {
+    await writtenTo('--out', 'The dataset', async () => {
       await mkdir(dir, { recursive: true });
       await writeFile(files.dataset, csvLines(datasetCsvRows(r.columns, r.rows)));
       await writeFile(files.codebookCsv, csvLines(codebookCsvRows(r.columns)));
       await writeFile(files.codebookJson, `${JSON.stringify({ survey: r.survey, columns: r.columns }, null, 2)}\n`);
-    } catch {
-      throw new DomainError('validation_failed', 'The dataset cannot be written to the folder given with --out: check that it can be created and written to',
-        [{ where: '--out', message: 'not writable' }]);
-    }
+    });
     return { json: { survey: r.survey, respondents: r.rows.length, columns: r.columns.length, files },
       text: `${r.rows.length} respondents × ${r.columns.length} columns written to ${files.dataset}, with ${files.codebookCsv} and ${files.codebookJson}` };
   },

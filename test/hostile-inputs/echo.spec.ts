@@ -183,7 +183,8 @@ describe('hostile input: submitted values are never repeated in errors', () => {
 
   describe('command line', () => {
     // Free text the command stores or prints as the result asked for; not an error when accepted.
-    const FREE_TEXT = new Set(['name', 'reason', 'notes', 'caller', 'language', 'by', 'actor', 'action', 'svg']);
+    // Output paths (svg, out) are where the user asked the result to be written; the unwritable ones are tested below.
+    const FREE_TEXT = new Set(['name', 'reason', 'notes', 'caller', 'language', 'by', 'actor', 'action', 'svg', 'out']);
     const valid = (): Record<string, string> => ({
       survey: 'CPES-2026', trust: 'RXX', step: 'initial', ref, type: 'completed', email: EMAIL_LIKE.replace(CORE.toLowerCase(), 'someone'),
       role: 'helpline', code: 'CPES-2031', 'period-start': '2026-04-01', 'period-end': '2026-06-30', 'file-id': '00000000-0000-4000-8000-000000000000',
@@ -240,6 +241,10 @@ describe('hostile input: submitted values are never repeated in errors', () => {
         expectCleanFailure(await cli([c, '--survey', 'CPES-2026', '--file', bad]), `${c} file name`, false);
       }
       expectCleanFailure(await cli(['report:responses-over-time', '--survey', 'CPES-2026', '--svg', join('/nonexistent', `${MARKER}.svg`)]), 'svg path', false);
+      // Under a file, so that no folder can be made there, whoever runs the tests.
+      const underAFile = join(csvFile('echo-not-a-folder.csv', [patientRow(1)]), MARKER);
+      expectCleanFailure(await cli(['results:report', '--survey', 'CPES-2026', '--national', '--format', 'pdf', '--out', join(underAFile, 'r.pdf')]), 'report path', false);
+      expectCleanFailure(await cli(['results:dataset', '--survey', 'CPES-2026', '--out', underAFile]), 'dataset folder', false);
     }, 120_000);
   });
 });
