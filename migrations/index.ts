@@ -16,6 +16,7 @@ import { AreaLookup1796947200000 } from './1796947200000-area-lookup';
 import { OutcomesPerSurvey1797033600000 } from './1797033600000-outcomes-per-survey';
 import { PrereleaseAccess1797206400000 } from './1797206400000-prerelease-access';
 import { OutcomeFactsOnPatients1797552000000 } from './1797552000000-outcome-facts-on-patients';
+import { MailingPlanAndSms1797724800000 } from './1797724800000-mailing-plan-and-sms';
 
 /** Every migration, oldest first. Listed by hand so the same list runs from dist/ and under jest. */
 export const MIGRATIONS = [
@@ -24,4 +25,4 @@ export const MIGRATIONS = [
   UsersAuditRetention1795996800000, OnlineDrafts1796083200000, DeathsCollation1796169600000,
   AuditOutlivesPatients1796256000000, LeastPrivilege1796260000000, MailingInterrupted1796428800000,
   AreaLookup1796947200000, OutcomesPerSurvey1797033600000, PrereleaseAccess1797206400000,
-  OutcomeFactsOnPatients1797552000000];
+  OutcomeFactsOnPatients1797552000000, MailingPlanAndSms1797724800000];

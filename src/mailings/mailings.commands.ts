@@ -5,7 +5,7 @@ import { RetryFailedService } from './retry-failed.service';
 import { ChannelProgress, StepProgress, WavesService } from './waves.service';
 
 const surveyOption = { type: 'string', required: true, description: 'survey code' } as const;
-const stepOption = { type: 'string', required: true, description: 'initial, reminder_1 or reminder_2' } as const;
+const stepOption = { type: 'string', required: true, description: "a step of the survey's mailing plan (by default initial, reminder_1 or reminder_2)" } as const;
 const oneStepOption = { type: 'string', description: 'one step only' } as const;
 
 export const printBatch = command({
@@ -28,7 +28,7 @@ export const printBatch = command({
 
 export const waveLaunch = command({
   name: 'wave:launch',
-  summary: 'Launch a mailing step: write its ledger (post, and e-mail where there is an address) and queue the work',
+  summary: "Launch a step of the survey's mailing plan: write its ledger (post, e-mail, texts as the plan says) and queue the work",
   options: {
     survey: surveyOption,
     step: stepOption,
@@ -39,10 +39,11 @@ export const waveLaunch = command({
     const when = new Date(s.scheduledFor) > new Date(Date.now() + 60_000) ? `scheduled for ${s.scheduledFor}` : 'going out now';
     return {
       json: s,
-      text: s.alreadyLaunched && !s.added.postal && !s.added.email
+      text: (s.alreadyLaunched && !s.added.postal && !s.added.email && !s.added.sms
         ? `${s.survey} ${s.step} was already launched on ${s.launchedAt}: nothing added.`
-        : `${s.survey} ${s.step} launched: ${s.added.postal} letters in ${s.printFiles} print file(s) and ${s.added.email} e-mails, ${when}. `
-          + `${heldBack(s.heldBack.postal)}Each is checked again for suppression when it is produced.`,
+        : `${s.survey} ${s.step} launched: ${s.added.postal} letters in ${s.printFiles} print file(s), ${s.added.email} e-mails and ${s.added.sms} texts, ${when}. `
+          + `${heldBack({ ...s.heldBack.sms, ...s.heldBack.email, ...s.heldBack.postal })}Each is checked again for suppression when it is produced.`)
+        + s.notes.map((n) => `\n${n}`).join(''),
     };
   },
 });
@@ -96,7 +97,7 @@ export const waveRetryFailed = command({
         + `see their references and Message-IDs with wave:status --survey ${r.survey} --step ${r.step}, check each in the mail server's log, `
         + `and retry those not delivered with --ref <reference> --not-delivered.`
       : '';
-    return { json: r, text: `${r.reset.postal} letters and ${r.reset.email} e-mails set to be tried again.${confirmed}${left}` };
+    return { json: r, text: `${r.reset.postal} letters, ${r.reset.email} e-mails and ${r.reset.sms} texts set to be tried again.${confirmed}${left}` };
   },
 });
 
@@ -108,8 +109,8 @@ export const waveReconcile = command({
     const r = await app.get(ReconcilerService).reconcile(options.survey, options.step);
     return {
       json: r,
-      text: `Checked ${r.checked.postal} print files and ${r.checked.email} e-mails: queued again ${r.requeued.postal} print files and `
-        + `${r.requeued.email} e-mails, retried ${r.retried} failed job(s); ${r.interrupted} interrupted e-mail(s) marked failed for checking.`,
+      text: `Checked ${r.checked.postal} print files, ${r.checked.email} e-mails and ${r.checked.sms} texts: queued again ${r.requeued.postal} print files, `
+        + `${r.requeued.email} e-mails and ${r.requeued.sms} texts, retried ${r.retried} failed job(s); ${r.interrupted} interrupted e-mail(s) or text(s) marked failed for checking.`,
     };
   },
 });
@@ -124,6 +125,10 @@ function describeStep(s: StepProgress): string {
     `${s.step}: launched ${s.launchedAt} by ${s.launchedBy}, due ${s.scheduledFor}${s.paused ? ` — PAUSED: ${s.pauseReason}` : ''}`,
     line('post  ', s.channels.postal),
     line('e-mail', s.channels.email),
+    line('text  ', s.channels.sms),
+    ...(s.channels.sms.sent
+      ? [`  text receipts: ${Object.entries(s.smsReceipts).map(([k, n]) => `${k} ${n}`).join(', ')}`]
+      : []),
     `  print files: ${s.printFiles.printed} printed, ${s.printFiles.empty} empty, ${s.printFiles.planned} to do`,
     ...(s.interruptedEmails.length
       ? ["  interrupted e-mails (may have reached the mail server: check each Message-ID in its log; retry only those not delivered, with --ref and --not-delivered):",

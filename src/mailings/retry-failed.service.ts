@@ -4,9 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../infra/config/app-config';
 import { DomainError, ErrorDetail } from '../infra/errors/domain-error';
 import { MailingStep } from '../questionnaires/letter-template';
-import { assertStep } from '../questionnaires/packs.service';
 import { parseReference } from '../samples/survey-reference';
 import type { Survey } from '../surveys/survey.entity';
+import { mailingPlanOf, planStep } from '../surveys/mailing-plan';
+import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
 import { emailMessageId } from './email-mailings.service';
 import { ReconcilerService, ReconcileSummary } from './reconciler.service';
@@ -44,8 +45,8 @@ export class RetryFailedService {
    * not delivered.
    */
   async retryFailed(surveyCode: string, stepName: string, options: RetryOptions = {}): Promise<RetrySummary> {
-    const step = assertStep(stepName);
     const survey = await this.surveys.get(surveyCode);
+    const step = planStep(mailingPlanOf(parseSurveySettings(survey.settings)), stepName).name;
     await requireLaunched(this.dataSource, survey, step);
     const named = options.references?.length ? options.references : undefined;
     const { rows, confirmed } = named
@@ -62,7 +63,7 @@ export class RetryFailedService {
     const [{ left }] = await this.dataSource.query(
       'SELECT count(*)::int AS left FROM mailings WHERE survey_id = $1 AND step = $2 AND interrupted', [survey.id, step]);
     return {
-      reset: { postal: 0, email: 0, ...Object.fromEntries(rows.map((r) => [r.channel, r.n])) },
+      reset: { postal: 0, email: 0, sms: 0, ...Object.fromEntries(rows.map((r) => [r.channel, r.n])) },
       interruptedLeft: left, confirmedNotDelivered: confirmed, ...reconciled,
     };
   }

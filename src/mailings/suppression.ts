@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
-export const SUPPRESSION_REASONS = ['responded', 'deceased', 'opted_out', 'undelivered', 'ineligible'] as const;
+/** `unusable_number`: texts only, the patient's mobile number was reported permanently failing by Notify. */
+export const SUPPRESSION_REASONS = ['responded', 'deceased', 'opted_out', 'undelivered', 'ineligible', 'unusable_number'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 /**
