@@ -213,7 +213,7 @@ describe('SMS through GOV.UK Notify, and steps limited to a patient group', () =
 
   it('refuses a step the survey plan does not have, naming the steps it has', async () => {
     const res = await t.http().post('/api/surveys/CPES-2026/mailings/reminder_2/launch').set(t.auth).send({}).expect(400);
-    expect(res.body.error.message).toBe(`This survey's mailing plan has no step "reminder_2": its steps are initial, young_nudge, reminder_1`);
+    expect(res.body.error.message).toBe(`This survey's mailing plan has no step of that name: its steps are initial, young_nudge, reminder_1`);
     const run = await cli(['wave:launch', '--survey', 'CPES-2026', '--step', 'reminder_2']);
     expect(run.code).toBe(1);
     expect(run.stderr + run.stdout).toContain('its steps are initial, young_nudge, reminder_1');

@@ -56,7 +56,8 @@ export function mailingPlanOf(settings: { mailingPlan?: MailingPlanStep[]; sched
 export function planStep(plan: MailingPlanStep[], name: string): MailingPlanStep {
   const step = plan.find((s) => s.name === name);
   if (!step) {
-    throw new DomainError('validation_failed', `This survey's mailing plan has no step "${name}": its steps are ${plan.map((s) => s.name).join(', ')}`,
+    // The name given is not repeated: it is the caller's input, and may be anything.
+    throw new DomainError('validation_failed', `This survey's mailing plan has no step of that name: its steps are ${plan.map((s) => s.name).join(', ')}`,
       [{ where: 'step', message: 'not in the survey\'s mailing plan' }]);
   }
   return step;
