@@ -4,7 +4,7 @@ import { SMS_OFF, WavesService } from '../src/mailings/waves.service';
 import { startApp, TestApp } from './support/app';
 import { cli } from './support/cli';
 import { ledger, lockedSurvey, SampledPatient, settled, startWorkers } from './support/mailing-survey';
-import { NotifyStandIn, notifyToken, SERVICE_ID, SMS_TEMPLATE_ID } from './support/notify-stand-in';
+import { NotifyStandIn, notifyToken, SERVICE_ID, SMS_TEMPLATE_ID } from '../bench/notify-stand-in';
 import { patientRow } from './support/sample-files';
 
 const CALLBACK_TOKEN = 'callback-token-for-tests-0123456789';
