@@ -2,6 +2,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { SmsMailingsService } from '../src/mailings/sms-mailings.service';
 import { SMS_OFF, WavesService } from '../src/mailings/waves.service';
 import { startApp, TestApp } from './support/app';
+import { userWithPassword } from './support/browser';
 import { cli } from './support/cli';
 import { ledger, lockedSurvey, SampledPatient, settled, startWorkers } from './support/mailing-survey';
 import { NotifyStandIn, notifyToken, SERVICE_ID, SMS_TEMPLATE_ID } from '../bench/notify-stand-in';
@@ -209,6 +210,48 @@ describe('SMS through GOV.UK Notify, and steps limited to a patient group', () =
     // Once configured, launching again plans the texts that were left out.
     const again = await waves().launch('CPES-2026', 'initial', 'test');
     expect(again).toMatchObject({ alreadyLaunched: true, added: { postal: 0, sms: 4 } });
+  });
+
+  it("shows texts on the coordinator's confirmation and dashboard, and says on both when SMS is off", async () => {
+    const cookieOf = async (app: TestApp) => {
+      const email = `coordinator.${Math.random().toString(36).slice(2)}@example.invalid`;
+      const password = await userWithPassword(app, email, 'coordinator');
+      const login = await app.http().post('/login').type('form').send({ email, password }).expect(303);
+      return (login.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+    };
+
+    // Without Notify: the confirmation and the notice after launching both say texts are off.
+    const off = { ...process.env };
+    delete process.env.NOTIFY_API_KEY;
+    delete process.env.NOTIFY_SMS_TEMPLATE_ID;
+    const plain = await startApp();
+    process.env = off;
+    try {
+      const cookie = await cookieOf(plain);
+      const confirm = await plain.http().get('/coordinator/CPES-2026/mailings/initial/launch').set('Cookie', cookie).expect(200);
+      expect(confirm.text).toMatch(/id="will-text">none: SMS is off \(NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID are not both set\)/);
+      expect(confirm.text).toContain('Launch: post 6 letters</button>');
+      const launched = await plain.http().post('/coordinator/CPES-2026/mailings/initial/launch').set('Cookie', cookie)
+        .type('form').send({ postal: '6', email: '0', sms: '0' }).expect(303);
+      expect(decodeURIComponent(launched.headers.location)).toContain(`initial going out now: 6 letters and 0 e-mails planned; 0 patients held back. ${SMS_OFF}`);
+    } finally {
+      await plain.app.close();
+    }
+
+    // With Notify: the texts are counted before the launch, and shown on the dashboard.
+    const cookie = await cookieOf(t);
+    await waves().launch('CPES-2026', 'initial', 'test'); // plans the texts left out while SMS was off
+    const nudge = await t.http().get('/coordinator/CPES-2026/mailings/young_nudge/launch').set('Cookie', cookie).expect(200);
+    expect(nudge.text).toContain('id="will-text">2</dd>');
+    expect(nudge.text).toContain('id="group">Only the patient group');
+    expect(nudge.text).not.toContain('id="will-post"');
+    expect(nudge.text).toContain('Schedule: send 2 texts</button>');
+    workers = await startWorkers(notify.env());
+    await settled(t, 'initial');
+    const dashboard = await t.http().get('/coordinator?survey=CPES-2026').set('Cookie', cookie).expect(200);
+    expect(dashboard.text).toContain('<th scope="col">Texts sent</th>');
+    expect(dashboard.text).toMatch(/id="texts-initial">4<br><span class="nhsuk-body-s">0 delivered, 0 failed for good<\/span>/);
+    expect(dashboard.text).toContain('Launch<span class="nhsuk-u-visually-hidden"> young nudge</span>');
   });
 
   it('refuses a step the survey plan does not have, naming the steps it has', async () => {
