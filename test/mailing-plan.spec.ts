@@ -111,6 +111,11 @@ describe('mailing plan per survey', () => {
       ['young_women', 'email', [1]],
       ['young_women', 'postal', [1, 2]],
     ]);
+    // A pack asked for on the phone is the full pack the plan last posted, whatever its step is
+    // called: men_only's reminder_2 letter (young_women's reminder_1 is a letter without a questionnaire).
+    await t.http().post(`/api/surveys/CPES-2026/patients/${patients[5].reference}/contacts`).set(t.auth)
+      .send({ type: 'alternative_format', format: 'large_print' }).expect(201);
+    expect(await t.dataSource.query('SELECT step, format FROM one_off_packs')).toEqual([{ step: 'reminder_2', format: 'large_print' }]);
     const preview = await waves().preview('CPES-2026', 'young_women');
     expect(preview).toMatchObject({ launched: true, channels: ['postal', 'email'], limitedToGroup: true, mail: { postal: 0, email: 0 } });
   });
