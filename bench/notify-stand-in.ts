@@ -30,6 +30,7 @@ export class NotifyStandIn {
   rejected = 0;
   private failures: number[] = [];
   private hangs = 0;
+  private drops = 0;
   private server?: Server;
 
   constructor(private readonly serviceId = SERVICE_ID, private readonly secret = API_SECRET) {}
@@ -45,6 +46,11 @@ export class NotifyStandIn {
   /** The next requests answer these statuses (e.g. 500, 400), in order. */
   failNext(...statuses: number[]): void {
     this.failures.push(...statuses);
+  }
+
+  /** The next n requests are read in full, recorded as accepted, and their connection cut before any answer. */
+  dropNext(n = 1): void {
+    this.drops += n;
   }
 
   /** The next n requests get no answer at all. */
@@ -90,6 +96,7 @@ export class NotifyStandIn {
       personalisation: body.personalisation ?? {}, reference: body.reference ?? null,
     };
     this.texts.push(text);
+    if (this.drops > 0) { this.drops--; req.socket.destroy(); return; }
     answer(201, {
       id: text.id, reference: text.reference, uri: `${this.url}/v2/notifications/${text.id}`,
       content: { body: `Your survey link: ${text.personalisation.link}`, from_number: 'NHSSURVEY' },

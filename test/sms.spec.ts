@@ -190,6 +190,21 @@ describe('SMS through GOV.UK Notify, and steps limited to a patient group', () =
     expect(notify.texts).toEqual([]);
   });
 
+  it('marks a text interrupted, not sent again, when Notify took it but the connection broke before the answer', async () => {
+    await waves().launch('CPES-2026', 'initial', 'test');
+    const [{ id }] = await t.dataSource.query(`SELECT id::text FROM mailings WHERE channel = 'sms' ORDER BY id LIMIT 1`);
+    notify.dropNext();
+    await expect(t.app.get(SmsMailingsService).send(id, { jobId: 'job-y', attempt: 1, maxAttempts: 5 })).rejects.toThrow('may or may not have been accepted');
+    const [row] = await t.dataSource.query('SELECT status, interrupted, error FROM mailings WHERE id = $1', [id]);
+    expect(row).toMatchObject({ status: 'failed', interrupted: true });
+    expect(row.error).toContain('Look the text up in GOV.UK Notify by its reference (the ledger id)');
+    // The job's retry finds the row settled: the patient has the one text Notify took.
+    expect(await t.app.get(SmsMailingsService).send(id, { jobId: 'job-y', attempt: 2, maxAttempts: 5 })).toBe('already-done');
+    expect(notify.texts.map((x) => x.reference)).toEqual([id]);
+    const status = await waves().status('CPES-2026', 'initial');
+    expect(status.steps[0].channels.sms).toMatchObject({ failed: 1, interrupted: 1 });
+  });
+
   it('refuses a token not signed with the key (the stand-in checks as Notify does)', async () => {
     const res = await fetch(`${notify.url}/v2/notifications/sms`, {
       method: 'POST', headers: { 'content-type': 'application/json', Authorization: `Bearer ${notifyToken(SERVICE_ID, '00000000-0000-4000-8000-000000000000')}` },
