@@ -203,6 +203,18 @@ describe('SMS through GOV.UK Notify, and steps limited to a patient group', () =
     expect(notify.texts.map((x) => x.reference)).toEqual([id]);
     const status = await waves().status('CPES-2026', 'initial');
     expect(status.steps[0].channels.sms).toMatchObject({ failed: 1, interrupted: 1 });
+
+    // Sent again only by reference, once a person has seen in Notify that it was not sent.
+    const [{ reference }] = await t.dataSource.query('SELECT p.survey_reference AS reference FROM mailings m JOIN patients p ON p.id = m.patient_id WHERE m.id = $1', [id]);
+    const retry = () => t.http().post('/api/surveys/CPES-2026/mailings/initial/retry-failed').set(t.auth);
+    const plain = await retry().send({}).expect(200);
+    expect(plain.body).toMatchObject({ reset: { sms: 0 }, interruptedLeft: 1 });
+    const unconfirmed = await retry().send({ references: [reference], channel: 'sms' }).expect(409);
+    expect(unconfirmed.body.error.message).toContain('1 of the texts named was interrupted and may have reached GOV.UK Notify; nothing was retried.');
+    const confirmed = await retry().send({ references: [reference], channel: 'sms', notDelivered: true }).expect(200);
+    expect(confirmed.body).toMatchObject({ reset: { sms: 1 }, confirmedNotDelivered: [{ reference, messageId: id }] });
+    expect(await t.app.get(SmsMailingsService).send(id)).toBe('sent');
+    expect(notify.texts.map((x) => x.reference)).toEqual([id, id]);
   });
 
   it('refuses a token not signed with the key (the stand-in checks as Notify does)', async () => {

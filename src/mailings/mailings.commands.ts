@@ -1,4 +1,5 @@
 import { command } from '../cli/cli-command';
+import { DomainError } from '../infra/errors/domain-error';
 import { PrintBatchesService } from './print-batches.service';
 import { ReconcilerService } from './reconciler.service';
 import { RetryFailedService } from './retry-failed.service';
@@ -86,11 +87,14 @@ export const waveRetryFailed = command({
     survey: surveyOption,
     step: stepOption,
     ref: { type: 'string', multiple: true, description: "only this patient's failed e-mail (a survey reference; repeat it, or give a comma list)" },
-    'not-delivered': { type: 'boolean', description: "with --ref: the mail server's log shows the interrupted e-mails named were not delivered" },
+    'not-delivered': { type: 'boolean', description: "with --ref: the mail server's log (or Notify, for texts) shows the interrupted messages named were not delivered" },
+    channel: { type: 'string', description: 'with --ref: email (the default) or sms, the texts of the patients named' },
   },
   async run({ app, options }) {
     const references = options.ref?.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
-    const r = await app.get(RetryFailedService).retryFailed(options.survey, options.step, { references, notDelivered: options['not-delivered'] });
+    const channel = options.channel === undefined || options.channel === 'email' || options.channel === 'sms' ? options.channel : 'invalid';
+    if (channel === 'invalid') throw new DomainError('validation_failed', '--channel must be email or sms', [{ where: 'channel', message: 'email or sms' }]);
+    const r = await app.get(RetryFailedService).retryFailed(options.survey, options.step, { references, notDelivered: options['not-delivered'], channel });
     const confirmed = r.confirmedNotDelivered.length ? ` ${r.confirmedNotDelivered.length} of them interrupted, confirmed not delivered.` : '';
     const left = r.interruptedLeft
       ? ` ${r.interruptedLeft} interrupted e-mail${r.interruptedLeft > 1 ? 's' : ''} left for checking (they may have reached the mail server): `

@@ -22,7 +22,8 @@ interface ClaimedText extends ClaimedRow {
 /** Longest wait for Notify's answer; a claim older than twice this belongs to a worker that died. */
 export const NOTIFY_TIMEOUT_SECONDS = 30;
 
-const CHECK_NOTIFY = 'Look the text up in GOV.UK Notify by its reference (the ledger id): it is never sent again by itself.';
+const CHECK_NOTIFY = 'Look the text up in GOV.UK Notify by its reference (the ledger id); retry it by survey reference '
+  + '(--ref with --channel sms --not-delivered) only once Notify shows it was not sent.';
 
 export const SMS_INTERRUPTED = 'Interrupted while sending: the worker stopped, or the database was unreachable when the result was recorded, '
   + `so the text may or may not have reached Notify. ${CHECK_NOTIFY}`;
