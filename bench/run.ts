@@ -5,6 +5,7 @@ import { benchReports } from './reports.bench';
 import { benchResults } from './results.bench';
 import { benchLocalReports } from './local-reports.bench';
 import { benchSampleImport } from './sample-import.bench';
+import { benchSms } from './sms.bench';
 
 /** `npm run bench`: every benchmark in turn, printing its figures. BENCH_ONLY=packs runs one. */
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   packs: () => benchPacks(),
   mailings: () => benchMailings(),
   email: () => benchEmail(),
+  sms: () => benchSms(),
   reports: () => benchReports(),
   results: () => benchResults(),
   'local-reports': () => benchLocalReports(),

@@ -1,33 +1,26 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../infra/config/app-config';
-import { CoalescedStatement } from '../infra/database/coalesced-statement';
 import { MailTransport, MaybeDeliveredMailError, PermanentMailError } from '../infra/mail/mail-transport';
 import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
-import { MAILING_STEPS, MailingStep } from '../questionnaires/letter-template';
+import { MAILING_STEPS } from '../questionnaires/letter-template';
 import { salutation, SurveyPrintSettings } from '../questionnaires/pack-renderer';
 import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
+import { MailingPlanStep, mailingPlanOf } from '../surveys/mailing-plan';
+import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
-import { freshDeceasedCheckSql } from './deceased-check-freshness';
+import { ClaimedRow, DIRECT_RUN, JobRun, LedgerClaims, SendOutcome } from './ledger-claims';
 import { EmailTemplate, loadEmailTemplate, renderEmail, RenderedEmail } from './email-template';
 import { StepGate } from './step-gate';
-import { emailSuppressionReasonSql, SuppressionReason } from './suppression';
+import { emailSuppressionReasonSql } from './suppression';
 
-interface ClaimRequest { mailingId: string; claimant: string }
-interface Finish { mailingId: string; status: 'sent' | 'suppressed'; reason: SuppressionReason | null; messageId: string | null }
+export type EmailOutcome = SendOutcome;
 
-export type EmailOutcome = 'sent' | 'suppressed' | 'already-done' | 'paused' | 'interrupted';
-
-interface ClaimedEmail extends PackRow {
-  mailingId: string;
-  surveyId: string;
-  step: MailingStep;
+interface ClaimedEmail extends PackRow, ClaimedRow {
   email: string;
-  reason: SuppressionReason | null;
 }
 
 /**
@@ -43,12 +36,8 @@ interface ClaimedEmail extends PackRow {
  */
 @Injectable()
 export class EmailMailingsService implements OnModuleInit {
-  private readonly templates = new Map<MailingStep, EmailTemplate>();
-  private readonly surveySettings = new Map<string, SurveyPrintSettings>();
-  // Concurrent jobs share these statements; a row is in at most one of each at a time.
-  private readonly claims = new CoalescedStatement((w: ClaimRequest[]) => this.claimMany(w), (w) => w.mailingId);
-  private readonly finished = new CoalescedStatement((f: Finish[]) => this.finishMany(f), (f) => f.mailingId);
-
+  private readonly templates = new Map<string, EmailTemplate>();
+  private readonly surveySettings = new Map<string, { print: SurveyPrintSettings; plan: MailingPlanStep[] }>();
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
@@ -56,28 +45,32 @@ export class EmailMailingsService implements OnModuleInit {
     private readonly surveys: SurveysService,
     private readonly gate: StepGate,
     private readonly packs: PacksService,
-  ) {}
+  ) {
+    this.ledger = new LedgerClaims<ClaimedEmail>(dataSource, surveys, gate, {
+      channel: 'email',
+      noun: 'E-mail',
+      columns: `p.email, ${PACK_PATIENT_COLUMNS}`,
+      reasonSql: emailSuppressionReasonSql,
+      messageIdSql: `'<mailing-' || m.id || '@' || $3::text || '>'`,
+      messageIdParam: mailDomain(config.MAIL_FROM),
+      interrupted: INTERRUPTED,
+      staleClaimSeconds: () => this.staleClaimSeconds(),
+    });
+  }
+
+  private readonly ledger: LedgerClaims<ClaimedEmail>;
 
   @JobHandler('mailings.send-email')
   async sendJob(payload: JobPayloads['mailings.send-email'], job: JobContext): Promise<{ outcome: EmailOutcome }> {
     return { outcome: await this.send(payload.mailingId, job) };
   }
 
-  send(mailingId: string, job: Pick<JobContext, 'jobId' | 'attempt' | 'maxAttempts'> = { jobId: undefined, attempt: 1, maxAttempts: 1 }): Promise<EmailOutcome> {
-    return this.transport.slots.run(() => this.claimAndSend(mailingId, job));
+  send(mailingId: string, job: JobRun = DIRECT_RUN): Promise<EmailOutcome> {
+    return this.transport.slots.run(() => this.ledger.run(mailingId, job, (row) => this.deliver(row, job)));
   }
 
-  private async claimAndSend(mailingId: string, job: Pick<JobContext, 'jobId' | 'attempt' | 'maxAttempts'>): Promise<EmailOutcome> {
-    // Checked here, not by the shared statement: one malformed id must not fail its neighbours.
-    if (!/^\d{1,18}$/.test(mailingId)) throw new UnrecoverableError(`"${mailingId}" is not an e-mail ledger row id`);
-    const claimant = job.jobId ?? `direct-${randomUUID()}`;
-    const claimed = await this.claims.call({ mailingId, claimant });
-    if (!claimed) return this.notClaimed(mailingId, claimant);
-
-    if (claimed.reason) {
-      await this.finished.call({ mailingId, status: 'suppressed', reason: claimed.reason, messageId: null });
-      return 'suppressed';
-    }
+  private async deliver(claimed: ClaimedEmail, job: JobRun): Promise<{ providerId: null }> {
+    const mailingId = claimed.mailingId;
     const messageId = emailMessageId(mailingId, this.config.MAIL_FROM);
     try {
       const content = await this.render(claimed);
@@ -85,29 +78,17 @@ export class EmailMailingsService implements OnModuleInit {
     } catch (error) {
       const message = (error as Error).message;
       if (error instanceof MaybeDeliveredMailError) {
-        await this.dataSource.query(
-          `UPDATE mailings SET status = 'failed', interrupted = true, error = $2, completed_at = now() WHERE id = $1 AND status = 'sending'`,
-          [mailingId, `${CONNECTION_LOST} (${message})`]);
+        await this.ledger.interrupted(mailingId, `${CONNECTION_LOST} (${message})`);
         throw new UnrecoverableError(`${CONNECTION_LOST} (${message})`);
       }
       if (error instanceof PermanentMailError || job.attempt >= job.maxAttempts) {
-        await this.dataSource.query(
-          `UPDATE mailings SET status = 'failed', error = $2, completed_at = now() WHERE id = $1 AND status = 'sending'`, [mailingId, message]);
+        await this.ledger.failed(mailingId, message);
         throw error instanceof PermanentMailError ? new UnrecoverableError(message) : error;
       }
-      // Not sent: give the row back so the retry can claim it.
-      await this.dataSource.query(
-        `UPDATE mailings SET status = 'pending', claimed_at = NULL, claimed_by = NULL, error = $2 WHERE id = $1 AND status = 'sending'`, [mailingId, message]);
+      await this.ledger.release(mailingId, message);
       throw error;
     }
-    try {
-      await this.finished.call({ mailingId, status: 'sent', reason: null, messageId });
-    } catch (error) {
-      // The row stays "sending": the job's next attempt, or wave:reconcile, marks it interrupted.
-      throw new Error(`E-mail ${mailingId} was handed to the mail server, but the database was unreachable when the result was recorded `
-        + `(${(error as Error).message}); it will be marked interrupted for a person to check`);
-    }
-    return 'sent';
+    return { providerId: null };
   }
 
   /** Rows left "sending" by a worker that died: older than any live send could be. */
@@ -115,72 +96,18 @@ export class EmailMailingsService implements OnModuleInit {
     return 2 * this.config.MAIL_SEND_TIMEOUT_SECONDS;
   }
 
-  private async notClaimed(mailingId: string, claimant: string): Promise<EmailOutcome> {
-    const [row] = await this.dataSource.query(
-      `SELECT m.status, m.step, m.survey_id, m.claimed_by, extract(epoch FROM now() - m.claimed_at) AS claimed_seconds_ago
-       FROM mailings m WHERE m.id = $1 AND m.channel = 'email'`, [mailingId]);
-    if (!row) throw new UnrecoverableError(`E-mail ledger row ${mailingId} does not exist`);
-    if (['sent', 'suppressed', 'failed'].includes(row.status)) return 'already-done';
-    if (row.status === 'sending') {
-      // BullMQ runs a job again only once its earlier run has lost its lock (the worker died):
-      // meeting our own job's claim means that run stopped somewhere in the send.
-      const ownEarlierRun = row.claimed_by === claimant;
-      if (!ownEarlierRun && Number(row.claimed_seconds_ago) < this.staleClaimSeconds()) {
-        throw new Error(`E-mail ${mailingId} is being sent by another worker`); // retried later
-      }
-      const [{ marked }] = await this.dataSource.query(
-        `WITH u AS (UPDATE mailings SET status = 'failed', interrupted = true, completed_at = now(), error = $2
-                    WHERE id = $1 AND status = 'sending' AND claimed_by = $3 RETURNING 1)
-         SELECT count(*)::int AS marked FROM u`,
-        [mailingId, INTERRUPTED, row.claimed_by]);
-      return marked ? 'interrupted' : 'already-done';
-    }
-    const survey = (await this.surveys.getById(row.survey_id))!;
-    if (!(await this.gate.open(survey, row.step))) return 'paused';
-    throw new Error(`E-mail ${mailingId} could not be claimed; trying again`); // resumed meanwhile
-  }
-
-  /** Claims rows pending → sending for their callers; a row not claimed answers undefined. */
-  private async claimMany(wanted: ClaimRequest[]): Promise<(ClaimedEmail | undefined)[]> {
-    const claimed: ClaimedEmail[] = await this.dataSource.query(
-      // Rows looked up by primary key (`= ANY`): joined to a set instead, the planner may walk every
-      // pending row of the step when the table's statistics are young.
-      `WITH claimed AS (
-         UPDATE mailings m SET status = 'sending', claimed_at = now(), attempts = m.attempts + 1,
-                claimed_by = ($2::text[])[array_position($1::bigint[], m.id)],
-                message_id = '<mailing-' || m.id || '@' || $3::text || '>'
-         FROM mailing_steps ms, surveys s
-         WHERE m.id = ANY($1::bigint[]) AND m.channel = 'email' AND m.status = 'pending'
-           AND ms.survey_id = m.survey_id AND ms.step = m.step AND ms.paused_at IS NULL
-           AND s.id = m.survey_id AND ${freshDeceasedCheckSql('s')}
-         RETURNING m.id, m.patient_id, m.survey_id, m.step)
-       SELECT c.id::text AS "mailingId", c.survey_id AS "surveyId", c.step, p.email, ${PACK_PATIENT_COLUMNS},
-              ${emailSuppressionReasonSql('p')} AS reason
-       FROM claimed c JOIN patients p ON p.id = c.patient_id JOIN trusts t ON t.code = p.trust_code`,
-      [wanted.map((w) => w.mailingId), wanted.map((w) => w.claimant), mailDomain(this.config.MAIL_FROM)]);
-    const byId = new Map(claimed.map((c) => [c.mailingId, c]));
-    return wanted.map((w) => byId.get(w.mailingId));
-  }
-
-  /** Records how claimed rows ended: sent (with the Message-ID) or suppressed (with the reason). */
-  private async finishMany(rows: Finish[]): Promise<void[]> {
-    await this.dataSource.query(
-      `WITH f AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS f(id, status, reason, message_id))
-       UPDATE mailings m SET status = f.status, suppression_reason = f.reason, message_id = f.message_id,
-              error = CASE WHEN f.status = 'sent' THEN NULL ELSE m.error END, completed_at = now()
-       FROM f WHERE m.id = ANY($1::bigint[]) AND m.id = f.id AND m.status = 'sending'`,
-      [rows.map((r) => r.mailingId), rows.map((r) => r.status), rows.map((r) => r.reason), rows.map((r) => r.messageId)]);
-    return rows.map(() => undefined);
-  }
-
   /** The letter's wording of the survey, helpline and online address, so post and e-mail agree. */
   private async render(row: ClaimedEmail): Promise<RenderedEmail> {
-    let settings = this.surveySettings.get(row.surveyId);
-    if (!settings) {
-      settings = this.packs.rendererFor((await this.surveys.getById(row.surveyId))!).settings;
-      this.surveySettings.set(row.surveyId, settings);
+    let survey = this.surveySettings.get(row.surveyId);
+    if (!survey) {
+      const found = (await this.surveys.getById(row.surveyId))!;
+      survey = { print: this.packs.rendererFor(found).settings, plan: mailingPlanOf(parseSurveySettings(found.settings)) };
+      this.surveySettings.set(row.surveyId, survey);
     }
-    return renderEmail(this.template(row.step), {
+    const settings = survey.print;
+    // The plan names the step's template; a step it no longer has (in theory) keeps its own name.
+    const name = survey.plan.find((s) => s.name === row.step)?.channels.email?.template ?? row.step;
+    return renderEmail(this.template(name), {
       ...settings,
       salutation: salutation(row),
       trustName: row.trustName,
@@ -191,16 +118,16 @@ export class EmailMailingsService implements OnModuleInit {
     });
   }
 
-  private template(step: MailingStep): EmailTemplate {
-    let t = this.templates.get(step);
+  private template(name: string): EmailTemplate {
+    let t = this.templates.get(name);
     if (!t) {
-      t = loadEmailTemplate(step);
-      this.templates.set(step, t);
+      t = loadEmailTemplate(name);
+      this.templates.set(name, t);
     }
     return t;
   }
 
-  /** Every step's template, checked at start-up so a broken one stops the process, not a wave. */
+  /** The default plan's templates, checked at start-up so a broken one stops the process, not a wave (a survey's own are checked at creation). */
   onModuleInit(): void {
     for (const step of MAILING_STEPS) this.template(step);
   }

@@ -1,11 +1,12 @@
 import { command } from '../cli/cli-command';
+import { DomainError } from '../infra/errors/domain-error';
 import { PrintBatchesService } from './print-batches.service';
 import { ReconcilerService } from './reconciler.service';
 import { RetryFailedService } from './retry-failed.service';
 import { ChannelProgress, StepProgress, WavesService } from './waves.service';
 
 const surveyOption = { type: 'string', required: true, description: 'survey code' } as const;
-const stepOption = { type: 'string', required: true, description: 'initial, reminder_1 or reminder_2' } as const;
+const stepOption = { type: 'string', required: true, description: "a step of the survey's mailing plan (by default initial, reminder_1 or reminder_2)" } as const;
 const oneStepOption = { type: 'string', description: 'one step only' } as const;
 
 export const printBatch = command({
@@ -28,7 +29,7 @@ export const printBatch = command({
 
 export const waveLaunch = command({
   name: 'wave:launch',
-  summary: 'Launch a mailing step: write its ledger (post, and e-mail where there is an address) and queue the work',
+  summary: "Launch a step of the survey's mailing plan: write its ledger (post, e-mail, texts as the plan says) and queue the work",
   options: {
     survey: surveyOption,
     step: stepOption,
@@ -39,10 +40,11 @@ export const waveLaunch = command({
     const when = new Date(s.scheduledFor) > new Date(Date.now() + 60_000) ? `scheduled for ${s.scheduledFor}` : 'going out now';
     return {
       json: s,
-      text: s.alreadyLaunched && !s.added.postal && !s.added.email
+      text: (s.alreadyLaunched && !s.added.postal && !s.added.email && !s.added.sms
         ? `${s.survey} ${s.step} was already launched on ${s.launchedAt}: nothing added.`
-        : `${s.survey} ${s.step} launched: ${s.added.postal} letters in ${s.printFiles} print file(s) and ${s.added.email} e-mails, ${when}. `
-          + `${heldBack(s.heldBack.postal)}Each is checked again for suppression when it is produced.`,
+        : `${s.survey} ${s.step} launched: ${s.added.postal} letters in ${s.printFiles} print file(s), ${s.added.email} e-mails and ${s.added.sms} texts, ${when}. `
+          + `${heldBack({ ...s.heldBack.sms, ...s.heldBack.email, ...s.heldBack.postal })}Each is checked again for suppression when it is produced.`)
+        + s.notes.map((n) => `\n${n}`).join(''),
     };
   },
 });
@@ -85,18 +87,21 @@ export const waveRetryFailed = command({
     survey: surveyOption,
     step: stepOption,
     ref: { type: 'string', multiple: true, description: "only this patient's failed e-mail (a survey reference; repeat it, or give a comma list)" },
-    'not-delivered': { type: 'boolean', description: "with --ref: the mail server's log shows the interrupted e-mails named were not delivered" },
+    'not-delivered': { type: 'boolean', description: "with --ref: the mail server's log (or Notify, for texts) shows the interrupted messages named were not delivered" },
+    channel: { type: 'string', description: 'with --ref: email (the default) or sms, the texts of the patients named' },
   },
   async run({ app, options }) {
     const references = options.ref?.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
-    const r = await app.get(RetryFailedService).retryFailed(options.survey, options.step, { references, notDelivered: options['not-delivered'] });
+    const channel = options.channel === undefined || options.channel === 'email' || options.channel === 'sms' ? options.channel : 'invalid';
+    if (channel === 'invalid') throw new DomainError('validation_failed', '--channel must be email or sms', [{ where: 'channel', message: 'email or sms' }]);
+    const r = await app.get(RetryFailedService).retryFailed(options.survey, options.step, { references, notDelivered: options['not-delivered'], channel });
     const confirmed = r.confirmedNotDelivered.length ? ` ${r.confirmedNotDelivered.length} of them interrupted, confirmed not delivered.` : '';
     const left = r.interruptedLeft
       ? ` ${r.interruptedLeft} interrupted e-mail${r.interruptedLeft > 1 ? 's' : ''} left for checking (they may have reached the mail server): `
         + `see their references and Message-IDs with wave:status --survey ${r.survey} --step ${r.step}, check each in the mail server's log, `
         + `and retry those not delivered with --ref <reference> --not-delivered.`
       : '';
-    return { json: r, text: `${r.reset.postal} letters and ${r.reset.email} e-mails set to be tried again.${confirmed}${left}` };
+    return { json: r, text: `${r.reset.postal} letters, ${r.reset.email} e-mails and ${r.reset.sms} texts set to be tried again.${confirmed}${left}` };
   },
 });
 
@@ -108,8 +113,8 @@ export const waveReconcile = command({
     const r = await app.get(ReconcilerService).reconcile(options.survey, options.step);
     return {
       json: r,
-      text: `Checked ${r.checked.postal} print files and ${r.checked.email} e-mails: queued again ${r.requeued.postal} print files and `
-        + `${r.requeued.email} e-mails, retried ${r.retried} failed job(s); ${r.interrupted} interrupted e-mail(s) marked failed for checking.`,
+      text: `Checked ${r.checked.postal} print files, ${r.checked.email} e-mails and ${r.checked.sms} texts: queued again ${r.requeued.postal} print files, `
+        + `${r.requeued.email} e-mails and ${r.requeued.sms} texts, retried ${r.retried} failed job(s); ${r.interrupted} interrupted e-mail(s) or text(s) marked failed for checking.`,
     };
   },
 });
@@ -124,6 +129,10 @@ function describeStep(s: StepProgress): string {
     `${s.step}: launched ${s.launchedAt} by ${s.launchedBy}, due ${s.scheduledFor}${s.paused ? ` — PAUSED: ${s.pauseReason}` : ''}`,
     line('post  ', s.channels.postal),
     line('e-mail', s.channels.email),
+    line('text  ', s.channels.sms),
+    ...(s.channels.sms.sent
+      ? [`  text receipts: ${Object.entries(s.smsReceipts).map(([k, n]) => `${k} ${n}`).join(', ')}`]
+      : []),
     `  print files: ${s.printFiles.printed} printed, ${s.printFiles.empty} empty, ${s.printFiles.planned} to do`,
     ...(s.interruptedEmails.length
       ? ["  interrupted e-mails (may have reached the mail server: check each Message-ID in its log; retry only those not delivered, with --ref and --not-delivered):",

@@ -49,7 +49,7 @@ export class MailingsController {
   @HttpCode(200)
   retryFailed(@Param('survey') survey: string, @Param('step') step: string, @Body() body: RetryFailedDto) {
     // The DTO type itself, not `| undefined`: a union compiles to Object and the pipe would skip validating it.
-    return this.retries.retryFailed(survey, step, { references: body?.references, notDelivered: body?.notDelivered });
+    return this.retries.retryFailed(survey, step, { references: body?.references, notDelivered: body?.notDelivered, channel: body?.channel });
   }
 
   @Post('reconcile')

@@ -4,17 +4,19 @@ import { SurveysModule } from '../surveys/surveys.module';
 import { EmailMailingsService } from './email-mailings.service';
 import { MailingJobs } from './mailing-jobs';
 import { MailingsController } from './mailings.controller';
+import { NotifyCallbackGuard, NotifyCallbacksController } from './notify-callbacks.controller';
 import { OneOffPacksService } from './one-off-packs.service';
 import { PrintBatchesService } from './print-batches.service';
 import { ReconcilerService } from './reconciler.service';
 import { StepGate } from './step-gate';
 import { RetryFailedService } from './retry-failed.service';
+import { SmsMailingsService } from './sms-mailings.service';
 import { WavesService } from './waves.service';
 
 @Module({
   imports: [SurveysModule, QuestionnairesModule],
-  controllers: [MailingsController],
-  providers: [WavesService, RetryFailedService, PrintBatchesService, EmailMailingsService, ReconcilerService, MailingJobs, StepGate, OneOffPacksService],
-  exports: [WavesService, RetryFailedService, PrintBatchesService, EmailMailingsService, ReconcilerService, OneOffPacksService],
+  controllers: [MailingsController, NotifyCallbacksController],
+  providers: [WavesService, RetryFailedService, PrintBatchesService, EmailMailingsService, SmsMailingsService, ReconcilerService, MailingJobs, StepGate, OneOffPacksService, NotifyCallbackGuard],
+  exports: [WavesService, RetryFailedService, PrintBatchesService, EmailMailingsService, SmsMailingsService, ReconcilerService, OneOffPacksService],
 })
 export class MailingsModule {}

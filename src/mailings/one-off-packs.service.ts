@@ -10,6 +10,8 @@ import { JobQueue } from '../infra/queues/job-queue';
 import { StorageService } from '../infra/storage/storage.service';
 import type { MailingStep } from '../questionnaires/letter-template';
 import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
+import { mailingPlanOf } from '../surveys/mailing-plan';
+import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
 import { writePrintFile } from './print-files';
 import { lockForFinalSuppressionCheck, suppressionReasonSql, SuppressionReason } from './suppression';
@@ -50,18 +52,20 @@ export class OneOffPacksService {
 
   /**
    * Records a pending pack for the patient in the caller's transaction; the pack is the
-   * survey's latest mailing that carries a questionnaire. Null when nothing has been mailed yet
+   * survey's latest mailing that carries a questionnaire (stored by its letter, initial or reminder_2). Null when nothing has been mailed yet
    * (the initial mailing will reach the patient). Call `enqueue` after the commit.
    */
   async request(m: EntityManager, patient: { id: string; surveyId: string }, eventId: string, format: OneOffFormat): Promise<string | null> {
-    const launched: { step: MailingStep }[] = await m.query(
-      `SELECT step FROM mailing_steps WHERE survey_id = $1 AND step IN ('initial', 'reminder_2') ORDER BY step = 'reminder_2' DESC`,
-      [patient.surveyId]);
-    if (!launched.length) return null;
+    const [{ settings }] = await m.query('SELECT settings FROM surveys WHERE id = $1', [patient.surveyId]);
+    const launched = new Set((await m.query('SELECT step FROM mailing_steps WHERE survey_id = $1', [patient.surveyId]) as { step: string }[]).map((r) => r.step));
+    // The plan's latest launched step posting a full pack, by the pack's letter (whatever the step is called).
+    const letter = mailingPlanOf(parseSurveySettings(settings)).filter((s) => launched.has(s.name))
+      .map((s) => s.channels.postal?.letter).filter((l): l is MailingStep => l === 'initial' || l === 'reminder_2').at(-1);
+    if (!letter) return null;
     const [row] = await m.query(
       `INSERT INTO one_off_packs (survey_id, patient_id, event_id, step, format, status)
        VALUES ($1, $2, $3, $4, $5, 'pending') RETURNING id`,
-      [patient.surveyId, patient.id, eventId, launched[0].step, format]);
+      [patient.surveyId, patient.id, eventId, letter, format]);
     return String(row.id);
   }
 

@@ -9,7 +9,9 @@ import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
 import { StorageService } from '../infra/storage/storage.service';
 import type { MailingStep } from '../questionnaires/letter-template';
-import { assertStep, PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
+import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
+import { mailingPlanOf, planStep } from '../surveys/mailing-plan';
+import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
 import { StepGate } from './step-gate';
 import { printRunId, writePrintFile } from './print-files';
@@ -165,8 +167,8 @@ export class PrintBatchesService {
    * postal jobs do, and safe alongside them) and lists all of the step's files.
    */
   async print(surveyCode: string, stepName: string, largePrint = false): Promise<PrintRunSummary> {
-    const step = assertStep(stepName);
     const survey = await this.surveys.get(surveyCode);
+    const step = planStep(mailingPlanOf(parseSurveySettings(survey.settings)), stepName).name;
     const runId = printRunId(survey.code, step);
     const [launched] = await this.dataSource.query('SELECT scheduled_for FROM mailing_steps WHERE survey_id = $1 AND step = $2', [survey.id, step]);
     if (!launched) {

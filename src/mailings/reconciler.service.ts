@@ -3,22 +3,24 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { JobQueue } from '../infra/queues/job-queue';
-import { assertStep } from '../questionnaires/packs.service';
+import { mailingPlanOf, planStep } from '../surveys/mailing-plan';
+import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
 import { EmailMailingsService, INTERRUPTED } from './email-mailings.service';
-import { emailJobId, MailingJobs, printJobId } from './mailing-jobs';
+import { emailJobId, MailingJobs, printJobId, smsJobId } from './mailing-jobs';
 import { oneOffJobId, OneOffPacksService } from './one-off-packs.service';
+import { SMS_INTERRUPTED, SmsMailingsService } from './sms-mailings.service';
 
 export interface ReconcileSummary {
   survey: string;
   step: string | null;
   /** Pending work looked up in Redis. */
-  checked: { email: number; postal: number; oneOff: number };
+  checked: { email: number; sms: number; postal: number; oneOff: number };
   /** Of those, queued again because no live job held them (Redis lost, a paused step resumed). */
-  requeued: { email: number; postal: number; oneOff: number };
+  requeued: { email: number; sms: number; postal: number; oneOff: number };
   /** Failed jobs kept in Redis whose rows were pending again (retried by hand): set running. */
   retried: number;
-  /** E-mails left "sending" (a worker stopped, or could not record the result), now failed and interrupted for a person to check. */
+  /** E-mails and texts left "sending" (a worker stopped, or could not record the result), now failed and interrupted for a person to check. */
   interrupted: number;
 }
 
@@ -38,24 +40,34 @@ export class ReconcilerService {
     private readonly jobs: JobQueue,
     private readonly mailingJobs: MailingJobs,
     private readonly emails: EmailMailingsService,
+    private readonly texts: SmsMailingsService,
     private readonly oneOffPacks: OneOffPacksService,
   ) {}
 
   async reconcile(surveyCode: string, stepName?: string): Promise<ReconcileSummary> {
     const survey = await this.surveys.get(surveyCode);
-    const step = stepName === undefined ? null : assertStep(stepName);
-    // (TypeORM answers a bare UPDATE … RETURNING with [rows, count]: count through a CTE instead.)
-    const [{ interrupted }] = await this.dataSource.query(
-      `WITH u AS (UPDATE mailings SET status = 'failed', interrupted = true, completed_at = now(), error = $3
-                  WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) AND channel = 'email' AND status = 'sending'
-                    AND claimed_at < now() - make_interval(secs => $4) RETURNING 1)
-       SELECT count(*)::int AS interrupted FROM u`,
-      [survey.id, step, INTERRUPTED, this.emails.staleClaimSeconds()]);
+    const step = stepName === undefined ? null : planStep(mailingPlanOf(parseSurveySettings(survey.settings)), stepName).name;
+    let interrupted = 0;
+    for (const [channel, error, staleSeconds] of [
+      ['email', INTERRUPTED, this.emails.staleClaimSeconds()], ['sms', SMS_INTERRUPTED, this.texts.staleClaimSeconds()],
+    ] as const) {
+      // (TypeORM answers a bare UPDATE … RETURNING with [rows, count]: count through a CTE instead.)
+      const [{ n }] = await this.dataSource.query(
+        `WITH u AS (UPDATE mailings SET status = 'failed', interrupted = true, completed_at = now(), error = $3
+                    WHERE survey_id = $1 AND ($2::text IS NULL OR step = $2) AND channel = $5 AND status = 'sending'
+                      AND claimed_at < now() - make_interval(secs => $4) RETURNING 1)
+         SELECT count(*)::int AS n FROM u`,
+        [survey.id, step, error, staleSeconds, channel]);
+      interrupted += n;
+    }
     const running = `JOIN mailing_steps ms ON ms.survey_id = x.survey_id AND ms.step = x.step AND ms.paused_at IS NULL
                      WHERE x.survey_id = $1 AND ($2::text IS NULL OR x.step = $2)`;
     const emails: Work[] = await this.dataSource.query(
       `SELECT x.id::text AS id, x.step, ms.scheduled_for FROM mailings x ${running}
        AND x.channel = 'email' AND x.status = 'pending' ORDER BY x.id`, [survey.id, step]);
+    const texts: Work[] = await this.dataSource.query(
+      `SELECT x.id::text AS id, x.step, ms.scheduled_for FROM mailings x ${running}
+       AND x.channel = 'sms' AND x.status = 'pending' ORDER BY x.id`, [survey.id, step]);
     const files: Work[] = await this.dataSource.query(
       `SELECT x.id::text AS id, x.step, ms.scheduled_for FROM print_batches x ${running}
        AND x.status = 'planned' AND EXISTS (SELECT 1 FROM mailings m WHERE m.print_batch_id = x.id AND m.status = 'pending')
@@ -66,18 +78,21 @@ export class ReconcilerService {
       [survey.id]);
 
     const summary: ReconcileSummary = {
-      survey: survey.code, step, checked: { email: emails.length, postal: files.length, oneOff: oneOffs.length },
-      requeued: { email: 0, postal: 0, oneOff: 0 }, retried: 0, interrupted,
+      survey: survey.code, step, checked: { email: emails.length, sms: texts.length, postal: files.length, oneOff: oneOffs.length },
+      requeued: { email: 0, sms: 0, postal: 0, oneOff: 0 }, retried: 0, interrupted,
     };
     for (const [channel, work, queue, jobId] of [
       ['postal', files, this.jobs.queue('postal'), printJobId],
       ['email', emails, this.jobs.queue('email'), emailJobId],
+      ['sms', texts, this.jobs.queue('sms'), smsJobId],
     ] as const) {
       const { missing, retried } = await this.withoutLiveJob(queue, work, jobId);
       summary.retried += retried;
       for (const due of new Set(missing.map((w) => w.scheduled_for.getTime()))) {
         const ids = missing.filter((w) => w.scheduled_for.getTime() === due).map((w) => w.id);
-        await this.mailingJobs.enqueue({ emails: channel === 'email' ? ids : [], printBatches: channel === 'postal' ? ids : [], dueAt: new Date(due) });
+        await this.mailingJobs.enqueue({
+          emails: channel === 'email' ? ids : [], texts: channel === 'sms' ? ids : [], printBatches: channel === 'postal' ? ids : [], dueAt: new Date(due),
+        });
       }
       summary.requeued[channel] = missing.length;
     }

@@ -4,9 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../infra/config/app-config';
 import { DomainError, ErrorDetail } from '../infra/errors/domain-error';
 import { MailingStep } from '../questionnaires/letter-template';
-import { assertStep } from '../questionnaires/packs.service';
 import { parseReference } from '../samples/survey-reference';
 import type { Survey } from '../surveys/survey.entity';
+import { mailingPlanOf, planStep } from '../surveys/mailing-plan';
+import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
 import { emailMessageId } from './email-mailings.service';
 import { ReconcilerService, ReconcileSummary } from './reconciler.service';
@@ -17,6 +18,8 @@ export interface RetryOptions {
   references?: string[];
   /** The coordinator has checked the mail log: the interrupted ones named were not delivered. */
   notDelivered?: boolean;
+  /** Which of the named patients' messages: their e-mails (the default) or their texts. */
+  channel?: 'email' | 'sms';
 }
 
 export interface RetrySummary extends ReconcileSummary {
@@ -44,12 +47,12 @@ export class RetryFailedService {
    * not delivered.
    */
   async retryFailed(surveyCode: string, stepName: string, options: RetryOptions = {}): Promise<RetrySummary> {
-    const step = assertStep(stepName);
     const survey = await this.surveys.get(surveyCode);
+    const step = planStep(mailingPlanOf(parseSurveySettings(survey.settings)), stepName).name;
     await requireLaunched(this.dataSource, survey, step);
     const named = options.references?.length ? options.references : undefined;
     const { rows, confirmed } = named
-      ? await this.dataSource.transaction((m) => this.resetNamed(m, survey, step, named, options.notDelivered === true))
+      ? await this.dataSource.transaction((m) => this.resetNamed(m, survey, step, named, options.notDelivered === true, options.channel ?? 'email'))
       : {
         rows: await this.dataSource.query(
           `WITH reset AS (
@@ -62,13 +65,14 @@ export class RetryFailedService {
     const [{ left }] = await this.dataSource.query(
       'SELECT count(*)::int AS left FROM mailings WHERE survey_id = $1 AND step = $2 AND interrupted', [survey.id, step]);
     return {
-      reset: { postal: 0, email: 0, ...Object.fromEntries(rows.map((r) => [r.channel, r.n])) },
+      reset: { postal: 0, email: 0, sms: 0, ...Object.fromEntries(rows.map((r) => [r.channel, r.n])) },
       interruptedLeft: left, confirmedNotDelivered: confirmed, ...reconciled,
     };
   }
 
-  /** The named patients' failed e-mails back to pending, all or none; interrupted ones only when confirmed. */
-  private async resetNamed(m: EntityManager, survey: Survey, step: MailingStep, references: string[], notDelivered: boolean) {
+  /** The named patients' failed e-mails (or texts) back to pending, all or none; interrupted ones only when confirmed. */
+  private async resetNamed(m: EntityManager, survey: Survey, step: MailingStep, references: string[], notDelivered: boolean, channel: 'email' | 'sms') {
+    const noun = channel === 'sms' ? 'text' : 'e-mail';
     const parsed = references.map((raw) => parseReference(raw ?? ''));
     const wanted = parsed.flatMap((p) => (p.ok ? [p.reference] : []));
     const patients: { id: string; reference: string }[] = await m.query(
@@ -77,7 +81,7 @@ export class RetryFailedService {
     type EmailRow = { patient_id: string; id: string; status: string; interrupted: boolean; message_id: string | null };
     const emails: EmailRow[] = await m.query(
       `SELECT patient_id::text, id::text AS id, status, interrupted, message_id FROM mailings
-       WHERE patient_id = ANY($1::bigint[]) AND step = $2 AND channel = 'email' FOR UPDATE`, [patients.map((p) => p.id), step]);
+       WHERE patient_id = ANY($1::bigint[]) AND step = $2 AND channel = $3 FOR UPDATE`, [patients.map((p) => p.id), step, channel]);
     const byPatient = new Map(emails.map((e) => [e.patient_id, e]));
     const byReference = new Map(patients.map((p) => [p.reference, { reference: p.reference, email: byPatient.get(p.id) }]));
     // Problems name the position, not the value given (which may not be a reference at all).
@@ -92,8 +96,8 @@ export class RetryFailedService {
       }
       const patient = byReference.get(p.reference);
       if (!patient) problems.push({ where, message: 'No patient of this survey has this reference: check the reference' });
-      else if (!patient.email) problems.push({ where, message: 'This patient has no e-mail in this step: leave the reference out' });
-      else if (patient.email.status !== 'failed') problems.push({ where, message: `This patient's e-mail is ${patient.email.status}, not failed: leave the reference out` });
+      else if (!patient.email) problems.push({ where, message: `This patient has no ${noun} in this step: leave the reference out` });
+      else if (patient.email.status !== 'failed') problems.push({ where, message: `This patient's ${noun} is ${patient.email.status}, not failed: leave the reference out` });
       else return { ...patient.email, reference: patient.reference };
       return undefined;
     });
@@ -103,7 +107,14 @@ export class RetryFailedService {
     }
     const named = [...new Map(rows.map((r) => [r!.id, r!])).values()];
     const unconfirmed = notDelivered ? [] : rows.flatMap((r, i) => (r!.interrupted
-      ? [{ where: `reference ${i + 1}`, message: "This e-mail was interrupted: check the mail server's log, then confirm it was not delivered" }] : []));
+      ? [{ where: `reference ${i + 1}`, message: channel === 'sms'
+        ? 'This text was interrupted: look it up in GOV.UK Notify by its reference (the ledger id), then confirm it was not sent'
+        : "This e-mail was interrupted: check the mail server's log, then confirm it was not delivered" }] : []));
+    if (unconfirmed.length && channel === 'sms') {
+      throw new DomainError('invalid_state',
+        `${unconfirmed.length} of the texts named ${unconfirmed.length > 1 ? 'were' : 'was'} interrupted and may have reached GOV.UK Notify; nothing was retried. `
+        + 'Look each up in Notify by its reference (the ledger id); for those not sent, run the retry again with --not-delivered (notDelivered: true over HTTP).', unconfirmed);
+    }
     if (unconfirmed.length) {
       throw new DomainError('invalid_state',
         `${unconfirmed.length} of the e-mails named ${unconfirmed.length > 1 ? 'were' : 'was'} interrupted and may have reached the mail server; nothing was retried. `
@@ -116,7 +127,7 @@ export class RetryFailedService {
          WHERE id = ANY($1::bigint[]) AND status = 'failed' RETURNING channel)
        SELECT channel, count(*)::int AS n FROM reset GROUP BY channel`, [named.map((r) => r.id)]);
     const confirmed = named.filter((r) => r.interrupted)
-      .map((r) => ({ reference: r.reference, messageId: r.message_id ?? emailMessageId(r.id, this.config.MAIL_FROM) }));
+      .map((r) => ({ reference: r.reference, messageId: r.message_id ?? (channel === 'sms' ? r.id : emailMessageId(r.id, this.config.MAIL_FROM)) }));
     return { rows: reset, confirmed };
   }
 }

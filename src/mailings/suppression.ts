@@ -1,6 +1,10 @@
 import type { EntityManager } from 'typeorm';
 
-export const SUPPRESSION_REASONS = ['responded', 'deceased', 'opted_out', 'undelivered', 'ineligible', 'email_bounced'] as const;
+/**
+ * `email_bounced`: e-mails only, a permanent bounce of the patient's address; `unusable_number`:
+ * texts only, the patient's mobile number was reported permanently failing by Notify.
+ */
+export const SUPPRESSION_REASONS = ['responded', 'deceased', 'opted_out', 'undelivered', 'ineligible', 'email_bounced', 'unusable_number'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 /**

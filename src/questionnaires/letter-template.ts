@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { DomainError } from '../infra/errors/domain-error';
 import { TEMPLATES_DIR } from '../infra/paths';
 
+/** The default mailing plan's steps, whose letters and e-mails ship with the service. */
 export const MAILING_STEPS = ['initial', 'reminder_1', 'reminder_2'] as const;
-export type MailingStep = (typeof MAILING_STEPS)[number];
+/** A step of a survey's mailing plan (surveys/mailing-plan.ts): the default's, or one the survey names. */
+export type MailingStep = string;
 
 /** What a letter may say about the patient and the survey; nothing else can be filled in. */
 export interface LetterFields {
@@ -30,7 +32,7 @@ export interface LetterTemplate {
 const templatesDir = join(TEMPLATES_DIR, 'letters');
 
 /** Loads templates/letters/<step>.json, refusing unknown placeholders so a typo never reaches a patient. */
-export function loadLetterTemplate(step: MailingStep, dir = templatesDir): LetterTemplate {
+export function loadLetterTemplate(step: string, dir = templatesDir): LetterTemplate {
   const path = join(dir, `${step}.json`);
   let t: LetterTemplate;
   try {

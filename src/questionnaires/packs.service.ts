@@ -6,6 +6,7 @@ import { AppConfig } from '../infra/config/app-config';
 import { DomainError, NotFoundError } from '../infra/errors/domain-error';
 import { TEMPLATES_DIR } from '../infra/paths';
 import { parseReferenceOrThrow } from '../responses/patient-reference';
+import { mailingPlanOf } from '../surveys/mailing-plan';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
 import { LetterTemplate, loadLetterTemplate, MAILING_STEPS, MailingStep } from './letter-template';
@@ -43,7 +44,11 @@ export class PacksService {
     if (!renderer) {
       const settings = parseSurveySettings(survey.settings);
       const questionnaire = loadQuestionnaire(join(TEMPLATES_DIR, 'questionnaires', `${settings.questionnaire}.json`));
-      const letters = Object.fromEntries(MAILING_STEPS.map((s) => [s, loadLetterTemplate(s)])) as Record<MailingStep, LetterTemplate>;
+      // By step: the default letters (one-off reprints name them), then each planned step's own.
+      const letters: Record<MailingStep, LetterTemplate> = Object.fromEntries(MAILING_STEPS.map((s) => [s, loadLetterTemplate(s)]));
+      for (const step of mailingPlanOf(settings)) {
+        if (step.channels.postal) letters[step.name] = loadLetterTemplate(step.channels.postal.letter);
+      }
       renderer = new PackRenderer(questionnaire, letters, {
         surveyTitle: questionnaire.title,
         onlineUrl: `${this.config.PUBLIC_BASE_URL}/s`,

@@ -1,5 +1,4 @@
 import { csvLines } from '../infra/csv';
-import { MAILING_STEPS } from '../questionnaires/letter-template';
 import { OUTCOME_CODES } from './rates';
 import type { RatingReport, ResponseRateReport, ResponsesOverTime } from './reports.service';
 import type { GroupedResponseRates } from './response-rates-by-group';
@@ -8,12 +7,14 @@ const blankIfNull = (v: number | null) => (v === null ? '' : v.toFixed(1));
 
 /** One row per trust, then ICBs, then the national row; rates with one decimal place, blank when there is no base. */
 export function responseRatesCsv(report: ResponseRateReport): string {
+  // The plan's steps and channels, as the national row carries them (the default plan: the three steps, post and e-mail).
+  const mailed = Object.entries(report.national.mailed).flatMap(([s, channels]) => Object.keys(channels).map((c) => [s, c] as [string, 'postal' | 'email' | 'sms']));
   const header = ['level', 'code', 'name', 'icb', 'sampled', ...OUTCOME_CODES.map((c) => `outcome_${c}`),
     'responses_paper', 'responses_online', 'responses_phone',
-    ...MAILING_STEPS.flatMap((s) => [`mailed_${s}_postal`, `mailed_${s}_email`]), 'adjusted_rate', 'unadjusted_rate'];
+    ...mailed.map(([s, c]) => `mailed_${s}_${c}`), 'adjusted_rate', 'unadjusted_rate'];
   const rows = [...report.trusts, ...report.icbs, report.national].map((r) => [
     r.level, r.code, r.name, r.icb ?? '', r.sampled, ...OUTCOME_CODES.map((c) => r.outcomes[c]),
-    r.byMode.paper, r.byMode.online, r.byMode.phone, ...MAILING_STEPS.flatMap((s) => [r.mailed[s].postal, r.mailed[s].email]),
+    r.byMode.paper, r.byMode.online, r.byMode.phone, ...mailed.map(([s, c]) => r.mailed[s]?.[c] ?? 0),
     blankIfNull(r.adjustedRate), blankIfNull(r.unadjustedRate),
   ]);
   return csvLines([header, ...rows]);

@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { DomainError, NotFoundError } from '../infra/errors/domain-error';
-import { MAILING_STEPS, MailingStep } from '../questionnaires/letter-template';
 import { allQuestions } from '../questionnaires/load-questionnaire';
 import { PacksService } from '../questionnaires/packs.service';
 import { todayInEngland } from '../responses/patient-events';
 import { ResultsAccess } from '../results/results-access';
+import { mailingPlanOf } from '../surveys/mailing-plan';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
@@ -15,7 +15,8 @@ import { adjustedRate, OUTCOME_CODES, OutcomeCounts, percent } from './rates';
 import { assertGrouping, GroupCountRow, GroupedResponseRates, GROUPING_DEFINITIONS, groupRates } from './response-rates-by-group';
 
 export type ReportLevel = 'trust' | 'icb' | 'national';
-type Channels = { postal: number; email: number };
+/** Per channel the step uses: postal and email always (so the default plan's report is as before), sms when the plan sends texts. */
+type Channels = { postal: number; email: number; sms?: number };
 
 export interface ResponseRateRow {
   level: ReportLevel;
@@ -27,7 +28,8 @@ export interface ResponseRateRow {
   outcomes: OutcomeCounts;
   byMode: { paper: number; online: number; phone: number };
   /** Mailings sent per step and channel (letters printed, e-mails accepted by the mail server). */
-  mailed: Record<MailingStep, Channels>;
+  /** Keyed by the survey's mailing plan's steps, in plan order. */
+  mailed: Record<string, Channels>;
   /** Code 1 ÷ (sampled − codes 2, 3, 5, 7), per cent to one decimal place. */
   adjustedRate: number | null;
   /** Code 1 ÷ sampled. */
@@ -75,12 +77,13 @@ export class ReportsService {
       this.dataSource.query('SELECT t.code, t.name, t.icb_code, i.name AS icb_name FROM trusts t LEFT JOIN area_icbs i ON i.code = t.icb_code ORDER BY t.code') as
         Promise<{ code: string; name: string; icb_code: string | null; icb_name: string | null }[]>,
     ]);
+    const shape = mailedShape(survey.settings);
     const byTrust = new Map<string, ResponseRateRow>();
     for (const r of outcomeRows) {
       let row = byTrust.get(r.trust_code);
       if (!row) {
         const trust = trustRows.find((t) => t.code === r.trust_code)!;
-        byTrust.set(r.trust_code, (row = emptyRow('trust', trust.code, trust.name, trust.icb_code)));
+        byTrust.set(r.trust_code, (row = emptyRow('trust', trust.code, trust.name, trust.icb_code, shape)));
       }
       row.sampled += r.n;
       row.outcomes[r.outcome] += r.n;
@@ -88,14 +91,17 @@ export class ReportsService {
     }
     for (const m of mailedRows) {
       const row = byTrust.get(m.trust_code);
-      if (row) row.mailed[m.step][m.channel] += m.n;
+      if (!row) continue;
+      // A step launched under an earlier plan keeps its own entry.
+      const step = (row.mailed[m.step] ??= { postal: 0, email: 0 });
+      step[m.channel] = (step[m.channel] ?? 0) + m.n;
     }
     const trusts = [...byTrust.values()].sort((a, b) => (a.code < b.code ? -1 : 1)).map(withRates);
-    const national = withRates(sum(emptyRow('national', NATIONAL.code, NATIONAL.name, null), trusts));
+    const national = withRates(sum(emptyRow('national', NATIONAL.code, NATIONAL.name, null, shape), trusts));
     const icbCodes = [...new Set(trusts.map((r) => r.icb ?? 'unassigned'))].sort();
     const icbName = (icb: string) => trustRows.find((t) => t.icb_code === icb)?.icb_name ?? `ICB ${icb}`;
     const icbs = icbCodes.map((icb) => withRates(sum(
-      emptyRow('icb', icb, icb === 'unassigned' ? 'Trusts without an ICB' : icbName(icb), icb === 'unassigned' ? null : icb),
+      emptyRow('icb', icb, icb === 'unassigned' ? 'Trusts without an ICB' : icbName(icb), icb === 'unassigned' ? null : icb, shape),
       trusts.filter((r) => (r.icb ?? 'unassigned') === icb))));
     const scoped = scope(principal);
     return {
@@ -221,16 +227,23 @@ export class ReportsService {
   }
 }
 
-type MailedRow = { trust_code: string; step: MailingStep; channel: keyof Channels; n: number };
+type MailedRow = { trust_code: string; step: string; channel: keyof Channels; n: number };
 
 const scope = (principal: Principal): string | null => (principal.role === 'trust' ? principal.trustCode! : null);
 
-function emptyRow(level: ReportLevel, code: string, name: string, icb: string | null): ResponseRateRow {
+/** The mailed counts' shape for a survey: its plan's steps, each with postal, email and, where the plan sends any text, sms. */
+function mailedShape(settings: Survey['settings']): Record<string, Channels> {
+  const plan = mailingPlanOf(parseSurveySettings(settings));
+  const texts = plan.some((s) => s.channels.sms);
+  return Object.fromEntries(plan.map((s) => [s.name, texts ? { postal: 0, email: 0, sms: 0 } : { postal: 0, email: 0 }]));
+}
+
+function emptyRow(level: ReportLevel, code: string, name: string, icb: string | null, shape: Record<string, Channels>): ResponseRateRow {
   return {
     level, code, name, icb, sampled: 0,
     outcomes: Object.fromEntries(OUTCOME_CODES.map((c) => [c, 0])) as OutcomeCounts,
     byMode: { paper: 0, online: 0, phone: 0 },
-    mailed: Object.fromEntries(MAILING_STEPS.map((s) => [s, { postal: 0, email: 0 }])) as Record<MailingStep, Channels>,
+    mailed: Object.fromEntries(Object.entries(shape).map(([s, c]) => [s, { ...c }])),
     adjustedRate: null, unadjustedRate: null,
   };
 }
@@ -240,7 +253,10 @@ function sum(into: ResponseRateRow, rows: ResponseRateRow[]): ResponseRateRow {
     into.sampled += r.sampled;
     for (const c of OUTCOME_CODES) into.outcomes[c] += r.outcomes[c];
     for (const mode of ['paper', 'online', 'phone'] as const) into.byMode[mode] += r.byMode[mode];
-    for (const s of MAILING_STEPS) { into.mailed[s].postal += r.mailed[s].postal; into.mailed[s].email += r.mailed[s].email; }
+    for (const [s, channels] of Object.entries(r.mailed)) {
+      into.mailed[s] ??= { postal: 0, email: 0 };
+      for (const [c, n] of Object.entries(channels) as [keyof Channels, number][]) into.mailed[s][c] = (into.mailed[s][c] ?? 0) + n;
+    }
   }
   return into;
 }

@@ -5,8 +5,9 @@ import {
 import { DomainError } from '../infra/errors/domain-error';
 import { IsIsoInstant } from '../infra/http/iso-date';
 import { flattenValidationErrors } from '../infra/http/validation';
+import { checkMailingPlan, MailingPlanStep } from './mailing-plan';
 
-/** Days after the initial mailing at which each reminder is due. */
+/** Days after the initial mailing at which each reminder is due (in the default mailing plan). */
 export class MailingSchedule {
   @IsInt() @Min(1) @Max(365)
   reminder_1 = 21;
@@ -45,6 +46,13 @@ export class SurveySettings {
 
   @ValidateNested() @Type(() => MailingSchedule)
   schedule: MailingSchedule = new MailingSchedule();
+
+  /**
+   * The survey's mailings in order (see mailing-plan.ts). Unset: today's three steps, the
+   * reminders at the schedule's days. Checked by checkMailingPlan, which names step and field.
+   */
+  @IsOptional() @IsArray()
+  mailingPlan?: MailingPlanStep[];
 
   /** A mailing is refused when the latest deceased check is older than this. */
   @IsInt() @Min(0) @Max(90)
@@ -110,6 +118,9 @@ export function parseSurveySettings(overrides: unknown = {}): SurveySettings {
   if (reminder_1 >= reminder_2) {
     details.push({ where: 'settings.schedule', message: 'reminder_2 must come after reminder_1' });
   }
+  // With a plan, each step carries its own day and schedule is not read (stored settings keep
+  // the schedule's defaults, so its presence cannot be refused on re-reading).
+  if (o.mailingPlan !== undefined) details.push(...checkMailingPlan(o.mailingPlan));
   for (const [i, range] of (settings.icd10Scope ?? []).entries()) {
     const [from, to] = range.split('-');
     if (to && (from[0] !== to[0] || from > to)) {

@@ -4,11 +4,12 @@ import { AuditService } from '../audit/audit.service';
 import { Audited } from '../audit/audited';
 import { Roles } from '../auth/roles';
 import { DomainError } from '../infra/errors/domain-error';
-import { WavesService } from '../mailings/waves.service';
-import { MAILING_STEPS } from '../questionnaires/letter-template';
+import { LaunchPreview, LaunchSummary, SMS_OFF, WavesService } from '../mailings/waves.service';
 import { ReportsService } from '../reports/reports.service';
 import { GROUPING_DEFINITIONS, GROUPINGS } from '../reports/response-rates-by-group';
 import { SampleFilesService } from '../samples/sample-files.service';
+import { mailingPlanOf } from '../surveys/mailing-plan';
+import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
 import { longDate, longDateTime } from './dates';
 import { Pages } from './pages';
@@ -36,7 +37,7 @@ export class CoordinatorPages {
     const now = new Date().toISOString();
     this.pages.render(res, 'coordinator.njk', {
       title: survey.code, survey, surveys: all, sample, width: 'full', notice: done, lockedOn: sample.lockedAt ? longDate(sample.lockedAt) : null,
-      steps: MAILING_STEPS.map((step) => {
+      steps: mailingPlanOf(parseSurveySettings(survey.settings)).map(({ name: step }) => {
         const p = progress.steps.find((s) => s.step === step);
         // A launched step is "scheduled" until its time comes, not yet going out.
         const state = !p ? null : p.paused ? 'paused' : p.scheduledFor > now ? `scheduled for ${longDate(p.scheduledFor)}` : 'launched';
@@ -51,8 +52,10 @@ export class CoordinatorPages {
     const preview = await this.waves.preview(survey, step);
     if (preview.launched) return res.redirect(303, `/coordinator?survey=${survey}`);
     const when = preview.scheduledFor && preview.scheduledFor > new Date(Date.now() + 60_000).toISOString() ? longDate(preview.scheduledFor) : null;
+    const { plan } = await this.waves.planned(survey, step);
     this.pages.render(res, 'coordinator-launch.njk', {
       title: `Launch ${step}`, survey, step, p: preview, when, ready: preview.preconditions.every((c) => c.met),
+      heldBack: heldBackShown(preview), action: actionWords(preview), smsOff: SMS_OFF, first: plan[0].name,
     });
   }
 
@@ -62,13 +65,13 @@ export class CoordinatorPages {
     try {
       // A reminder goes at the survey's schedule; one already due goes now. The launch must
       // plan exactly what the confirmation showed, or it launches nothing.
-      const expect = { postal: Number(body.postal), email: Number(body.email) };
-      const r = await this.waves.launch(survey, step, req.principal!.id,
-        Number.isInteger(expect.postal) && Number.isInteger(expect.email) ? { expect } : {});
-      const held = Object.values(r.heldBack.postal).reduce((n, k) => n + k, 0);
+      const expect = Object.fromEntries((['postal', 'email', 'sms'] as const)
+        .filter((c) => body[c] !== undefined && Number.isInteger(Number(body[c])) && body[c] !== '').map((c) => [c, Number(body[c])]));
+      const r = await this.waves.launch(survey, step, req.principal!.id, Object.keys(expect).length ? { expect } : {});
+      const held = Math.max(...Object.values(r.heldBack).map((reasons) => Object.values(reasons).reduce((n, k) => n + k, 0)));
       const when = new Date(r.scheduledFor) > new Date() ? `scheduled for ${longDate(r.scheduledFor)}` : 'going out now';
       this.done(res, survey, r.alreadyLaunched ? `${step.replace('_', ' ')} was already launched`
-        : `${step.replace('_', ' ')} ${when}: ${r.added.postal} letters and ${r.added.email} e-mails planned; ${held} ${held === 1 ? 'patient' : 'patients'} held back`);
+        : `${step.replace('_', ' ')} ${when}: ${plannedWords(r)} planned; ${held} ${held === 1 ? 'patient' : 'patients'} held back${r.smsOff ? `. ${SMS_OFF}` : ''}`);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'invalid_state') throw error;
       this.pages.render(res, 'message.njk', { title: 'The mailing was not launched', paragraphs: [error.message], link: { href: `/coordinator?survey=${survey}`, text: 'Back to the survey' } }, 409);
@@ -110,4 +113,27 @@ export class CoordinatorPages {
   private done(res: Response, survey: string, notice: string) {
     res.redirect(303, `/coordinator?survey=${survey}&done=${encodeURIComponent(notice)}`);
   }
+}
+
+/** "2 letters and 0 e-mails", with texts named only for a step that sends them. */
+function plannedWords(r: Pick<LaunchSummary, 'added' | 'ledger'>): string {
+  const parts = [`${r.added.postal} letters`, `${r.added.email} e-mails`];
+  if (r.ledger.sms) parts.push(`${r.added.sms} texts`);
+  return parts.length > 2 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts.join(' and ');
+}
+
+/** The button's words: what the launch will do on each of the step's channels. */
+function actionWords(p: LaunchPreview): string {
+  const parts = [
+    ...(p.channels.includes('postal') || !p.channels.length ? [`post ${p.mail.postal} letters`] : []),
+    ...(p.channels.includes('email') ? [`send ${p.mail.email} e-mails`] : []),
+    ...(p.channels.includes('sms') && !p.smsOff ? [`send ${p.mail.sms} texts`] : []),
+  ];
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0] ?? 'nothing to send';
+}
+
+/** Held back on the step's widest channel: post if it has post, else e-mail, else texts. */
+function heldBackShown(p: LaunchPreview): Record<string, number> {
+  const channel = (['postal', 'email', 'sms'] as const).find((c) => p.channels.includes(c)) ?? 'postal';
+  return p.heldBack[channel];
 }

@@ -19,11 +19,11 @@ export interface SampledPatient {
   surname: string;
 }
 
-/** CPES-2026 with trust RXX's sample imported and locked, and a fresh (empty) deceased check. */
-export async function lockedSurvey(t: TestApp, rows: Row[]): Promise<SampledPatient[]> {
+/** CPES-2026 (with these settings, if any) with trust RXX's sample imported and locked, and a fresh (empty) deceased check. */
+export async function lockedSurvey(t: TestApp, rows: Row[], settings?: object): Promise<SampledPatient[]> {
   await resetDatabase(t.dataSource);
   for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
-  await t.http().post('/api/surveys').set(t.auth).send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30' }).expect(201);
+  await t.http().post('/api/surveys').set(t.auth).send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30', ...(settings ? { settings } : {}) }).expect(201);
   await t.http().post('/api/trusts').set(t.auth).send({ code: 'RXX', name: 'Example Hospitals NHS Trust' }).expect(201);
   const path = csvFile('mailing-sample.csv', rows);
   await t.app.get(SampleImportService).import({ surveyCode: 'CPES-2026', trustCode: 'RXX', path, fileName: 'mailing-sample.csv', uploadedBy: 'test' });
@@ -60,7 +60,7 @@ export async function settled(t: TestApp, step: string, timeoutMs = 30_000): Pro
   const until = Date.now() + timeoutMs;
   for (;;) {
     const [progress] = (await waves.status('CPES-2026', step)).steps;
-    const waiting = progress.channels.postal.waiting + progress.channels.email.waiting + progress.printFiles.planned;
+    const waiting = progress.channels.postal.waiting + progress.channels.email.waiting + progress.channels.sms.waiting + progress.printFiles.planned;
     if (!waiting) return progress;
     if (Date.now() > until) throw new Error(`${step} still has work waiting: ${JSON.stringify(progress)}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -110,6 +110,26 @@ export class AppConfig {
   SAMPLE_MAX_ROWS = 250_000;
 
   /**
+   * GOV.UK Notify, for texts: the API key (`name-<service id>-<secret>`, two UUIDs at its end)
+   * and the SMS template, personalised with link, access_code and helpline. Either unset: SMS
+   * is off, and a launch of a step with texts plans none and says so.
+   */
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]*-?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    { message: 'NOTIFY_API_KEY must be a Notify API key: its name, then the service id and the secret key (two UUIDs)' })
+  NOTIFY_API_KEY?: string;
+
+  /** Notify's API address; a local stand-in in tests. */
+  @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'NOTIFY_BASE_URL must be an http(s) URL without a trailing slash' })
+  NOTIFY_BASE_URL = 'https://api.notifications.service.gov.uk';
+
+  @IsOptional() @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: 'NOTIFY_SMS_TEMPLATE_ID must be a Notify template id (a UUID)' })
+  NOTIFY_SMS_TEMPLATE_ID?: string;
+
+  /** The bearer token Notify sends with its delivery receipts (set in Notify's callback settings). Unset: receipts are refused. */
+  @IsOptional() @MinLength(16, { message: 'NOTIFY_CALLBACK_TOKEN must be at least 16 characters' })
+  NOTIFY_CALLBACK_TOKEN?: string;
+
+  /**
    * Until users arrive (access-control issue) one operator token grants the coordinator role.
    * Required in production; elsewhere a random one is generated per boot when unset.
    */
@@ -163,7 +183,12 @@ const KNOWN_KEYS = Object.keys(new AppConfig()).concat([
   'DATABASE_APP_URL', 'SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'OPERATOR_TOKEN',
   'METRICS_TOKEN', 'METRICS_PORT', 'LOG_FORMAT',
   'BOUNCE_ADDRESS_DOMAIN', 'BOUNCE_SMTP_PORT',
+  'NOTIFY_API_KEY', 'NOTIFY_SMS_TEMPLATE_ID', 'NOTIFY_CALLBACK_TOKEN',
 ]);
+
+/** Texts go out only with both a Notify API key and an SMS template. */
+export const smsEnabled = (c: Pick<AppConfig, 'NOTIFY_API_KEY' | 'NOTIFY_SMS_TEMPLATE_ID'>): boolean =>
+  Boolean(c.NOTIFY_API_KEY && c.NOTIFY_SMS_TEMPLATE_ID);
 
 /** Reads and validates the environment; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

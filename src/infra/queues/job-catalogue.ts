@@ -5,7 +5,7 @@
  * Queue names are part of Redis keys: renaming one strands every job waiting in the old
  * queue. Add new names; never rename.
  */
-export const QUEUE_NAMES = ['maintenance', 'postal', 'email', 'reports'] as const;
+export const QUEUE_NAMES = ['maintenance', 'postal', 'email', 'reports', 'sms'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Payloads carry ids and parameters only; handlers reload the facts from PostgreSQL. */
@@ -16,6 +16,8 @@ export interface JobPayloads {
   'mailings.print-batch': { printBatchId: string };
   /** Sends the e-mail of one ledger row, re-checked for suppression. */
   'mailings.send-email': { mailingId: string };
+  /** Sends the text of one ledger row through GOV.UK Notify, re-checked for suppression. */
+  'mailings.send-sms': { mailingId: string };
   /** Prints one pack asked for on the phone (large print, replacement), re-checked for suppression. */
   'mailings.print-one-off': { packId: string };
   /** Renders one local report of a results:reports run into storage. */
@@ -27,6 +29,7 @@ export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'maintenance.prune-temp-files': 'maintenance',
   'mailings.print-batch': 'postal',
   'mailings.send-email': 'email',
+  'mailings.send-sms': 'sms',
   'mailings.print-one-off': 'postal',
   'results.render-report': 'reports',
 };
@@ -52,6 +55,9 @@ export const QUEUE_POLICY: { readonly [Q in QueueName]: QueuePolicy } = {
   email: { concurrency: 50, attempts: 5, backoffMs: 60_000, keepCompleted: false },
   // A report is CPU-bound like a print file; its item row is the record, as the ledger is for mailings.
   reports: { concurrency: 1, attempts: 3, backoffMs: 5_000, keepCompleted: false },
+  // Each text is one HTTPS request to Notify, which allows 3,000 messages a minute per service
+  // key: enough in flight to wait on its latency, few enough that a rate limit (429) backs off.
+  sms: { concurrency: 20, attempts: 5, backoffMs: 60_000, keepCompleted: false },
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class LaunchStepDto {
   /** Send a reminder now instead of at the survey's schedule. */
@@ -19,4 +19,8 @@ export class RetryFailedDto {
   /** The coordinator has checked the mail server's log: the interrupted e-mails named were not delivered. */
   @IsOptional() @IsBoolean()
   notDelivered?: boolean;
+
+  /** With references: their e-mails (the default) or their texts. */
+  @IsOptional() @IsIn(['email', 'sms'], { message: 'channel must be email or sms' })
+  channel?: 'email' | 'sms';
 }
