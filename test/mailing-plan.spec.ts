@@ -118,6 +118,13 @@ describe('mailing plan per survey', () => {
     expect(await t.dataSource.query('SELECT step, format FROM one_off_packs')).toEqual([{ step: 'reminder_2', format: 'large_print' }]);
     const preview = await waves().preview('CPES-2026', 'young_women');
     expect(preview).toMatchObject({ launched: true, channels: ['postal', 'email'], limitedToGroup: true, mail: { postal: 0, email: 0 } });
+
+    // The response-rate report follows the plan's steps (none sent yet: every count 0), in CSV too.
+    const rates = await t.http().get('/api/surveys/CPES-2026/reports/response-rates').set(t.auth).expect(200);
+    expect(Object.keys(rates.body.national.mailed)).toEqual(['first_post', 'young_women', 'men_only', 'email_only']);
+    expect(rates.body.national.mailed.young_women).toEqual({ postal: 0, email: 0 });
+    const csv = await t.http().get('/api/surveys/CPES-2026/reports/response-rates?format=csv').set(t.auth).expect(200);
+    expect(csv.text.split('\r\n')[0]).toContain('mailed_first_post_postal,mailed_first_post_email,mailed_young_women_postal');
   });
 
   it('refuses a plan at survey creation with a sentence naming each step and field', async () => {
