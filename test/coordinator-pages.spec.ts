@@ -303,7 +303,7 @@ describe('coordinator pages for the whole season', () => {
       expect(wrong.text).toContain('Type the survey code, CPES-2026, exactly as shown to confirm the purge');
       // The right code before the retention period has passed: the service's refusal, with the date.
       const early = await post('/coordinator/CPES-2026/purge', { confirm: 'CPES-2026' }).expect(409);
-      expect(early.text).toMatch(/its data must be kept until \d{4}-\d\d-\d\d/);
+      expect(early.text).toMatch(/its data must be kept until \d{1,2} [A-Z][a-z]+ \d{4}/);
       expect((await t.dataSource.query(`SELECT status FROM surveys WHERE code = 'CPES-2026'`))[0].status).toBe('closed');
     });
 

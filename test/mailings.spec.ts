@@ -70,7 +70,7 @@ describe('mailing waves: ledger, workers, e-mail and suppression', () => {
     await t.dataSource.query(`UPDATE deceased_checks SET imported_at = now() - interval '8 days'`);
     const res = await t.http().post('/api/surveys/CPES-2026/mailings/initial/launch').set(t.auth).send({}).expect(409);
     expect(res.body.error.message).toMatch(
-      /^initial was not launched\. The latest deceased check for this survey was imported on \d{4}-\d{2}-\d{2}, 8 days ago; the survey allows 7\. Import a fresh trace response \(deaths:import\) before mailing, then launch again\.$/);
+      /^initial was not launched\. The latest deceased check for this survey was imported on \d{1,2} [A-Z][a-z]+ \d{4}, 8 days ago; the survey allows 7\. Import a fresh trace response \(deaths:import\) before mailing, then launch again\.$/);
     await t.dataSource.query('DELETE FROM deceased_checks');
     const none = await cli(['wave:launch', '--survey', 'CPES-2026', '--step', 'initial', '--json']);
     expect(none.code).toBe(1);

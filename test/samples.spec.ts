@@ -181,7 +181,7 @@ describe('sample intake', () => {
     const locked = await t.http().post('/api/surveys/CPES-2026/sample/lock').set(t.auth).expect(201);
     expect(locked.body).toMatchObject({ survey: 'CPES-2026', trusts: 1, patients: 1 });
     const before = await patients();
-    await expect(importRows([patientRow(2), patientRow(3)])).rejects.toThrow(/The sample for this survey was locked on \d{4}-\d{2}-\d{2}: sample files can no longer be uploaded or replaced/);
+    await expect(importRows([patientRow(2), patientRow(3)])).rejects.toThrow(/The sample for this survey was locked on \d{1,2} [A-Z][a-z]+ \d{4}: sample files can no longer be uploaded or replaced/);
     expect(await patients()).toEqual(before);
     const again = await t.http().post('/api/surveys/CPES-2026/sample/lock').set(t.auth).expect(409);
     expect(again.body.error.message).toContain('already locked');

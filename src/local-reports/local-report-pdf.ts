@@ -1,4 +1,5 @@
 import { type LocalReport, type ScoreRow, withheldText } from './local-report';
+import { longDate } from '../infra/dates';
 import {
   type Column, COLOUR, CONTENT_WIDTH, type Doc, ensureRoom, heading, newDocument, numberPages, PAGE, paragraph, rangeChart, tableHeader, tableRow, toBuffer, trendArrow,
 } from './pdf-drawing';
@@ -32,7 +33,7 @@ function titlePage(doc: Doc, r: LocalReport): void {
   doc.moveDown(2).fontSize(10).text(`${r.respondents.toLocaleString('en-GB')} respondents. Figures resting on fewer than ${r.threshold} respondents are not shown: `
     + `they read "${withheldText(r.threshold)}". Scores are the percentage of patients in the question's base who gave a positive answer, to one decimal place.`, { width: CONTENT_WIDTH });
   if (r.previousSurvey) doc.moveDown(0.5).text(`Change is measured against ${r.previousSurvey}, question by question.`, { width: CONTENT_WIDTH });
-  doc.moveDown(0.5).fillColor(COLOUR.muted).text(`Produced ${r.generatedAt.slice(0, 10)}.`, { width: CONTENT_WIDTH }).fillColor(COLOUR.text);
+  doc.moveDown(0.5).fillColor(COLOUR.muted).text(`Produced ${longDate(r.generatedAt)}.`, { width: CONTENT_WIDTH }).fillColor(COLOUR.text);
 }
 
 function responseRate(doc: Doc, r: LocalReport): void {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
+import { longDate } from '../infra/dates';
 
 const DAY_MS = 86_400_000;
 
@@ -17,7 +18,7 @@ export async function staleDeceasedCheck(m: Pick<EntityManager, 'query'>, survey
   }
   const ageDays = Math.floor((now.getTime() - new Date(latest).getTime()) / DAY_MS);
   if (now.getTime() - new Date(latest).getTime() <= limit * DAY_MS) return null;
-  return `The latest deceased check for this survey was imported on ${new Date(latest).toISOString().slice(0, 10)}, `
+  return `The latest deceased check for this survey was imported on ${longDate(new Date(latest))}, `
     + `${ageDays} days ago; the survey allows ${limit}. Import a fresh trace response (deaths:import) before mailing`;
 }
 

@@ -1,5 +1,6 @@
 import { command } from '../cli/cli-command';
 import { RetentionService } from './retention.service';
+import { longDate } from '../infra/dates';
 
 export const surveyClose = command({
   name: 'survey:close',
@@ -10,7 +11,7 @@ export const surveyClose = command({
     return {
       json: r,
       text: `${r.survey} closed at ${r.closedAt}: ${r.stepsPaused} mailing step(s) paused, ${r.onePacksWithdrawn} one-off pack(s) withdrawn. `
-        + `Patient data may be purged (survey:purge) from ${r.purgeFrom.slice(0, 10)}.`,
+        + `Patient data may be purged (survey:purge) from ${longDate(r.purgeFrom)}.`,
     };
   },
 });

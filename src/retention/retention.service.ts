@@ -14,6 +14,7 @@ import { freeTextQuestions, redactStoredComments } from '../results/comments/com
 import { surveyQuestions } from '../results/survey-questions';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
+import { longDate } from '../infra/dates';
 
 export interface CloseSummary { survey: string; closedAt: string; stepsPaused: number; onePacksWithdrawn: number; purgeFrom: string }
 export interface PurgeSummary {
@@ -58,7 +59,7 @@ export class RetentionService {
 
   async close(surveyCode: string, by: string): Promise<CloseSummary> {
     const survey = await this.surveys.get(surveyCode);
-    if (survey.status === 'purged') throw new DomainError('invalid_state', `This survey was purged on ${survey.purgedAt?.toISOString().slice(0, 10)}`);
+    if (survey.status === 'purged') throw new DomainError('invalid_state', `This survey was purged on ${survey.purgedAt ? longDate(survey.purgedAt) : 'an earlier day'}`);
     return this.dataSource.transaction(async (m) => {
       // Waits for returns, answers and calls being recorded now; later ones see the survey closed.
       await lockForFinalSuppressionCheck(m, survey.id);
@@ -88,7 +89,7 @@ export class RetentionService {
     const purgeFrom = new Date(survey.closedAt.getTime() + parseSurveySettings(survey.settings).retentionDaysAfterClose * DAY_MS);
     if (now < purgeFrom) {
       throw new DomainError('invalid_state',
-        `This survey was closed on ${survey.closedAt.toISOString().slice(0, 10)}; its data must be kept until ${purgeFrom.toISOString().slice(0, 10)} (retentionDaysAfterClose). Purge from then.`);
+        `This survey was closed on ${longDate(survey.closedAt)}; its data must be kept until ${longDate(purgeFrom)} (retentionDaysAfterClose). Purge from then.`);
     }
     if (survey.status !== 'purged') await assertGroupsDerived((sql, params) => this.dataSource.query(sql, params), survey.id);
     const textQuestions = freeTextQuestions(surveyQuestions(parseSurveySettings(survey.settings).questionnaire).definition).map((q) => q.id);

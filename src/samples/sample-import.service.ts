@@ -16,6 +16,7 @@ import { EXCLUSION_REASONS, ExclusionReason, RowRules } from './sample-row';
 import { clearStagedRows, firstRowPastProblemLimit, LAST_REFERENCE, settleStagedRows } from './sample-settle';
 import { StagedFile, stageSampleRows, tooLarge } from './sample-staging';
 import { MAX_ROW_PROBLEMS } from './upload-limits';
+import { longDate } from '../infra/dates';
 
 export interface ImportRequest {
   surveyCode: string;
@@ -198,7 +199,7 @@ export class SampleImportService {
 function assertOpenForUploads(survey: Pick<Survey, 'code' | 'status' | 'sampleLockedAt'>): void {
   if (survey.sampleLockedAt) {
     throw new DomainError('invalid_state',
-      `The sample for this survey was locked on ${survey.sampleLockedAt.toISOString().slice(0, 10)}: sample files can no longer be uploaded or replaced. Contact the survey coordinator.`);
+      `The sample for this survey was locked on ${longDate(survey.sampleLockedAt)}: sample files can no longer be uploaded or replaced. Contact the survey coordinator.`);
   }
   if (survey.status === 'closed' || survey.status === 'purged') {
     throw new DomainError('invalid_state', `This survey is ${survey.status}: it takes no sample files`);

@@ -3,6 +3,7 @@ import { command, existingFile } from '../cli/cli-command';
 import { SampleFilesService } from './sample-files.service';
 import { SampleImportService } from './sample-import.service';
 import type { SampleFileReport } from './sample-report';
+import { longDate } from '../infra/dates';
 
 function summaryText(r: SampleFileReport): string {
   const excluded = Object.entries(r.excluded).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
@@ -53,7 +54,7 @@ export const sampleStatus = command({
   async run({ app, options }) {
     const status = await app.get(SampleFilesService).status(options.survey);
     const text = [
-      `${status.survey}: sample ${status.lockedAt ? `locked ${status.lockedAt.slice(0, 10)}` : 'open for uploads'}`,
+      `${status.survey}: sample ${status.lockedAt ? `locked ${longDate(status.lockedAt)}` : 'open for uploads'}`,
       ...status.trusts.map((t) => `${t.trust.padEnd(6)} ${t.currentFileId ? `${String(t.sampled).padStart(7)} sampled of ${t.rowsRead} rows` : '   no accepted file'}  (${t.uploads} upload(s))`),
     ].join('\n');
     return { json: status, text };

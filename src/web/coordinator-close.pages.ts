@@ -11,7 +11,7 @@ import { parseSurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
 import { fieldsNamed, formErrors, PauseForm, PurgeForm } from './coordinator-forms';
-import { longDate } from './dates';
+import { longDate } from '../infra/dates';
 import { fieldErrors, Pages } from './pages';
 
 const DAY_MS = 86_400_000;

@@ -18,7 +18,7 @@ import { TrustsService } from '../trusts/trusts.service';
 import {
   dateFromParts, defaultSettingValues, fieldsNamed, formErrors, NewSurveyForm, SETTING_FIELDS, SETTINGS_SENTENCES, settingsFieldOf, settingsFromForm,
 } from './coordinator-forms';
-import { longDate } from './dates';
+import { longDate } from '../infra/dates';
 import { fieldErrors, Pages } from './pages';
 
 const TRUST_SENTENCES: Record<string, string> = {

@@ -7,7 +7,7 @@ import { TrustsService } from '../trusts/trusts.service';
 import { AddUserDto } from '../users/dto/users.dto';
 import { UsersService } from '../users/users.service';
 import { fieldsNamed, formErrors } from './coordinator-forms';
-import { longDate } from './dates';
+import { longDate } from '../infra/dates';
 import { fieldErrors, Pages } from './pages';
 
 const USER_SENTENCES: Record<string, string> = {

@@ -11,7 +11,7 @@ import { SampleFilesService } from '../samples/sample-files.service';
 import { mailingPlanOf } from '../surveys/mailing-plan';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
-import { longDate, longDateTime } from './dates';
+import { longDate, longDateTime } from '../infra/dates';
 import { Pages } from './pages';
 import { pageSurvey } from './surveys';
 

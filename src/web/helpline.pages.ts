@@ -8,7 +8,7 @@ import { DomainError } from '../infra/errors/domain-error';
 import { validateInput } from '../infra/http/validate-input';
 import { SurveysService } from '../surveys/surveys.service';
 import { dateParts, parseDateParts } from './date-input';
-import { longDate, longDateTime } from './dates';
+import { longDate, longDateTime } from '../infra/dates';
 import { fieldErrors, Pages } from './pages';
 import { pageSurvey } from './surveys';
 

@@ -4,7 +4,7 @@ import nunjucks from 'nunjucks';
 import { join } from 'node:path';
 import type { Principal } from '../auth/roles';
 import { PROJECT_ROOT, TEMPLATES_DIR } from '../infra/paths';
-import { longDate } from './dates';
+import { longDate } from '../infra/dates';
 
 export const NHSUK_DIST = join(PROJECT_ROOT, 'node_modules', 'nhsuk-frontend', 'dist');
 

@@ -14,7 +14,7 @@ import { csvDownload } from '../infra/http/csv-response';
 import { EXCLUSIONS_IN_ORDER } from '../samples/sample-format';
 import { exclusionsCsv, SampleExclusionsService } from '../samples/sample-exclusions';
 import { SampleImportService } from '../samples/sample-import.service';
-import { longDate, longDateTime } from './dates';
+import { longDate, longDateTime } from '../infra/dates';
 import { fieldErrors, Pages } from './pages';
 import { pageSurvey } from './surveys';
 
