@@ -89,7 +89,7 @@ async function serviceRate(dir: string, smtp: Awaited<ReturnType<typeof smtpSink
       await app.get(JobQueue).queue('postal').obliterate({ force: true });
       const env = {
         ...process.env, DATABASE_URL: url, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_POOL_SIZE: String(POOL),
-        STORAGE_DIR: join(dir, 'storage'), LOG_LEVEL: 'error',
+        STORAGE_DIR: join(dir, 'storage'), LOG_LEVEL: 'info', // the ready line is an info line
       };
       for (let i = 0; i < workers; i++) children.push(await startWorker(env));
       const before = await smtp.count();
