@@ -138,6 +138,12 @@ describe('SMS through GOV.UK Notify, and steps limited to a patient group', () =
       { mobile: mobile(1), delivery_status: 'delivered' }, { mobile: mobile(2), delivery_status: 'temporary-failure' },
       { mobile: mobile(3), delivery_status: 'permanent-failure' }, { mobile: mobile(4), delivery_status: 'technical-failure' },
     ]);
+    // The helpline sees each text with its receipt.
+    const helpline = await t.http().get(`/api/surveys/CPES-2026/patients/${patients[2].reference}`).set(t.auth).expect(200);
+    expect(helpline.body.mailings.filter((m: { channel: string }) => m.channel === 'sms')).toEqual([
+      expect.objectContaining({ step: 'initial', channel: 'sms', status: 'sent', delivery: 'permanent-failure' })]);
+    const page = await t.http().get(`/helpline/CPES-2026/patients/${patients[2].reference}`).set(t.auth).expect(200);
+    expect(page.text).toContain('The number does not work: no more texts go to it');
     const status = await cli(['wave:status', '--survey', 'CPES-2026', '--step', 'initial']);
     expect(status.stdout).toContain('text  : 4 planned, 4 sent');
     expect(status.stdout).toContain('text receipts: delivered 1, permanent-failure 1, temporary-failure 1, technical-failure 1');

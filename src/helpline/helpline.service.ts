@@ -39,7 +39,8 @@ export interface PatientRecord extends PatientSummary {
     id: string; kind: string; mode: string | null; occurredOn: string; recordedBy: string; recordedAt: string; source: string;
     details: Record<string, unknown>;
   }[];
-  mailings: { step: string; channel: string; status: string; suppressionReason: string | null; completedAt: string | null }[];
+  /** In the order the steps were launched; `delivery`: a text's receipt from Notify (delivered, permanent-failure, …), else null. */
+  mailings: { step: string; channel: string; status: string; suppressionReason: string | null; completedAt: string | null; delivery: string | null }[];
   /** The latest bounce of an e-mail to this patient, permanent first: when, and what the receiving server said, in words. */
   emailBounce: EmailBounce | null;
   oneOffPacks: OneOffPack[];
@@ -124,8 +125,9 @@ export class HelplineService {
       `SELECT id::text AS id, kind, mode, to_char(occurred_on, 'YYYY-MM-DD') AS "occurredOn", recorded_by AS "recordedBy",
          recorded_at AS "recordedAt", source, details FROM patient_events WHERE patient_id = $1 ORDER BY recorded_at, id`, [patient.id]);
     const mailings = await m.query(
-      `SELECT step, channel, status, suppression_reason AS "suppressionReason", completed_at AS "completedAt"
-       FROM mailings WHERE patient_id = $1 ORDER BY array_position(ARRAY['initial', 'reminder_1', 'reminder_2'], step), channel DESC`, [patient.id]);
+      `SELECT x.step, x.channel, x.status, x.suppression_reason AS "suppressionReason", x.completed_at AS "completedAt", x.delivery_status AS delivery
+       FROM mailings x JOIN mailing_steps ms ON ms.survey_id = x.survey_id AND ms.step = x.step
+       WHERE x.patient_id = $1 ORDER BY ms.scheduled_for, ms.step, array_position(ARRAY['postal', 'email', 'sms'], x.channel)`, [patient.id]);
     return {
       survey: survey.code,
       reference: row.reference, trustCode: row.trustCode, trustName: row.trustName, title: row.title, firstName: row.firstName,

@@ -12,6 +12,14 @@ import { longDate, longDateTime } from '../infra/dates';
 import { fieldErrors, Pages } from './pages';
 import { pageSurvey } from './surveys';
 
+/** Notify's receipt for a text, as the helpline says it to a caller. */
+const TEXT_RECEIPTS: Record<string, string> = {
+  delivered: 'Delivered to the phone',
+  'permanent-failure': 'The number does not work: no more texts go to it',
+  'temporary-failure': 'Not delivered yet: the phone may be off or out of signal',
+  'technical-failure': 'Not delivered: a fault at the phone network',
+};
+
 interface Field { name: string; label: string; hint?: string; multiline?: boolean; inputType?: string; width?: string; options?: { value: string; text: string }[] }
 
 /** What each contact asks for, in the order a call goes. */
@@ -95,7 +103,7 @@ export class HelplinePages {
         ...p,
         born: longDate(p.dateOfBirth),
         events: p.events.map((e) => ({ ...e, when: longDateTime(e.recordedAt) })),
-        mailings: p.mailings.map((m) => ({ ...m, when: m.completedAt ? longDate(m.completedAt) : '' })),
+        mailings: p.mailings.map((m) => ({ ...m, when: m.completedAt ? longDate(m.completedAt) : '', receipt: m.delivery ? TEXT_RECEIPTS[m.delivery] ?? m.delivery : null })),
         emailBounce: p.emailBounce && { ...p.emailBounce, on: longDate(p.emailBounce.bouncedAt) },
       },
     });
