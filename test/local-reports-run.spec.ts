@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReportRunsService } from '../src/local-reports/report-runs.service';
 import { startApp, TestApp } from './support/app';
@@ -26,6 +26,8 @@ describe('every local report of a survey, rendered by workers', () => {
   afterAll(async () => {
     for (const c of children) c.kill('SIGTERM');
     await t.app.close();
+    // This Jest worker's storage folder is shared with later specs (the purge's checks no PDF is left): leave it as found.
+    for (const dir of ['no-worker', 'all-reports', 'reports']) rmSync(join(process.env.STORAGE_DIR!, dir), { recursive: true, force: true });
   });
 
   it('says how to start a worker when none is listening, rather than waiting for ever', async () => {

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReportsService } from '../src/reports/reports.service';
 import { PublicationService } from '../src/results/publication.service';
@@ -40,7 +40,11 @@ describe('local reports', () => {
       tokens[role] = (await users.createToken(user.id, 'tests')).token;
     }
   }, 120_000);
-  afterAll(() => t.app.close());
+  afterAll(async () => {
+    await t.app.close();
+    // This Jest worker's storage folder is shared with later specs (the purge's checks no PDF is left): leave it as found.
+    for (const file of ['cli-icb.pdf', 'cli-national.xlsx']) rmSync(join(outDir, file), { force: true });
+  });
 
   const q2 = (body: { scores: { question: string }[] }) => body.scores.find((s) => s.question === 'gp_explained_referral') as any;
 
