@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/roles';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DomainError } from '../infra/errors/domain-error';
@@ -66,3 +67,9 @@ export async function writtenTo<T>(option: string, what: string, work: () => Pro
       [{ where: option, message: 'not writable' }]);
   }
 }
+
+/** Who a command acts as: the command line is the coordinator's, recorded in the audit trail as "cli". */
+export const CLI_COORDINATOR: Principal = { id: 'cli', role: 'coordinator' };
+
+/** The `--survey CODE` option most commands take. */
+export const SURVEY_OPTION = { type: 'string', required: true, description: 'survey code' } as const;

@@ -1,4 +1,4 @@
-import { command } from '../cli/cli-command';
+import { command, CLI_COORDINATOR } from '../cli/cli-command';
 import { validateInput } from '../infra/http/validate-input';
 import { FindPatientDto, LogContactDto } from './dto/helpline.dto';
 import { HelplineService } from './helpline.service';
@@ -47,7 +47,7 @@ export const helplineFind = command({
     const query = validateInput(FindPatientDto, Object.fromEntries(Object.entries({
       reference: options.ref, surname: options.surname, postcode: options.postcode, dateOfBirth: options.dob,
     }).filter(([, v]) => v !== undefined)));
-    const r = await app.get(HelplineService).find(options.survey, query, { id: 'cli', role: 'coordinator' });
+    const r = await app.get(HelplineService).find(options.survey, query, CLI_COORDINATOR);
     const lines = r.matches.map((p) => `${p.reference}  ${[p.title, p.firstName, p.surname].filter(Boolean).join(' ')}, ${p.postcode}, born ${p.dateOfBirth}, ${p.trustName}; outcome ${p.outcome.code}`);
     return { json: r, text: lines.length ? lines.join('\n') : 'No patient matches.' };
   },
@@ -61,7 +61,7 @@ export const helplineShow = command({
     survey: { type: 'string', description: 'survey code (default: the newest survey holding the reference)' },
   },
   async run({ app, options }) {
-    const r = await app.get(HelplineService).record(options.survey, options.ref, { id: 'cli', role: 'coordinator' });
+    const r = await app.get(HelplineService).record(options.survey, options.ref, CLI_COORDINATOR);
     const lines = [
       `${r.reference} (${r.survey}, ${r.trustName}): ${[r.title, r.firstName, r.surname].filter(Boolean).join(' ')}, ${r.address.join(', ')}, ${r.postcode}`,
       `outcome ${r.outcome.code}: ${r.outcome.label}`,

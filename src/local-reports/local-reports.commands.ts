@@ -1,12 +1,11 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { command, writtenTo } from '../cli/cli-command';
+import { command, writtenTo, SURVEY_OPTION } from '../cli/cli-command';
 import { DomainError } from '../infra/errors/domain-error';
 import type { ReportScope } from './local-report';
 import { CONSOLE, LocalReportsService, type ReportFormat } from './local-reports.service';
 import { ReportRunsService, type RunProgress } from './report-runs.service';
 
-const survey = { type: 'string', required: true, description: 'survey code' } as const;
 
 function formatOf(value: string | undefined, fallback?: ReportFormat): ReportFormat {
   const v = value ?? fallback;
@@ -31,7 +30,7 @@ export const resultsReport = command({
   name: 'results:report',
   summary: 'One local report (national, a trust, an ICB or a Cancer Alliance) as a PDF or XLSX file',
   options: {
-    survey,
+    survey: SURVEY_OPTION,
     trust: { type: 'string', description: 'a trust code (RXX)' },
     icb: { type: 'string', description: 'an ICB code (QXX)' },
     alliance: { type: 'string', description: 'a Cancer Alliance code (EXX)' },
@@ -60,7 +59,7 @@ export const resultsReports = command({
   name: 'results:reports',
   summary: 'Every local report of a survey (national, each trust, ICB and Cancer Alliance), rendered by the workers, into a folder',
   options: {
-    survey,
+    survey: SURVEY_OPTION,
     out: { type: 'string', required: true, description: 'the folder to put the files in (created if missing)' },
     format: { type: 'string', description: 'pdf (default) or xlsx' },
     run: { type: 'string', description: 'follow an earlier run (its id) instead of starting one' },

@@ -1,14 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Principal } from '../auth/roles';
-import { command, writtenTo } from '../cli/cli-command';
+import { command, writtenTo, CLI_COORDINATOR } from '../cli/cli-command';
 import { DomainError } from '../infra/errors/domain-error';
 import { groupedResponseRatesCsv, overallRatingCsv, responseRatesCsv, responsesOverTimeCsv } from './report-csv';
 import { responseChartSvg } from './response-chart';
 import { ReportsService } from './reports.service';
 import { GroupedResponseRates, GroupRateRow, GROUPINGS } from './response-rates-by-group';
 
-const coordinator: Principal = { id: 'cli', role: 'coordinator' };
 const rate = (v: number | null) => (v === null ? '  –  ' : `${v.toFixed(1).padStart(5)}%`);
 
 export const reportResponseRates = command({
@@ -21,9 +19,9 @@ export const reportResponseRates = command({
     trust: { type: 'string', description: "with --by: this trust's patients only (default: every trust's)" },
   },
   async run({ app, options }) {
-    if (options.by !== undefined) return byGroup(await app.get(ReportsService).responseRatesByGroup(options.survey, options.by, coordinator, options.trust), options.csv);
+    if (options.by !== undefined) return byGroup(await app.get(ReportsService).responseRatesByGroup(options.survey, options.by, CLI_COORDINATOR, options.trust), options.csv);
     if (options.trust !== undefined) throw new DomainError('validation_failed', '--trust goes with --by: the report without --by lists every trust already', [{ where: '--trust', message: 'only with --by' }]);
-    const r = await app.get(ReportsService).responseRates(options.survey, coordinator);
+    const r = await app.get(ReportsService).responseRates(options.survey, CLI_COORDINATOR);
     if (options.csv) return { json: r, text: responseRatesCsv(r).trimEnd() };
     const line = (x: typeof r.national) =>
       `${x.code.padEnd(10)} sampled ${String(x.sampled).padStart(7)}  responded ${String(x.outcomes[1]).padStart(7)}  adjusted ${rate(x.adjustedRate)}  unadjusted ${rate(x.unadjustedRate)}`;
@@ -49,7 +47,7 @@ export const reportResponsesOverTime = command({
     trust: { type: 'string', description: 'chart this trust instead of the national line' },
   },
   async run({ app, options }) {
-    const r = await app.get(ReportsService).responsesOverTime(options.survey, coordinator);
+    const r = await app.get(ReportsService).responsesOverTime(options.survey, CLI_COORDINATOR);
     if (options.svg) {
       const series = r.series.find((s) => s.code === (options.trust ?? 'national'));
       if (!series && !options.trust) throw new DomainError('invalid_state', 'There is nothing to chart yet: no mailing has gone out in this survey');
@@ -77,7 +75,7 @@ export const reportOverallRating = command({
     csv: { type: 'boolean', description: 'print CSV' },
   },
   async run({ app, options }) {
-    const r = await app.get(ReportsService).overallRating(options.survey, coordinator);
+    const r = await app.get(ReportsService).overallRating(options.survey, CLI_COORDINATOR);
     if (options.csv) return { json: r, text: overallRatingCsv(r).trimEnd() };
     const line = (x: typeof r.national) => `${x.code.padEnd(10)} respondents ${String(x.respondents).padStart(7)}  mean ${x.mean === null ? `withheld (< ${r.threshold})` : x.mean.toFixed(1)}`;
     return { json: r, text: [...r.trusts.map(line), line(r.national)].join('\n') };
