@@ -6,6 +6,8 @@ describe('survey settings', () => {
     expect(parseSurveySettings()).toEqual({
       minimumAge: 16,
       icd10Scope: ['C00-C97', 'D05'],
+      ptcOnly: false,
+      addressee: 'patient',
       schedule: { reminder_1: 21, reminder_2: 49 },
       deceasedCheckMaxAgeDays: 7,
       suppressionThreshold: 21,

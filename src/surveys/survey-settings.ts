@@ -1,11 +1,12 @@
 import { plainToInstance, Type } from 'class-transformer';
 import {
-  ArrayNotEmpty, IsArray, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested, validateSync,
+  ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested, validateSync,
 } from 'class-validator';
 import { DomainError } from '../infra/errors/domain-error';
-import { IsIsoInstant } from '../infra/http/iso-date';
+import { IsIsoDate, IsIsoInstant } from '../infra/http/iso-date';
 import { flattenValidationErrors } from '../infra/http/validation';
 import { checkMailingPlan, MailingPlanStep } from './mailing-plan';
+import { KIND_DEFAULTS, SurveyKind } from './survey-kinds';
 
 /** Days after the initial mailing at which each reminder is due (in the default mailing plan). */
 export class MailingSchedule {
@@ -14,6 +15,23 @@ export class MailingSchedule {
 
   @IsInt() @Min(1) @Max(365)
   reminder_2 = 49;
+}
+
+export const ADDRESSEES = ['patient', 'parent_or_carer'] as const;
+export type Addressee = (typeof ADDRESSEES)[number];
+
+const ICD10_SCOPE_ENTRY = /^[A-Z]\d{2}(\.\d)?(-[A-Z]\d{2}(\.\d)?)?$/;
+
+/** One age band of questionnaireByAge: ages fromAge to toAge inclusive, in whole years. */
+export class QuestionnaireBand {
+  @IsInt() @Min(0) @Max(120)
+  fromAge: number;
+
+  @IsInt() @Min(0) @Max(120)
+  toAge: number;
+
+  @Matches(/^[a-z0-9][a-z0-9-]{0,60}$/, { message: 'questionnaire must name a file in templates/questionnaires/, e.g. u16-8-11' })
+  questionnaire: string;
 }
 
 /** One line of printable text: no control characters, no spaces at either end. */
@@ -39,10 +57,42 @@ export class SurveySettings {
   @IsInt() @Min(0) @Max(120)
   minimumAge = 16;
 
-  /** ICD-10 codes or ranges in scope, three-character form: "C00-C97", "D05". */
+  /** Age at discharge above which a row is excluded as `over_15` (the Under-16 survey); unset: no upper limit. */
+  @IsOptional() @IsInt() @Min(0) @Max(120)
+  maximumAge?: number;
+
+  /**
+   * ICD-10 codes or ranges in scope: three-character categories ("C00-C97", "D05") or
+   * subcategories ("D35.2-D35.4", "D44.3").
+   */
   @IsArray() @ArrayNotEmpty()
-  @Matches(/^[A-Z]\d{2}(-[A-Z]\d{2})?$/, { each: true, message: 'icd10Scope entries must look like "C00-C97" or "D05"' })
+  @Matches(ICD10_SCOPE_ENTRY, { each: true, message: 'icd10Scope entries must look like "C00-C97", "D05", "D35.2-D35.4" or "D44.3"' })
   icd10Scope: string[] = ['C00-C97', 'D05'];
+
+  /** Only trusts marked as Principal Treatment Centres (trust:add --ptc) may send a sample. */
+  @IsBoolean()
+  ptcOnly = false;
+
+  /**
+   * Who letters, envelopes and e-mails are addressed to: the patient, or (Under-16 survey) "the
+   * parent or carer of" the patient, at the patient's address. Never the child.
+   */
+  @IsIn(ADDRESSEES, { message: `addressee must be one of ${ADDRESSEES.join(', ')}` })
+  addressee: Addressee = 'patient';
+
+  /**
+   * Questionnaires by the patient's age on the fieldwork start date, youngest band first; a
+   * patient older than every band takes the oldest band's. Unset: everyone gets `questionnaire`.
+   */
+  @IsOptional() @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => QuestionnaireBand)
+  questionnaireByAge?: QuestionnaireBand[];
+
+  /**
+   * The day fieldwork starts (YYYY-MM-DD): ages for questionnaireByAge are taken on it. Unset
+   * until the initial mailing is launched, which sets it to that day.
+   */
+  @IsOptional() @IsIsoDate()
+  fieldworkStart?: string;
 
   @ValidateNested() @Type(() => MailingSchedule)
   schedule: MailingSchedule = new MailingSchedule();
@@ -101,11 +151,11 @@ export class SurveySettings {
  * Builds settings from defaults plus overrides, rejecting unknown keys and bad values with
  * every problem listed.
  */
-export function parseSurveySettings(overrides: unknown = {}): SurveySettings {
+export function parseSurveySettings(overrides: unknown = {}, kind: SurveyKind = 'adult'): SurveySettings {
   if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
     throw new DomainError('validation_failed', 'Survey settings must be a JSON object');
   }
-  const defaults = JSON.parse(JSON.stringify(new SurveySettings()));
+  const defaults = JSON.parse(JSON.stringify({ ...new SurveySettings(), ...KIND_DEFAULTS[kind] }));
   const o = overrides as Record<string, unknown>;
   // Nested settings merge over their defaults, so one can override a signatory's role alone.
   const nested = (key: 'schedule' | 'signatory') => (isObject(o[key]) ? { ...defaults[key], ...(o[key] as object) } : (o[key] ?? defaults[key]));
@@ -127,10 +177,22 @@ export function parseSurveySettings(overrides: unknown = {}): SurveySettings {
       details.push({ where: `settings.icd10Scope[${i}]`, message: 'a range must run forwards within one letter, e.g. C00-C97' });
     }
   }
+  details.push(...bandProblems(settings));
   if (details.length) {
     throw new DomainError('validation_failed', `Invalid survey settings: ${details.map((d) => `${d.where}: ${d.message}`).join('; ')}`, details);
   }
   return JSON.parse(JSON.stringify(settings));
+}
+
+/** Age bands run upwards without overlapping, each from its fromAge to its toAge. */
+function bandProblems(settings: SurveySettings): { where: string; message: string }[] {
+  const bands = settings.questionnaireByAge ?? [];
+  return bands.flatMap((band, i) => {
+    const where = `settings.questionnaireByAge[${i}]`;
+    if (band.fromAge > band.toAge) return [{ where, message: 'fromAge must not be above toAge' }];
+    if (i > 0 && band.fromAge <= bands[i - 1].toAge) return [{ where, message: 'bands must be in order of age without overlapping' }];
+    return [];
+  });
 }
 
 const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);

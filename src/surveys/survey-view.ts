@@ -8,6 +8,7 @@ export function surveyView(s: Survey) {
     periodStart: s.periodStart,
     periodEnd: s.periodEnd,
     status: s.status,
+    kind: s.kind,
     settings: s.settings,
     createdAt: s.createdAt.toISOString(),
   };

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { SurveyKind } from './survey-kinds';
 import type { SurveySettings } from './survey-settings';
 
 export const SURVEY_STATUSES = ['setup', 'sampling', 'fieldwork', 'closed', 'purged'] as const;
@@ -25,6 +26,10 @@ export class Survey {
 
   @Column({ type: 'text' })
   status: SurveyStatus;
+
+  /** Which survey this is a year of (adult CPES or Under-16); its settings' defaults came from it. */
+  @Column({ type: 'text', default: 'adult' })
+  kind: SurveyKind;
 
   @Column({ type: 'jsonb' })
   settings: SurveySettings;

@@ -22,12 +22,14 @@ export const surveyCreate = command({
     'period-start': { type: 'string', required: true, description: 'first discharge date in the sample, YYYY-MM-DD' },
     'period-end': { type: 'string', required: true, description: 'last discharge date in the sample, YYYY-MM-DD' },
     name: { type: 'string', description: 'a descriptive name' },
+    kind: { type: 'string', description: 'adult (the default) or under16: which survey, and so its default settings' },
     settings: { type: 'string', description: 'JSON file of settings overriding the defaults' },
   },
   async run({ app, options }) {
     const input = validateInput(CreateSurveyDto, {
       code: options.code,
       name: options.name,
+      kind: options.kind,
       periodStart: options['period-start'],
       periodEnd: options['period-end'],
       settings: options.settings ? readSettingsFile(options.settings) : undefined,
@@ -35,7 +37,7 @@ export const surveyCreate = command({
     const survey = surveyView(await app.get(SurveysService).create(input));
     return {
       json: survey,
-      text: `Created survey ${survey.code} (${survey.periodStart} to ${survey.periodEnd}), status ${survey.status}.`,
+      text: `Created ${survey.kind === 'under16' ? 'Under-16 ' : ''}survey ${survey.code} (${survey.periodStart} to ${survey.periodEnd}), status ${survey.status}.`,
     };
   },
 });

@@ -17,7 +17,8 @@ export class SurveysService {
         { where: 'periodEnd', message: `period end ${input.periodEnd} is before period start ${input.periodStart}` },
       ]);
     }
-    const settings = parseSurveySettings(input.settings ?? {});
+    const kind = input.kind ?? 'adult';
+    const settings = parseSurveySettings(input.settings ?? {}, kind);
     try {
       return await this.surveys.save(this.surveys.create({
         code: input.code,
@@ -25,6 +26,7 @@ export class SurveysService {
         periodStart: input.periodStart,
         periodEnd: input.periodEnd,
         status: 'setup',
+        kind,
         settings,
       }));
     } catch (error) {

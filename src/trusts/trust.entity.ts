@@ -13,6 +13,10 @@ export class Trust {
   @Column({ name: 'icb_code', type: 'text', nullable: true })
   icbCode: string | null;
 
+  /** A Principal Treatment Centre for children's cancer: only these take part in the Under-16 survey. */
+  @Column({ type: 'boolean', default: false })
+  ptc: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }
