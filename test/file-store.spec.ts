@@ -108,7 +108,7 @@ storageSuite('S3 (s3rver)', async () => {
   const s3 = await new S3StandIn().start();
   const store = fileStoreFor(loadConfig({ ...s3.env('spec/prefix') }));
   expect(store).toBeInstanceOf(S3FileStore);
-  return { store, close: async () => { (store as S3FileStore).close(); await s3.stop(); } };
+  return { store, close: async () => { store.close(); await s3.stop(); } };
 });
 
 describe('storage configuration', () => {

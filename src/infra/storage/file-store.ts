@@ -87,6 +87,9 @@ export abstract class FileStore {
     return Buffer.concat(chunks).toString('utf8');
   }
 
+  /** Releases connections (the object store's HTTP agent); a folder holds none. */
+  close(): void {}
+
   protected async deleteMany(keys: string[]): Promise<void> {
     for (const key of keys) await this.delete(key);
   }

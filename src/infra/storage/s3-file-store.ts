@@ -143,7 +143,7 @@ export class S3FileStore extends FileStore {
     }
   }
 
-  close(): void {
+  override close(): void {
     this.client.destroy();
   }
 }
