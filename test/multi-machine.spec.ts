@@ -120,10 +120,11 @@ describe('the HTTP service and three workers on separate machines, one object st
 
     // Every pack once, read through the service's routes: the manifests name each patient once,
     // and each PDF has the pages its manifest counts.
-    const { files } = await (await api('/api/surveys/CPES-2026/print-files')).json();
+    const { files } = await (await api('/api/surveys/CPES-2026/print-files')).json() as { files: { id: string; pages: number }[] };
     expect(files).toHaveLength(Math.ceil(PATIENTS / PACKS_PER_FILE));
     const references: string[] = [];
     let pages = 0;
+    let bytes = 0;
     for (const file of files) {
       const manifest = await api(`/api/surveys/CPES-2026/print-files/${file.id}/manifest`);
       expect(manifest.status).toBe(200);
@@ -136,6 +137,7 @@ describe('the HTTP service and three workers on separate machines, one object st
       expect(pageCount(pdf)).toBe(rows.reduce((n, r) => n + Number(r[4]), 0));
       expect(pageCount(pdf)).toBe(file.pages);
       pages += file.pages;
+      bytes += pdf.length;
     }
     expect(references).toHaveLength(PATIENTS);
     expect(new Set(references).size).toBe(PATIENTS);
@@ -147,7 +149,8 @@ describe('the HTTP service and three workers on separate machines, one object st
       const count = (queue: string) => text.split('\n')
         .filter((l) => l.startsWith('fieldwork_jobs_total{') && l.includes(`queue="${queue}"`) && l.includes('outcome="completed"'))
         .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-      return { postal: count('postal'), email: count('email') };
+      const rss = Number(/^process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? 0);
+      return { postal: count('postal'), email: count('email'), rssMiB: Math.round(rss / 1024 / 1024) };
     }));
     expect(completed.reduce((n, c) => n + c.postal, 0)).toBe(files.length);
     expect(completed.filter((c) => c.postal > 0).length).toBeGreaterThanOrEqual(2);
@@ -159,7 +162,8 @@ describe('the HTTP service and three workers on separate machines, one object st
 
     // The figures the README quotes for sizing.
     console.log(`multi-machine wave: ${PATIENTS} patients, 1 HTTP service + ${WORKERS} workers, one object store: `
-      + `${seconds.toFixed(1)} s from launch to done; ${PATIENTS} packs in ${files.length} print files (${pages} pages), ${smtp.received.length} e-mails; `
-      + `jobs per worker (print files / e-mails): ${completed.map((c) => `${c.postal}/${c.email}`).join(', ')}`);
+      + `${seconds.toFixed(1)} s from launch to done; ${PATIENTS} packs in ${files.length} print files (${pages} pages, ${(bytes / 1024 / 1024).toFixed(1)} MiB), ${smtp.received.length} e-mails; `
+      + `jobs per worker (print files / e-mails): ${completed.map((c) => `${c.postal}/${c.email}`).join(', ')}; `
+      + `worker RSS at the end: ${completed.map((c) => `${c.rssMiB} MiB`).join(', ')}`);
   }, 240_000);
 });
