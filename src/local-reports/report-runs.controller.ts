@@ -32,6 +32,7 @@ export class ReportRunsController {
     if (item.survey !== (await this.surveys.get(survey)).code) throw new NotFoundError('This survey has no report run with that id', 'run');
     const body = await this.runs.fileOf(item);
     res.setHeader('Cache-Control', 'no-store');
+    res.once('close', () => body.destroy()); // an abandoned download releases the store's connection
     return new StreamableFile(body, {
       type: CONTENT_TYPE[item.format], disposition: `attachment; filename="${item.survey}-${item.filePath!.slice(item.filePath!.lastIndexOf('/') + 1)}"`,
     });

@@ -32,5 +32,7 @@ export class PrintFilesController {
 
 export function streamed(file: OpenedFile, res: Response): StreamableFile {
   res.setHeader('Cache-Control', 'no-store');
+  // A download abandoned half-way releases the object store's connection instead of leaving it paused.
+  res.once('close', () => file.body.destroy());
   return new StreamableFile(file.body, { type: file.type, length: file.size, disposition: `attachment; filename="${file.name}"` });
 }
