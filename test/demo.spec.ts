@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { StorageService } from '../src/infra/storage/storage.service';
+import { localRoot } from './support/stored';
 import { resetDatabase, startApp, TestApp } from './support/app';
 
 /** `npm run demo` loads its synthetic survey, starts the service and says where to sign in. */
@@ -21,7 +21,7 @@ describe('the demo', () => {
       await once(demo, 'exit');
     }
     // The demo's print files and outbox e-mails stay out of the next test's storage folder.
-    for (const dir of ['print', 'outbox']) rmSync(join(t.app.get(StorageService).root, dir), { recursive: true, force: true });
+    for (const dir of ['print', 'outbox']) rmSync(join(localRoot(t.app), dir), { recursive: true, force: true });
     await t.app.close();
   });
 

@@ -1,10 +1,8 @@
 import type { TestingModule } from '@nestjs/testing';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Principal } from '../src/auth/roles';
 import { HelplineService } from '../src/helpline/helpline.service';
 import { JobQueue } from '../src/infra/queues/job-queue';
-import { StorageService } from '../src/infra/storage/storage.service';
+import { stored, storedText } from './support/stored';
 import { WavesService } from '../src/mailings/waves.service';
 import { startApp, TestApp } from './support/app';
 import { cli } from './support/cli';
@@ -145,11 +143,10 @@ describe('helpline', () => {
 
     const pack = await packDone(asked.json.pack.id);
     expect(pack.status).toBe('printed');
-    const path = join(t.app.get(StorageService).root, pack.pdf_path);
-    const pages = await pdfPages(readFileSync(path));
+    const pages = await pdfPages(await stored(t.app, pack.pdf_path));
     expect(pages.length).toBeGreaterThan(9); // large print runs longer than the standard 9 pages
     expect(pages.join(' ')).toContain(ref);
-    expect(readFileSync(path.replace(/\.pdf$/, '-manifest.csv'), 'utf8')).toContain(ref);
+    expect(await storedText(t.app, pack.pdf_path.replace(/\.pdf$/, '-manifest.csv'))).toContain(ref);
 
     await t.app.get(WavesService).launch('CPES-2026', 'reminder_2', 'test', { now: true });
     await settled(t, 'reminder_2');

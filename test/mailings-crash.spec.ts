@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { StorageService } from '../src/infra/storage/storage.service';
+import { ScratchSpace } from '../src/infra/storage/scratch-space';
+import { storedText } from './support/stored';
 import { INTERRUPTED } from '../src/mailings/email-mailings.service';
 import { WavesService } from '../src/mailings/waves.service';
 import { startApp, TestApp } from './support/app';
@@ -55,7 +56,7 @@ describe('a worker killed in the middle of a step', () => {
     await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
 
     // First kill: while the print file is being written (its temporary PDF has content).
-    const tmpDir = join(t.app.get(StorageService).root, 'tmp');
+    const tmpDir = t.app.get(ScratchSpace).dir;
     const writing = () => readdirSync(tmpDir, { withFileTypes: true }).some((f) => /^batch-001-.*\.pdf$/.test(f.name) && statSync(join(tmpDir, f.name)).size > 0);
     await killWhen(worker(), () => existsSync(tmpDir) && writing());
     const [{ printed }] = await t.dataSource.query(`SELECT count(*)::int AS printed FROM print_batches WHERE status = 'printed'`);
@@ -71,7 +72,7 @@ describe('a worker killed in the middle of a step', () => {
     // Post: exactly one print file with every patient in it, once.
     expect(progress.channels.postal).toMatchObject({ planned: PATIENTS, sent: PATIENTS, failed: 0, waiting: 0 });
     const [file] = await t.dataSource.query(`SELECT manifest_path, packs FROM print_batches WHERE status = 'printed'`);
-    const manifest = readFileSync(join(t.app.get(StorageService).root, file.manifest_path), 'utf8').trim().split('\r\n').slice(1);
+    const manifest = (await storedText(t.app, file.manifest_path)).trim().split('\r\n').slice(1);
     const references = manifest.map((l) => l.split(',')[1]);
     expect(new Set(references).size).toBe(PATIENTS);
     expect(references.sort()).toEqual(patients.map((p) => p.reference).sort());

@@ -1,8 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { JobQueue } from '../src/infra/queues/job-queue';
-import { StorageService } from '../src/infra/storage/storage.service';
+import { FileStore } from '../src/infra/storage/file-store';
+import { stored, storedText } from './support/stored';
 import { EmailMailingsService } from '../src/mailings/email-mailings.service';
 import { PrintBatchesService } from '../src/mailings/print-batches.service';
 import { WavesService } from '../src/mailings/waves.service';
@@ -103,10 +102,9 @@ describe('mailing waves: ledger, workers, e-mail and suppression', () => {
 
     const run = await t.app.get(PrintBatchesService).print('CPES-2026', 'initial');
     expect(run).toMatchObject({ packs: 6, batches: [expect.objectContaining({ batch: 1, packs: 6 })] });
-    const root = t.app.get(StorageService).root;
-    const manifest = readFileSync(join(root, run.batches[0].manifest), 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(','));
+    const manifest = (await storedText(t.app, run.batches[0].manifest)).trim().split('\r\n').slice(1).map((l) => l.split(','));
     expect(manifest.map((r) => r[3])).toEqual([...POSTCODES].sort());
-    const pages = await pdfPages(readFileSync(join(root, run.batches[0].pdf)));
+    const pages = await pdfPages(await stored(t.app, run.batches[0].pdf));
     expect(pages.length).toBe(run.pages);
     expect(pages.join('\n')).toContain(patients[0].access_code);
   });
@@ -116,14 +114,15 @@ describe('mailing waves: ledger, workers, e-mail and suppression', () => {
     await waves().launch('CPES-2026', 'initial', 'test');
     expect((await settled(t, 'initial')).channels.email).toMatchObject({ sent: 3, failed: 0 });
     expect(smtp.received).toEqual([]);
-    const outbox = join(t.app.get(StorageService).root, 'outbox');
-    const files = readdirSync(outbox).filter((f) => f.endsWith('.eml'));
+    const store = t.app.get(FileStore);
+    const files = (await store.list('outbox/')).map((f) => f.key.slice('outbox/'.length)).filter((f) => f.endsWith('.eml'));
     const ids: { id: string }[] = await t.dataSource.query(`SELECT id::text FROM mailings WHERE channel = 'email'`);
     for (const { id } of ids) expect(files.some((f) => f.startsWith(`_mailing-${id}@`))).toBe(true);
     const [first] = withEmail();
-    const eml = files.map((f) => readFileSync(join(outbox, f), 'utf8')).find((text) => text.includes(`To: ${first.email}`))!;
+    const emls = await Promise.all(files.map((f) => storedText(t.app, `outbox/${f}`)));
+    const eml = emls.find((text) => text.includes(`To: ${first.email}`))!;
     expect(eml).toContain(`http://localhost:3000/s/${first.access_code}`);
-    rmSync(outbox, { recursive: true, force: true });
+    await store.deletePrefix('outbox/');
   });
 
   it('does not mail a patient reported dead after launch but before the work ran', async () => {
@@ -136,7 +135,7 @@ describe('mailing waves: ledger, workers, e-mail and suppression', () => {
     expect(progress.channels.email).toMatchObject({ sent: 2, suppressed: { deceased: 1, total: 1 } });
     expect(smtp.to(dead.email!)).toEqual([]);
     const run = await t.app.get(PrintBatchesService).print('CPES-2026', 'initial');
-    const manifest = readFileSync(join(t.app.get(StorageService).root, run.batches[0].manifest), 'utf8');
+    const manifest = await storedText(t.app, run.batches[0].manifest);
     expect(manifest).not.toContain(dead.reference);
     expect(manifest).toContain(patients[1].reference);
   });

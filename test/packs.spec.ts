@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { PrintBatchesService } from '../src/mailings/print-batches.service';
 import { WavesService } from '../src/mailings/waves.service';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { SampleImportService } from '../src/samples/sample-import.service';
-import { StorageService } from '../src/infra/storage/storage.service';
+import { stored, storedText } from './support/stored';
 import { resetDatabase, startApp, TestApp } from './support/app';
 import { cli } from './support/cli';
 import { traceDeaths } from './support/mailing-survey';
@@ -106,16 +104,15 @@ describe('questionnaire packs and print batches', () => {
     const run = await t.app.get(PrintBatchesService).print('CPES-2026', 'initial');
     expect(run).toMatchObject({ survey: 'CPES-2026', step: 'initial', packs: 3 });
     expect(run.batches.map((b) => b.packs)).toEqual([1, 2]);
-    const root = t.app.get(StorageService).root;
-    const manifestRows = run.batches.flatMap((b) =>
-      readFileSync(join(root, b.manifest), 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',')));
+    const manifests = await Promise.all(run.batches.map((b) => storedText(t.app, b.manifest)));
+    const manifestRows = manifests.flatMap((text) => text.trim().split('\r\n').slice(1).map((l) => l.split(',')));
     expect(manifestRows.map((r) => r[3])).toEqual(['BD1 1AA', 'HX1 2AB', 'LS2 9JT']);
     expect(manifestRows.map((r) => r[2])).toEqual(['RXX', 'RXX', 'RXX']);
     expect(manifestRows.map((r) => r[1])).not.toContain(patients[3].reference);
 
     for (const b of run.batches) {
-      const pages = await pdfPages(readFileSync(join(root, b.pdf)));
-      const rows = readFileSync(join(root, b.manifest), 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(','));
+      const pages = await pdfPages(await stored(t.app, b.pdf));
+      const rows = (await storedText(t.app, b.manifest)).trim().split('\r\n').slice(1).map((l) => l.split(','));
       expect(pages.length).toBe(b.pages);
       expect(rows.reduce((n, r) => n + Number(r[4]), 0)).toBe(pages.length);
       let offset = 0;

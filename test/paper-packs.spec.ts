@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrintBatchesService } from '../src/mailings/print-batches.service';
 import { WavesService } from '../src/mailings/waves.service';
 import { JobQueue } from '../src/infra/queues/job-queue';
-import { StorageService } from '../src/infra/storage/storage.service';
+import { stored, storedText } from './support/stored';
 import { loadQuestionnaire } from '../src/questionnaires/load-questionnaire';
 import { SampleImportService } from '../src/samples/sample-import.service';
 import { startApp, TestApp } from './support/app';
@@ -149,7 +148,6 @@ describe('paper packs for elderly readers', () => {
     await waves.launch('CPES-2026', 'initial', 'test', { packsPerFile: 2 });
     await waves.launch('CPES-2026', 'reminder_1', 'test', { now: true });
     const printer = t.app.get(PrintBatchesService);
-    const root = t.app.get(StorageService).root;
     const blankPages: Record<string, number[]> = {};
     let files = 0;
     for (const step of ['initial', 'reminder_1']) {
@@ -157,8 +155,8 @@ describe('paper packs for elderly readers', () => {
         const run = await printer.print('CPES-2026', step, large);
         for (const file of run.batches) {
           files++;
-          const pages = await pdfPages(readFileSync(join(root, file.pdf)));
-          const rows = readFileSync(join(root, file.manifest), 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(','));
+          const pages = await pdfPages(await stored(t.app, file.pdf));
+          const rows = (await storedText(t.app, file.manifest)).trim().split('\r\n').slice(1).map((l) => l.split(','));
           expect(rows.reduce((n, r) => n + Number(r[4]), 0)).toBe(pages.length);
           let offset = 0;
           for (const [, reference, , , count] of rows) {

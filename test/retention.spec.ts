@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { AreaLookupService } from '../src/areas/area-lookup.service';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { OnlineFormService } from '../src/responses/online-form.service';
-import { StorageService } from '../src/infra/storage/storage.service';
+import { localRoot } from './support/stored';
 import { WavesService } from '../src/mailings/waves.service';
 import { ReportsService } from '../src/reports/reports.service';
 import { SampleImportService } from '../src/samples/sample-import.service';
@@ -40,7 +40,7 @@ describe('end of fieldwork: close and purge', () => {
   let t: TestApp;
   let workers: TestingModule | undefined;
   let identifiers: string[];
-  const storageRoot = () => t.app.get(StorageService).root;
+  const storageRoot = () => localRoot(t.app);
   /** Every identifiable value still stored, as "table: value", by reading every row of every table as text. */
   const identifiableInDatabase = async () => {
     const tables: { table_name: string }[] = await t.dataSource.query(
@@ -63,7 +63,7 @@ describe('end of fieldwork: close and purge', () => {
     t = await startApp();
     await resetDatabase(t.dataSource);
     // Files other tests in this worker left (another survey's print files, outbox e-mails) are not this survey's to purge.
-    for (const dir of ['print', 'outbox', 'tmp']) rmSync(join(t.app.get(StorageService).root, dir), { recursive: true, force: true });
+    for (const dir of ['print', 'outbox', 'tmp']) rmSync(join(localRoot(t.app), dir), { recursive: true, force: true });
     for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
     await t.http().post('/api/surveys').set(t.auth)
       .send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30', settings: { retentionDaysAfterClose: 0, suppressionThreshold: 1 } }).expect(201);

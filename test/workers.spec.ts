@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { QueueEvents } from 'bullmq';
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { AppConfig } from '../src/infra/config/app-config';
 import { JobHandler } from '../src/infra/queues/job-handler.decorator';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { redisOptions } from '../src/infra/queues/redis-connection';
-import { StorageService } from '../src/infra/storage/storage.service';
+import { ScratchSpace } from '../src/infra/storage/scratch-space';
 import { WorkerModule } from '../src/worker.module';
 
 @Injectable()
@@ -27,10 +26,9 @@ describe('workers on real Redis', () => {
     const config = app.get(AppConfig);
     const events = new QueueEvents('maintenance', { connection: redisOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
     try {
-      const storage = app.get(StorageService);
-      const old = await storage.path('tmp', 'abandoned-upload.csv');
-      const fresh = await storage.path('tmp', 'upload-in-progress.csv');
-      await mkdir(join(old, '..'), { recursive: true });
+      const scratch = app.get(ScratchSpace);
+      const old = await scratch.file('abandoned-upload.csv');
+      const fresh = await scratch.file('upload-in-progress.csv');
       await writeFile(old, 'x');
       await writeFile(fresh, 'y');
       const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     `  Sign in at ${base}/login with the password "${PASSWORD}" as:`,
     ...USERS.map((u) => `    ${u.email.padEnd(26)} ${u.role}${'trustCode' in u ? ` (${u.trustCode})` : ''}`),
     `  A patient's online questionnaire: ${base}/s/${accessCode ?? ''}`,
-    '  Print files and e-mails (outbox) are under the storage folder (STORAGE_DIR).',
+    `  Print files and e-mails (outbox) are in the file store: ${config.STORAGE_URL ?? `the folder ${config.STORAGE_DIR}`}.`,
     '',
   ].join('\n'));
 }

@@ -1,4 +1,6 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { basename, join, resolve } from 'node:path';
 import { command, writtenTo, SURVEY_OPTION } from '../cli/cli-command';
 import { DomainError } from '../infra/errors/domain-error';
@@ -76,7 +78,9 @@ export const resultsReports = command({
     for (;;) {
       for (const item of progress.items) {
         if (item.status === 'done' && !copied.has(item.id)) {
-          await copyFile(runs.fileOf(item), join(dir, basename(item.filePath!)));
+          // From the file store, whichever machine's worker wrote it.
+          const body = await runs.fileOf(item);
+          await writtenTo('--out', 'The reports', () => pipeline(body, createWriteStream(join(dir, basename(item.filePath!)))));
           copied.add(item.id);
         }
       }

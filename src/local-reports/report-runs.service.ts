@@ -1,15 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../infra/errors/domain-error';
 import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
 import { JobQueue } from '../infra/queues/job-queue';
-import { StorageService } from '../infra/storage/storage.service';
+import { FileStore } from '../infra/storage/file-store';
 import { SurveysService } from '../surveys/surveys.service';
 import { reportFileName, type ReportLevel, type ReportScope } from './local-report';
 import { CONSOLE, LocalReportsService, type ReportFormat } from './local-reports.service';
@@ -20,8 +18,8 @@ export interface RunProgress { runId: string; survey: string; format: ReportForm
 /**
  * Every local report of a survey at once: a run row and one item per report in PostgreSQL (the
  * source of truth), one job per item on the reports queue so that every worker process takes a
- * share. A worker renders its report to a temporary file, moves it into the run's folder in
- * storage and marks the item done; a repeated job finds the item done and does nothing.
+ * share. A worker renders its report and writes it into the run's folder in the file store
+ * (reports/<run id>/, whole or not at all) and marks the item done; a repeated job finds the item done and does nothing.
  */
 @Injectable()
 export class ReportRunsService {
@@ -31,7 +29,7 @@ export class ReportRunsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly surveys: SurveysService,
     private readonly reports: LocalReportsService,
-    private readonly storage: StorageService,
+    private readonly store: FileStore,
     private readonly jobs: JobQueue,
   ) {}
 
@@ -71,9 +69,18 @@ export class ReportRunsService {
     return this.jobs.queue('reports').getWorkersCount();
   }
 
-  /** Where a finished item's file is. */
-  fileOf(item: RunItem): string {
-    return join(this.storage.root, item.filePath!);
+  /** A finished item's file, from the store. */
+  fileOf(item: RunItem): Promise<Readable> {
+    if (item.status !== 'done' || !item.filePath) throw new DomainError('invalid_state', 'This report is not rendered yet');
+    return this.store.read(item.filePath);
+  }
+
+  /** One item of a run, with its run's survey. */
+  async item(runId: string, itemId: string): Promise<RunItem & { survey: string; format: ReportFormat }> {
+    const progress = await this.progress(runId);
+    const item = progress.items.find((i) => i.id === itemId);
+    if (!item) throw new DomainError('not_found', 'This run has no report with that id', [{ where: 'item', message: 'not found' }]);
+    return { ...item, survey: progress.survey, format: progress.format };
   }
 
   @JobHandler('results.render-report')
@@ -98,14 +105,8 @@ export class ReportRunsService {
     const scope: ReportScope = item.level === 'national' ? { level: 'national' } : { level: item.level, code: item.code };
     const report = await this.reports.report(item.survey, scope, CONSOLE);
     const file = await this.reports.render(report, item.format);
-    const relative = join('reports', item.run_id, reportFileName(scope, item.format));
-    const tmp = await this.storage.path('tmp', `report-${randomUUID()}.${item.format}`);
-    try {
-      await writeFile(tmp, file);
-      await rename(tmp, await this.storage.path(relative));
-    } finally {
-      await rm(tmp, { force: true });
-    }
+    const relative = `reports/${item.run_id}/${reportFileName(scope, item.format)}`;
+    await this.store.put(relative, file);
     await this.dataSource.query(`UPDATE report_run_items SET status = 'done', file_path = $2, error = NULL, rendered_by = $3, finished_at = now() WHERE id = $1`,
       [itemId, relative, `${hostname()}:${process.pid}`]);
     this.logger.log(`${item.survey} ${relative} written`);

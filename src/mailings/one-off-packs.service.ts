@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { DataSource, EntityManager } from 'typeorm';
 import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
 import { JobQueue } from '../infra/queues/job-queue';
-import { StorageService } from '../infra/storage/storage.service';
+import { FileStore } from '../infra/storage/file-store';
+import { ScratchSpace, STAGING_PREFIX } from '../infra/storage/scratch-space';
 import type { MailingStep } from '../questionnaires/letter-template';
 import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
 import { mailingPlanOf } from '../surveys/mailing-plan';
@@ -32,13 +32,17 @@ export interface OneOffPack {
   completedAt: string | null;
 }
 
+/** A one-off pack's manifest sits beside its PDF. */
+export const manifestOf = (pdfKey: string) => pdfKey.replace(/\.pdf$/, '-manifest.csv');
+
 export const oneOffJobId = (packId: string) => `one-off-${packId}`;
 
 /**
  * Single packs asked for on the phone (large print, or a replacement for a lost questionnaire).
  * Requested inside the helpline's transaction, printed by a postal job like any print file:
  * the patient is re-checked for suppression when the pack is produced, and the pack with its
- * one-line manifest is moved into place in the same transaction that records it printed.
+ * one-line manifest, staged in the store, is moved into place in the same transaction that
+ * records it printed.
  */
 @Injectable()
 export class OneOffPacksService {
@@ -46,7 +50,8 @@ export class OneOffPacksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly surveys: SurveysService,
     private readonly packs: PacksService,
-    private readonly storage: StorageService,
+    private readonly store: FileStore,
+    private readonly scratch: ScratchSpace,
     private readonly jobs: JobQueue,
   ) {}
 
@@ -98,13 +103,16 @@ export class OneOffPacksService {
       `SELECT ${PACK_PATIENT_COLUMNS}, ${suppressionReasonSql('p')} AS reason
        FROM one_off_packs o JOIN patients p ON p.id = o.patient_id JOIN trusts t ON t.code = p.trust_code WHERE o.id = $1`, [packId]);
     const name = `one-off-${String(pack.id).padStart(6, '0')}`;
-    const tmp = { pdf: await this.storage.path('tmp', `${name}-${randomUUID()}.pdf`), manifest: '' };
-    tmp.manifest = tmp.pdf.replace(/\.pdf$/, '-manifest.csv');
+    const unique = `${name}-${randomUUID()}`;
+    const tmp = { pdf: await this.scratch.file(`${unique}.pdf`), manifest: await this.scratch.file(`${unique}-manifest.csv`) };
+    const staged = { pdf: `${STAGING_PREFIX}${unique}.pdf`, manifest: `${STAGING_PREFIX}${unique}-manifest.csv` };
     try {
       if (!patient.reason) {
         const survey = (await this.surveys.getById(pack.survey_id))!;
         await writePrintFile(this.packs.rendererFor(survey), [patient], pack.step, pack.format === 'large_print',
           { ...tmp, title: `${pack.survey_code} ${name}` });
+        await this.store.putFile(staged.pdf, tmp.pdf);
+        await this.store.putFile(staged.manifest, tmp.manifest);
       }
       return await this.dataSource.transaction(async (m) => {
         await lockForFinalSuppressionCheck(m, pack.survey_id);
@@ -118,16 +126,20 @@ export class OneOffPacksService {
           return 'suppressed';
         }
         if (patient.reason) throw new Error('The patient became mailable again while the pack was being prepared; it will be retried');
-        const pdf = await this.storage.path('print', pack.survey_code, 'one-off', `${name}.pdf`);
-        await rename(tmp.pdf, pdf);
-        await rename(tmp.manifest, pdf.replace(/\.pdf$/, '-manifest.csv'));
+        const pdf = `print/${pack.survey_code}/one-off/${name}.pdf`;
+        await this.store.move(staged.pdf, pdf);
+        await this.store.move(staged.manifest, manifestOf(pdf));
         await m.query(`UPDATE one_off_packs SET status = 'printed', pdf_path = $2, completed_at = now(), error = NULL WHERE id = $1`,
-          [packId, relative(this.storage.root, pdf)]);
+          [packId, pdf]);
         return 'printed';
       });
     } finally {
       await rm(tmp.pdf, { force: true });
       await rm(tmp.manifest, { force: true });
+      if (!patient.reason) {
+        await this.store.delete(staged.pdf);
+        await this.store.delete(staged.manifest);
+      }
     }
   }
 
@@ -144,7 +156,7 @@ export class OneOffPacksService {
       status: r.status as OneOffPack['status'],
       suppressionReason: r.suppression_reason as SuppressionReason | null,
       pdf: r.pdf_path as string | null,
-      manifest: r.pdf_path ? (r.pdf_path as string).replace(/\.pdf$/, '-manifest.csv') : null,
+      manifest: r.pdf_path ? manifestOf(r.pdf_path as string) : null,
       error: r.error as string | null,
       requestedAt: (r.requested_at as Date).toISOString(),
       completedAt: r.completed_at ? (r.completed_at as Date).toISOString() : null,

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../infra/errors/domain-error';
 import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
-import { StorageService } from '../infra/storage/storage.service';
+import { FileStore } from '../infra/storage/file-store';
+import { ScratchSpace, STAGING_PREFIX } from '../infra/storage/scratch-space';
 import type { MailingStep } from '../questionnaires/letter-template';
 import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
 import { mailingPlanOf, planStep } from '../surveys/mailing-plan';
@@ -55,8 +55,9 @@ const MAX_PASSES = 5;
 
 /**
  * Writes the print files planned at launch. Each file is rendered from its pending ledger rows,
- * re-checked for suppression, to a temporary file; then, in one transaction under the
- * suppression lock, the check is repeated, the file moved into place and every row recorded as
+ * re-checked for suppression, to a scratch file on this machine and uploaded to the store's
+ * staging area; then, in one transaction under the suppression lock, the check is repeated,
+ * the staged file moved into place (a copy inside the store) and every row recorded as
  * sent or suppressed. A repeated or concurrent job finds the file printed and does nothing; a
  * worker killed mid-file leaves the rows pending for the job's next run.
  */
@@ -68,7 +69,8 @@ export class PrintBatchesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly surveys: SurveysService,
     private readonly packs: PacksService,
-    private readonly storage: StorageService,
+    private readonly store: FileStore,
+    private readonly scratch: ScratchSpace,
     private readonly gate: StepGate,
   ) {}
 
@@ -105,25 +107,35 @@ export class PrintBatchesService {
          WHERE m.print_batch_id = $1 AND m.status = 'pending'
          ORDER BY p.postcode COLLATE "C", p.survey_reference`, [batch.id]);
       const toPrint = rows.filter((r) => !r.reason);
-      const tmp = { pdf: await this.storage.path('tmp', `${name}-${randomUUID()}.pdf`), manifest: '' };
-      tmp.manifest = tmp.pdf.replace(/\.pdf$/, '-manifest.csv');
+      const unique = `${name}-${randomUUID()}`;
+      const tmp = { pdf: await this.scratch.file(`${unique}.pdf`), manifest: await this.scratch.file(`${unique}-manifest.csv`) };
+      const staged = { pdf: `${STAGING_PREFIX}${unique}.pdf`, manifest: `${STAGING_PREFIX}${unique}-manifest.csv` };
       try {
-        const pages = toPrint.length
-          ? await writePrintFile(renderer, toPrint, batch.step, batch.large_print, { ...tmp, title: `${batch.survey_code} ${batch.step} ${name}` })
-          : 0;
-        const outcome = await this.commit(batch, name, rows, toPrint, pages, tmp);
+        let pages = 0;
+        if (toPrint.length) {
+          pages = await writePrintFile(renderer, toPrint, batch.step, batch.large_print, { ...tmp, title: `${batch.survey_code} ${batch.step} ${name}` });
+          // Uploaded before the transaction: the suppression lock is held for a move, not an upload.
+          await this.store.putFile(staged.pdf, tmp.pdf);
+          await this.store.putFile(staged.manifest, tmp.manifest);
+        }
+        const outcome = await this.commit(batch, name, rows, toPrint, pages, staged);
         if (outcome !== 'retry') return outcome;
         this.logger.log(`${batch.run_id} ${name}: a patient was suppressed while the file was written; writing it again`);
       } finally {
         await rm(tmp.pdf, { force: true });
         await rm(tmp.manifest, { force: true });
+        if (toPrint.length) {
+          // Gone already when the file was published; left by a retry or a file printed elsewhere.
+          await this.store.delete(staged.pdf);
+          await this.store.delete(staged.manifest);
+        }
       }
     }
     throw new Error(`Print file ${batch.run_id} ${name} kept changing under suppression; try again later`);
   }
 
   private async commit(
-    batch: PlannedBatch, name: string, rows: PendingPack[], toPrint: PendingPack[], pages: number, tmp: { pdf: string; manifest: string },
+    batch: PlannedBatch, name: string, rows: PendingPack[], toPrint: PendingPack[], pages: number, staged: { pdf: string; manifest: string },
   ): Promise<PrintOutcome | 'retry'> {
     return this.dataSource.transaction(async (m) => {
       await lockForFinalSuppressionCheck(m, batch.survey_id);
@@ -140,11 +152,10 @@ export class PrintBatchesService {
 
       let files: { pdf: string | null; manifest: string | null } = { pdf: null, manifest: null };
       if (toPrint.length) {
-        const pdf = await this.storage.path('print', batch.survey_code, batch.run_id, `${name}.pdf`);
-        const manifest = await this.storage.path('print', batch.survey_code, batch.run_id, `${name}-manifest.csv`);
-        await rename(tmp.pdf, pdf);
-        await rename(tmp.manifest, manifest);
-        files = { pdf: relative(this.storage.root, pdf), manifest: relative(this.storage.root, manifest) };
+        const folder = `print/${batch.survey_code}/${batch.run_id}`;
+        await this.store.move(staged.pdf, `${folder}/${name}.pdf`);
+        await this.store.move(staged.manifest, `${folder}/${name}-manifest.csv`);
+        files = { pdf: `${folder}/${name}.pdf`, manifest: `${folder}/${name}-manifest.csv` };
       }
       const suppressed = rows.filter((r) => r.reason);
       await m.query(

@@ -1,14 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { assertGroupsDerived } from '../areas/derive-groups';
 import { AppConfig } from '../infra/config/app-config';
 import { asOwner, isPermissionDenied } from '../infra/database/owner-connection';
 import { DomainError } from '../infra/errors/domain-error';
-import { StorageService } from '../infra/storage/storage.service';
+import { FileStore } from '../infra/storage/file-store';
+import { ScratchSpace } from '../infra/storage/scratch-space';
 import { lockForFinalSuppressionCheck } from '../mailings/suppression';
 import { freeTextQuestions, redactStoredComments } from '../results/comments/comment-answers';
 import { surveyQuestions } from '../results/survey-questions';
@@ -53,7 +52,8 @@ export class RetentionService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly surveys: SurveysService,
-    private readonly storage: StorageService,
+    private readonly store: FileStore,
+    private readonly scratch: ScratchSpace,
     private readonly config: AppConfig,
   ) {}
 
@@ -180,28 +180,22 @@ export class RetentionService {
     }
   }
 
-  /** Print files, one-off packs and manifests of the survey; e-mails kept in the outbox; leftovers in tmp. */
+  /**
+   * Print files, one-off packs and manifests of the survey and its e-mails kept in the outbox,
+   * from the file store (the shared bucket when there is one); scratch and staged leftovers.
+   */
   private async deleteFiles(surveyId: string, surveyCode: string): Promise<number> {
-    let deleted = await countFiles(join(this.storage.root, 'print', surveyCode));
-    await rm(join(this.storage.root, 'print', surveyCode), { recursive: true, force: true });
-    const outbox = join(this.storage.root, 'outbox');
-    const names = await readdir(outbox).catch(() => [] as string[]);
-    if (names.length) {
+    let deleted = await this.store.deletePrefix(`print/${surveyCode}/`);
+    const outbox = await this.store.list('outbox/');
+    if (outbox.length) {
       const ids = new Set((await this.dataSource.query(`SELECT id::text FROM mailings WHERE survey_id = $1 AND channel = 'email'`, [surveyId]))
         .map((r: { id: string }) => r.id));
-      for (const name of names) {
-        const id = /mailing-(\d+)@/.exec(name)?.[1];
-        if (id && ids.has(id)) { await rm(join(outbox, name), { force: true }); deleted++; }
+      for (const { key } of outbox) {
+        const id = /mailing-(\d+)@/.exec(key)?.[1];
+        if (id && ids.has(id)) { await this.store.delete(key); deleted++; }
       }
     }
-    deleted += await this.storage.pruneTemp(0);
+    deleted += await this.scratch.prune(0);
     return deleted;
   }
-}
-
-async function countFiles(dir: string): Promise<number> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  let n = 0;
-  for (const e of entries) n += e.isDirectory() ? await countFiles(join(dir, e.name)) : 1;
-  return n;
 }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Papa from 'papaparse';
 import { csvLines, neutraliseFormula } from '../../src/infra/csv';
 import { JobQueue } from '../../src/infra/queues/job-queue';
-import { StorageService } from '../../src/infra/storage/storage.service';
+import { storedText } from '../support/stored';
 import { PrintBatchesService } from '../../src/mailings/print-batches.service';
 import { WavesService } from '../../src/mailings/waves.service';
 import { resetDatabase, startApp, TestApp } from '../support/app';
@@ -133,7 +131,7 @@ describe('hostile input: formulas in CSV files', () => {
       await t.dataSource.query(`UPDATE patients SET postcode = '=1+2' WHERE id = $1`, [first.id]);
       await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
       const run = await t.app.get(PrintBatchesService).print('CPES-2026', 'initial');
-      const text = run.batches.map((b) => readFileSync(join(t.app.get(StorageService).root, b.manifest), 'utf8')).join('');
+      const text = (await Promise.all(run.batches.map((b) => storedText(t.app, b.manifest)))).join('');
       const cells = expectNeutralised(text);
       expect(cells).toContain("'=1+2");
       const rows = parse(text).filter((r) => r[0] !== 'sequence');

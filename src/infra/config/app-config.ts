@@ -44,8 +44,36 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'QUEUE_PREFIX must be 1-40 letters, digits, _ or -' })
   QUEUE_PREFIX = 'fieldwork';
 
+  /**
+   * This machine's folder: the store itself when STORAGE_URL is unset, and always the place for
+   * scratch files (a print file while it is rendered, an upload while it is imported).
+   */
   @IsString() @MinLength(1)
   STORAGE_DIR = 'var/storage';
+
+  /**
+   * s3://bucket/prefix: generated files (print files, manifests, one-off packs, outbox, report
+   * runs) go to this S3-compatible bucket, shared by every machine. Unset: STORAGE_DIR.
+   */
+  @IsOptional() @Matches(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._\/-]*)?$/,
+    { message: 'STORAGE_URL must be s3://bucket or s3://bucket/prefix (a bucket name in lower case, a prefix of letters, digits, . _ - /)' })
+  STORAGE_URL?: string;
+
+  /** The object store's address when it is not AWS (MinIO: http://minio:9000). Unset: AWS S3 for S3_REGION. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s/]+\/?$/, { message: 'S3_ENDPOINT must be an http(s) address such as http://minio:9000' })
+  S3_ENDPOINT?: string;
+
+  @Matches(/^[a-z0-9-]{2,40}$/, { message: 'S3_REGION must be a region name such as eu-west-2' })
+  S3_REGION = 'eu-west-2';
+
+  /** Both or neither: unset, the SDK's own chain (an instance or task role) supplies credentials. */
+  @ValidateIf((c: AppConfig) => c.S3_ACCESS_KEY_ID !== undefined || c.S3_SECRET_ACCESS_KEY !== undefined)
+  @IsString({ message: 'S3_ACCESS_KEY_ID is required when S3_SECRET_ACCESS_KEY is set' })
+  S3_ACCESS_KEY_ID?: string;
+
+  @ValidateIf((c: AppConfig) => c.S3_ACCESS_KEY_ID !== undefined || c.S3_SECRET_ACCESS_KEY !== undefined)
+  @IsString({ message: 'S3_SECRET_ACCESS_KEY is required when S3_ACCESS_KEY_ID is set' })
+  S3_SECRET_ACCESS_KEY?: string;
 
   @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL without a trailing slash' })
   PUBLIC_BASE_URL = 'http://localhost:3000';
@@ -180,7 +208,7 @@ export class ConfigError extends Error {
 }
 
 const KNOWN_KEYS = Object.keys(new AppConfig()).concat([
-  'DATABASE_APP_URL', 'SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'OPERATOR_TOKEN',
+  'DATABASE_APP_URL', 'STORAGE_URL', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'OPERATOR_TOKEN',
   'METRICS_TOKEN', 'METRICS_PORT', 'LOG_FORMAT',
   'BOUNCE_ADDRESS_DOMAIN', 'BOUNCE_SMTP_PORT',
   'NOTIFY_API_KEY', 'NOTIFY_SMS_TEMPLATE_ID', 'NOTIFY_CALLBACK_TOKEN',

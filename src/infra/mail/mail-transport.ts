@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { rename, writeFile } from 'node:fs/promises';
 import nodemailer, { Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppConfig } from '../config/app-config';
-import { StorageService } from '../storage/storage.service';
+import { FileStore } from '../storage/file-store';
 import { Draining, HandedBack } from '../shutdown/draining';
 import { bounceDomain, returnPath } from './return-path';
 import { SendSlots } from './send-slots';
@@ -47,7 +46,7 @@ export function notHandedOver(error: unknown): boolean {
 /**
  * Sends e-mail through a pooled SMTP transport (a new connection per message manages ~10 a
  * second; a pool, well over a thousand). Without SMTP_HOST, messages are written as .eml files
- * under STORAGE_DIR/outbox so a local run never e-mails anyone.
+ * under outbox/ in the file store so a local run never e-mails anyone.
  */
 @Injectable()
 export class MailTransport implements OnModuleDestroy {
@@ -57,7 +56,7 @@ export class MailTransport implements OnModuleDestroy {
   /** One per pooled connection: claim a ledger row only when a connection is free to carry it. */
   readonly slots: SendSlots;
 
-  constructor(private readonly config: AppConfig, private readonly storage: StorageService, draining: Draining) {
+  constructor(private readonly config: AppConfig, private readonly store: FileStore, draining: Draining) {
     const timeout = config.MAIL_SEND_TIMEOUT_SECONDS * 1000;
     this.slots = new SendSlots(config.SMTP_POOL_SIZE);
     // A stopping worker sends what it has claimed; e-mails still waiting for a connection go back.
@@ -88,9 +87,7 @@ export class MailTransport implements OnModuleDestroy {
     if (this.mode === 'outbox') {
       const info = await this.transporter.sendMail({ ...message, envelope });
       const name = email.messageId.replace(/[^A-Za-z0-9.@-]/g, '_');
-      const path = await this.storage.path('outbox', `${name}.eml`);
-      await writeFile(`${path}.part`, info.message as Buffer);
-      await rename(`${path}.part`, path);
+      await this.store.put(`outbox/${name}.eml`, info.message as Buffer);
       return;
     }
     try {

@@ -1,12 +1,12 @@
 import { MulterModule } from '@nestjs/platform-express';
-import { join } from 'node:path';
-import { StorageService } from './storage.service';
+import { ScratchSpace } from './scratch-space';
 
 /**
- * Uploaded files land on disk under the storage folder's tmp/ (importers stream them; the
- * maintenance job prunes what a crash leaves behind), one file per request, up to a size.
+ * Uploaded files land in this machine's scratch folder (STORAGE_DIR/tmp), not the shared store:
+ * the request that receives a file imports it, streaming, on the same machine, and removes it
+ * (the maintenance job prunes what a crash leaves behind). One file per request, up to a size.
  */
 export const uploadsToTemp = (maxMegabytes: number) => MulterModule.registerAsync({
-  inject: [StorageService],
-  useFactory: (storage: StorageService) => ({ dest: join(storage.root, 'tmp'), limits: { fileSize: maxMegabytes * 1024 * 1024, files: 1 } }),
+  inject: [ScratchSpace],
+  useFactory: (scratch: ScratchSpace) => ({ dest: scratch.dir, limits: { fileSize: maxMegabytes * 1024 * 1024, files: 1 } }),
 });
