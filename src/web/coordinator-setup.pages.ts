@@ -13,7 +13,7 @@ import { SampleFilesService } from '../samples/sample-files.service';
 import { CreateSurveyDto } from '../surveys/dto/create-survey.dto';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
-import { AddTrustDto } from '../trusts/dto/add-trust.dto';
+import { AddTrustDto, SetTrustPtcDto } from '../trusts/dto/add-trust.dto';
 import { TrustsService } from '../trusts/trusts.service';
 import {
   dateFromParts, defaultSettingValues, fieldsNamed, formErrors, NewSurveyForm, SETTING_FIELDS, SETTINGS_SENTENCES, settingsFieldOf, settingsFromForm,
@@ -86,12 +86,30 @@ export class CoordinatorSetupPages {
   async addTrust(@Body() body: Record<string, string>, @Query('survey') survey: string | undefined, @Res() res: Response) {
     try {
       // As trust:add: the same DTO and the same service call.
-      const input = validateInput(AddTrustDto, { code: body.code?.trim().toUpperCase(), name: body.name?.trim(), icb: body.icb?.trim().toUpperCase() || undefined });
+      const input = validateInput(AddTrustDto, {
+        code: body.code?.trim().toUpperCase(), name: body.name?.trim(), icb: body.icb?.trim().toUpperCase() || undefined, ptc: body.ptc === 'true' || undefined,
+      });
       const trust = await this.trusts.add(input);
-      res.redirect(303, `/coordinator/trusts?${survey ? `survey=${encodeURIComponent(survey)}&` : ''}done=${encodeURIComponent(`Trust ${trust.code} ${trust.name} added`)}`);
+      res.redirect(303, `/coordinator/trusts?${survey ? `survey=${encodeURIComponent(survey)}&` : ''}done=${encodeURIComponent(
+        `Trust ${trust.code} ${trust.name} added${trust.ptc ? ' as a Principal Treatment Centre' : ''}`)}`);
     } catch (error) {
       const errors = formErrors(error, fieldsNamed('code', 'name', 'icb'), TRUST_SENTENCES, 'code');
       await this.showTrusts(res, { errors, survey }, body, 400);
+    }
+  }
+
+  @Post('trusts/:code/ptc')
+  @Audited('trust.ptc')
+  async setPtc(@Param('code') code: string, @Body() body: Record<string, string>, @Query('survey') survey: string | undefined, @Res() res: Response) {
+    try {
+      // As trust:ptc: the same DTO and the same service call.
+      const input = validateInput(SetTrustPtcDto, { ptc: body.ptc === 'true' ? true : body.ptc === 'false' ? false : body.ptc });
+      const trust = await this.trusts.setPtc(code, input.ptc);
+      res.redirect(303, `/coordinator/trusts?${survey ? `survey=${encodeURIComponent(survey)}&` : ''}done=${encodeURIComponent(
+        `Trust ${trust.code} ${trust.name} is ${trust.ptc ? 'now' : 'no longer'} a Principal Treatment Centre`)}`);
+    } catch (error) {
+      const errors = formErrors(error, () => undefined, {}, 'code');
+      await this.showTrusts(res, { errors, survey }, {}, error instanceof DomainError && error.code === 'not_found' ? 404 : 400);
     }
   }
 
