@@ -4,6 +4,7 @@ import { DomainError } from '../infra/errors/domain-error';
 import { validateInput } from '../infra/http/validate-input';
 import { CreateSurveyDto } from './dto/create-survey.dto';
 import { surveyView } from './survey-view';
+import { KIND_NAMES } from './survey-kinds';
 import { SurveysService } from './surveys.service';
 
 function readSettingsFile(path: string): Record<string, unknown> {
@@ -37,7 +38,7 @@ export const surveyCreate = command({
     const survey = surveyView(await app.get(SurveysService).create(input));
     return {
       json: survey,
-      text: `Created ${survey.kind === 'under16' ? 'Under-16 ' : ''}survey ${survey.code} (${survey.periodStart} to ${survey.periodEnd}), status ${survey.status}.`,
+      text: `Created ${KIND_NAMES[survey.kind]} survey ${survey.code} (${survey.periodStart} to ${survey.periodEnd}), status ${survey.status}.`,
     };
   },
 });
@@ -49,7 +50,7 @@ export const surveyList = command({
   async run({ app }) {
     const surveys = (await app.get(SurveysService).list()).map(surveyView);
     const text = surveys.length
-      ? surveys.map((s) => `${s.code.padEnd(14)} ${s.periodStart} to ${s.periodEnd}  ${s.status}`).join('\n')
+      ? surveys.map((s) => `${s.code.padEnd(14)} ${KIND_NAMES[s.kind].padEnd(13)} ${s.periodStart} to ${s.periodEnd}  ${s.status}`).join('\n')
       : 'No surveys yet. Create one with survey:create.';
     return { json: { surveys }, text };
   },
