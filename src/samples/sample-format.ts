@@ -64,6 +64,7 @@ export const FILE_RULES = [
   'Column names in any order and any case; a required column missing, or a column given twice, rejects the whole file.',
   "If more than the survey's allowed share of rows is rejected, the whole file is rejected and nothing is stored.",
   "An accepted file replaces the trust's previous file until the sample is locked.",
+  'The Under-16 survey takes files only from trusts marked as Principal Treatment Centres: a file from another trust is refused whole.',
 ];
 
 export interface FormatColumn { name: SampleColumn; required: boolean; format: string }
