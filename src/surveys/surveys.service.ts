@@ -46,6 +46,9 @@ export class SurveysService {
     const [, changed] = await this.surveys.query(
       `UPDATE surveys SET settings = jsonb_set(settings, '{fieldworkStart}', to_jsonb($2::text)), updated_at = now()
        WHERE id = $1 AND status IN ('setup', 'sampling')`, [survey.id, date]);
+    if (!changed && (survey.status === 'closed' || survey.status === 'purged')) {
+      throw new DomainError('invalid_state', `${survey.code} is ${survey.status}: its fieldwork start can no longer be changed`);
+    }
     if (!changed) {
       throw new DomainError('invalid_state', `The fieldwork start of ${survey.code} can no longer be changed: its first mailing has been launched `
         + `(fieldwork started on ${survey.settings.fieldworkStart ?? 'its launch'}), and each patient's questionnaire was chosen by their age on that day`);
