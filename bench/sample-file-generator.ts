@@ -10,7 +10,7 @@ export interface GeneratedSample {
   rows: number;
   planted: {
     rejected: number;
-    excluded: { under_16: number; outside_period: number; not_cancer: number; private_patient: number; no_address: number; deceased: number; duplicate: number };
+    excluded: { under_16: number; over_15: number; outside_period: number; not_cancer: number; private_patient: number; no_address: number; deceased: number; duplicate: number };
     sampled: number;
   };
   /** NHS numbers to put on the survey's deceased list before importing. */
@@ -72,7 +72,7 @@ export async function generateSampleFile(path: string, options: GeneratorOptions
   };
   const result: GeneratedSample = {
     rows: options.rows,
-    planted: { rejected: 0, excluded: { under_16: 0, outside_period: 0, not_cancer: 0, private_patient: 0, no_address: 0, deceased: 0, duplicate: 0 }, sampled: 0 },
+    planted: { rejected: 0, excluded: { under_16: 0, over_15: 0, outside_period: 0, not_cancer: 0, private_patient: 0, no_address: 0, deceased: 0, duplicate: 0 }, sampled: 0 },
     deceased: [],
   };
   // Eligible rows a later duplicate can copy: [nhs number, discharge date].

@@ -37,7 +37,7 @@ describe('npm run cli', () => {
   it('prints readable text without --json', async () => {
     await cli(['survey:create', '--code', 'CPES-2026', '--period-start', '2026-04-01', '--period-end', '2026-06-30']);
     const listed = await cli(['survey:list']);
-    expect(listed.stdout).toMatch(/^CPES-2026\s+2026-04-01 to 2026-06-30\s+setup$/m);
+    expect(listed.stdout).toMatch(/^CPES-2026\s+Adult CPES\s+2026-04-01 to 2026-06-30\s+setup$/m);
   });
 
   it('adds a trust with its ICB', async () => {

@@ -259,7 +259,7 @@ describe('pages in a browser', () => {
     await signIn(page, base, 'jo.helpline@example.invalid', password);
     await page.waitForURL(/\/helpline$/);
     expect(await page.getByText(/^Searching /).innerText()).toContain('CPES-2026');
-    expect(await page.getByLabel('Survey', { exact: true }).locator('option').allInnerTexts()).toEqual(['CPES-2027 (setup)', 'CPES-2026 (fieldwork)']);
+    expect(await page.getByLabel('Survey', { exact: true }).locator('option').allInnerTexts()).toEqual(['CPES-2027 (Adult CPES, setup)', 'CPES-2026 (Adult CPES, fieldwork)']);
     await page.getByLabel('Survey reference').fill(patients[0].reference);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(new RegExp(`/helpline/CPES-2026/patients/${patients[0].reference}$`));

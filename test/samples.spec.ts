@@ -75,7 +75,7 @@ describe('sample intake', () => {
     const report = await importRows(rows);
     expect(report).toMatchObject({
       status: 'accepted', rowsRead: 20, rowsRejected: 1, sampled: 12,
-      excluded: { under_16: 1, outside_period: 1, not_cancer: 1, private_patient: 1, no_address: 1, deceased: 1, duplicate: 1 },
+      excluded: { under_16: 1, over_15: 0, outside_period: 1, not_cancer: 1, private_patient: 1, no_address: 1, deceased: 1, duplicate: 1 },
       rejectedRows: [{ row: 3, column: 'nhs_number', message: 'nhs_number is not a valid NHS number (10 digits with a correct check digit)' }],
       warnings: [{ row: 11, column: 'email', message: 'email is not an e-mail address; it was ignored' }],
     });

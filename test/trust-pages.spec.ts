@@ -93,7 +93,7 @@ describe('trust pages: sample format, excluded rows and response rates', () => {
     ];
     const fileId = await upload(rows);
     const report = (await t.http().get(`/api/surveys/CPES-2026/trusts/RXX/sample-files/${fileId}`).set(t.auth).expect(200)).body;
-    expect(report.excluded).toEqual({ under_16: 1, outside_period: 1, not_cancer: 1, private_patient: 1, no_address: 1, deceased: 1, duplicate: 2 });
+    expect(report.excluded).toEqual({ under_16: 1, over_15: 0, outside_period: 1, not_cancer: 1, private_patient: 1, no_address: 1, deceased: 1, duplicate: 2 });
 
     const csv = await t.http().get(`/trust/files/${fileId}/excluded-rows.csv?survey=CPES-2026&trust=RXX`).set(t.auth).expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);

@@ -62,8 +62,12 @@ export const helplineShow = command({
   },
   async run({ app, options }) {
     const r = await app.get(HelplineService).record(options.survey, options.ref, CLI_COORDINATOR);
+    const child = r.addressee === 'parent_or_carer';
     const lines = [
+      ...(r.death ? [`WARNING: this ${child ? 'child' : 'patient'} has died${r.death.dateOfDeath ? ` (${r.death.dateOfDeath})` : ''}: speak to the family with care; nothing more is sent.`] : []),
       `${r.reference} (${r.survey}, ${r.trustName}): ${[r.title, r.firstName, r.surname].filter(Boolean).join(' ')}, ${r.address.join(', ')}, ${r.postcode}`,
+      ...(child ? ['mail goes to the parent or carer of this child'] : []),
+      `questionnaire: ${r.questionnaire.name ? `${r.questionnaire.name}${r.questionnaire.ages ? ` (${r.questionnaire.ages})` : ''}` : 'chosen by age when fieldwork starts'}`,
       `outcome ${r.outcome.code}: ${r.outcome.label}`,
       ...r.mailings.map((x) => `  ${x.step} ${x.channel}: ${x.status}${x.suppressionReason ? ` (${x.suppressionReason})` : ''}`),
       ...r.events.map((e) => `  ${e.recordedAt} ${e.kind}${e.mode ? ` (${e.mode})` : ''} by ${e.recordedBy} via ${e.source}`),

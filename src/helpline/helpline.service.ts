@@ -10,6 +10,7 @@ import { assertStillTakingResponses } from '../responses/fieldwork-open';
 import { outcomeOf, PatientOutcome, recordEvent, todayInEngland } from '../responses/patient-events';
 import { parseReferenceOrThrow } from '../responses/patient-reference';
 import { isPseudoPostcode, normalisePostcode } from '../samples/rules/postcode';
+import type { Addressee, SurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
 import { FindPatientDto, LogContactDto } from './dto/helpline.dto';
@@ -44,6 +45,15 @@ export interface PatientRecord extends PatientSummary {
   /** The latest bounce of an e-mail to this patient, permanent first: when, and what the receiving server said, in words. */
   emailBounce: EmailBounce | null;
   oneOffPacks: OneOffPack[];
+  /** Whom the mail is addressed to (the survey's `addressee`): the patient, or the parent or carer of a child. */
+  addressee: Addressee;
+  /**
+   * The questionnaire the patient is sent: chosen by age when fieldwork starts for a survey with
+   * questionnaires by age (null before then), else the survey's. `ages`: its age band in words.
+   */
+  questionnaire: { name: string | null; ages: string | null };
+  /** Recorded as having died (by a trace or a call): when, and who said so. Never mailed again. */
+  death: { dateOfDeath: string | null; source: string } | null;
 }
 
 export interface EmailBounce { bouncedAt: string; permanent: boolean; code: string; description: string }
@@ -118,12 +128,15 @@ export class HelplineService {
     const { survey, patient } = await this.locate(this.dataSource.manager, surveyCode, reference, principal);
     const m = this.dataSource.manager;
     const [row] = await m.query(
-      `SELECT ${SUMMARY_COLUMNS}, p.address, p.email, p.mobile, p.preferred_format, p.preferred_language, p.access_code_used_at
+      `SELECT ${SUMMARY_COLUMNS}, p.address, p.email, p.mobile, p.preferred_format, p.preferred_language, p.access_code_used_at, p.questionnaire
        FROM patients p JOIN trusts t ON t.code = p.trust_code WHERE p.id = $1`, [patient.id]);
     const [response] = await m.query(`SELECT mode, to_char(received_on, 'YYYY-MM-DD') AS "receivedOn" FROM responses WHERE patient_id = $1`, [patient.id]);
     const events = await m.query(
       `SELECT id::text AS id, kind, mode, to_char(occurred_on, 'YYYY-MM-DD') AS "occurredOn", recorded_by AS "recordedBy",
          recorded_at AS "recordedAt", source, details FROM patient_events WHERE patient_id = $1 ORDER BY recorded_at, id`, [patient.id]);
+    const [death] = await m.query(
+      `SELECT to_char(date_of_death, 'YYYY-MM-DD') AS "dateOfDeath", source FROM survey_deaths WHERE survey_id = $1 AND nhs_number = $2`,
+      [survey.id, patient.nhs_number]);
     const mailings = await m.query(
       `SELECT x.step, x.channel, x.status, x.suppression_reason AS "suppressionReason", x.completed_at AS "completedAt", x.delivery_status AS delivery
        FROM mailings x JOIN mailing_steps ms ON ms.survey_id = x.survey_id AND ms.step = x.step
@@ -138,6 +151,9 @@ export class HelplineService {
       mailings: mailings.map((x: { completedAt: Date | null }) => ({ ...x, completedAt: x.completedAt?.toISOString() ?? null })),
       oneOffPacks: await this.oneOffPacks.list(survey.id, patient.id),
       emailBounce: await emailBounceOf(m, patient.id),
+      addressee: survey.settings.addressee ?? 'patient',
+      questionnaire: questionnaireOf(survey.settings, row.questionnaire),
+      death: death ?? null,
     };
   }
 
@@ -285,4 +301,12 @@ async function emailBounceOf(m: EntityManager, patientId: string): Promise<Email
     bouncedAt: b.bounced_at.toISOString(), permanent: b.bounce_status === 'permanent', code: b.bounce_code,
     description: describeBounce(b.bounce_code, b.bounce_status),
   };
+}
+
+/** The patient's questionnaire and its age band; with bands and none chosen yet (before fieldwork), unknown. */
+function questionnaireOf(settings: SurveySettings, chosen: string | null): PatientRecord['questionnaire'] {
+  const bands = settings.questionnaireByAge ?? [];
+  const name = chosen ?? (bands.length ? null : settings.questionnaire);
+  const band = bands.find((b) => b.questionnaire === name);
+  return { name, ages: band ? `ages ${band.fromAge} to ${band.toAge}` : null };
 }

@@ -8,6 +8,7 @@ import { parseSurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
 import { staleDeceasedCheck } from './deceased-check-freshness';
+import { startFieldwork } from './fieldwork-start';
 import { MailingJobs } from './mailing-jobs';
 import { PACKS_PER_PRINT_FILE } from './print-files';
 import { ReconcilerService } from './reconciler.service';
@@ -124,6 +125,8 @@ export class WavesService {
       const [inserted] = await m.query(
         `INSERT INTO mailing_steps (survey_id, step, launched_by, scheduled_for) VALUES ($1, $2, $3, $4)
          ON CONFLICT (survey_id, step) DO NOTHING RETURNING step`, [survey.id, step, launchedBy, scheduledFor]);
+      // The first launch of the first step starts fieldwork: its date, and the questionnaire each patient is sent.
+      if (inserted && step === plan[0].name) await startFieldwork(m, survey.id);
       const none: PlannedMessages = { ids: [], heldBack: {} };
       const printBatches: PlannedPostal = channels.includes('postal')
         ? await planPostal(m, survey, step, Math.min(options.packsPerFile ?? PACKS_PER_PRINT_FILE, PACKS_PER_PRINT_FILE), planned.group)

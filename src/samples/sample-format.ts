@@ -26,7 +26,7 @@ export const COLUMN_DESCRIPTIONS: Record<SampleColumn, ColumnDescription> = {
   date_of_birth: { format: 'A real date written YYYY-MM-DD or DD/MM/YYYY.', example: '1950-03-27' },
   sex: { format: '1 male, 2 female, 9 indeterminate, 0 not known.', example: '2' },
   ethnicity: { format: 'NHS ethnic category code (A to H, J to N, P, R, S, Z, or 99). A malformed code is ignored with a warning.', example: 'A' },
-  icd10: { format: 'The primary diagnosis as an ICD-10 code: C50.9, C509 or C50.', example: 'C50.9' },
+  icd10: { format: 'The primary diagnosis as an ICD-10 code: C50.9, C509 or C50. Give the subcategory (D35.3, not D35) where the survey takes only some subcategories of a category.', example: 'C50.9' },
   admission_date: { format: 'A real date written YYYY-MM-DD or DD/MM/YYYY, on or before the discharge date and not before the date of birth.', example: '2026-05-10' },
   discharge_date: { format: 'A real date written YYYY-MM-DD or DD/MM/YYYY.', example: '2026-05-12' },
   patient_type: { format: '1 inpatient, 2 day case.', example: '1' },
@@ -39,6 +39,7 @@ export const COLUMN_DESCRIPTIONS: Record<SampleColumn, ColumnDescription> = {
 /** Each exclusion as a trust reads it in the report, in the order the rules apply. */
 export const EXCLUSION_SENTENCES: Record<ExclusionReason, string> = {
   under_16: 'Excluded: the patient was under 16 at discharge.',
+  over_15: 'Excluded: the patient was 16 or over at discharge (the Under-16 survey is for children aged 0 to 15).',
   outside_period: "Excluded: the discharge date is outside the survey's sample period.",
   not_cancer: "Excluded: the diagnosis (ICD-10 code) is not one of the cancers the survey covers.",
   private_patient: 'Excluded: the patient was treated privately, not funded by the NHS.',
@@ -63,6 +64,7 @@ export const FILE_RULES = [
   'Column names in any order and any case; a required column missing, or a column given twice, rejects the whole file.',
   "If more than the survey's allowed share of rows is rejected, the whole file is rejected and nothing is stored.",
   "An accepted file replaces the trust's previous file until the sample is locked.",
+  'The Under-16 survey takes files only from trusts marked as Principal Treatment Centres: a file from another trust is refused whole.',
 ];
 
 export interface FormatColumn { name: SampleColumn; required: boolean; format: string }

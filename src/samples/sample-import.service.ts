@@ -61,8 +61,13 @@ export class SampleImportService {
   /** Imports the file and returns the new sample file's id. */
   async import(request: ImportRequest): Promise<string> {
     const survey = await this.surveys.get(request.surveyCode);
-    await this.trusts.get(request.trustCode);
+    const trust = await this.trusts.get(request.trustCode);
     assertOpenForUploads(survey);
+    if (survey.settings.ptcOnly && !trust.ptc) {
+      throw new DomainError('invalid_state',
+        `Trust ${trust.code} (${trust.name}) is not marked as a Principal Treatment Centre, and this survey takes samples only from Principal Treatment Centres. `
+        + `If it is one, a coordinator marks it (trust:ptc --trust ${trust.code}, or Mark as PTC on the Trusts page); then upload the file again.`);
+    }
     const format = await detectFormat(request.path);
     const upload: Upload = { surveyId: survey.id, trustCode: request.trustCode, fileId: randomUUID() };
 
@@ -130,6 +135,7 @@ export class SampleImportService {
       periodStart: survey.periodStart,
       periodEnd: survey.periodEnd,
       minimumAge: survey.settings.minimumAge,
+      maximumAge: survey.settings.maximumAge ?? undefined,
       inScope: icd10ScopeMatcher(survey.settings.icd10Scope),
     };
     // The trust's counter stays locked until commit; it is created or moved only when a file is accepted.

@@ -98,6 +98,28 @@ describe('reading a sample row', () => {
     expect(verdict.kind === 'read' && verdict.exclusion).toBeNull();
   });
 
+  it('excludes a row older than the survey\'s maximum age at discharge as over_15, before every later rule', () => {
+    const u16 = { ...rules, minimumAge: 0, maximumAge: 15 };
+    const exclusion = (dateOfBirth: string, extra: Record<string, string> = {}) => {
+      const verdict = readSampleRow(columns.map((c) => (c === 'date_of_birth' ? dateOfBirth : extra[c] ?? good[c])), 2, header, u16);
+      return verdict.kind === 'read' ? verdict.exclusion : 'rejected';
+    };
+    const discharged = good.discharge_date;
+    const yearsBefore = (n: number, days = 0) => {
+      const d = new Date(`${discharged}T00:00:00Z`);
+      d.setUTCFullYear(d.getUTCFullYear() - n);
+      d.setUTCDate(d.getUTCDate() + days);
+      return d.toISOString().slice(0, 10);
+    };
+    expect(exclusion(yearsBefore(16))).toBe('over_15'); // sixteenth birthday on the day of discharge
+    expect(exclusion(yearsBefore(16, 1))).toBeNull(); // 15, a day short of 16
+    expect(exclusion(yearsBefore(0, -30))).toBeNull(); // a baby
+    expect(exclusion(yearsBefore(40), { nhs_funded: 'N' })).toBe('over_15');
+    // The adult survey has no upper age.
+    const adult = readSampleRow(columns.map((c) => (c === 'date_of_birth' ? '1920-01-01' : good[c])), 2, header, rules);
+    expect(adult.kind === 'read' && adult.exclusion).toBeNull();
+  });
+
   it('drops a malformed optional field with a warning instead of losing the patient', () => {
     const verdict = read({ email: 'not an address', ethnicity: 'Q', mobile: '12345' });
     expect(verdict.kind).toBe('read');

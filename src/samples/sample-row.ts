@@ -6,7 +6,7 @@ import type { HeaderMap, SampleColumn } from './sample-columns';
 
 /** Reasons a readable row is left out of the sample, in the order they are applied. */
 export const EXCLUSION_REASONS = [
-  'under_16', 'outside_period', 'not_cancer', 'private_patient', 'no_address', 'deceased', 'duplicate',
+  'under_16', 'over_15', 'outside_period', 'not_cancer', 'private_patient', 'no_address', 'deceased', 'duplicate',
 ] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
@@ -43,6 +43,8 @@ export interface RowRules {
   periodStart: string;
   periodEnd: string;
   minimumAge: number;
+  /** Older at discharge than this: excluded `over_15` (the Under-16 survey); undefined, no upper limit. */
+  maximumAge?: number;
   inScope: (icd10: string) => boolean;
 }
 
@@ -58,7 +60,7 @@ const MAX_TEXT = 100;
 
 /**
  * Reads one data row: rejects it with every problem found, or normalises it and applies the
- * exclusion rules that need only the row itself (1–5; deceased and duplicate need the database
+ * exclusion rules that need only the row itself (1–6; deceased and duplicate need the database
  * and the whole file). Optional fields that are malformed are dropped with a warning rather than
  * losing the patient.
  */
@@ -167,7 +169,9 @@ export function readSampleRow(cells: string[], rowNumber: number, header: Header
 }
 
 function firstExclusion(r: SampleRecord, rules: RowRules): ExclusionReason | null {
-  if (ageOn(r.dateOfBirth, r.dischargeDate) < rules.minimumAge) return 'under_16';
+  const age = ageOn(r.dateOfBirth, r.dischargeDate);
+  if (age < rules.minimumAge) return 'under_16';
+  if (rules.maximumAge !== undefined && age > rules.maximumAge) return 'over_15';
   if (r.dischargeDate < rules.periodStart || r.dischargeDate > rules.periodEnd) return 'outside_period';
   if (!rules.inScope(r.icd10)) return 'not_cancer';
   if (!r.nhsFunded) return 'private_patient';

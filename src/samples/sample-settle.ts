@@ -28,7 +28,7 @@ export const LAST_REFERENCE = 999_999;
 
 /**
  * Every staged row's outcome, in the order the rules apply: unreadable; repeating the record
- * number of an earlier readable row; excluded by rules 1–5 (decided while reading); deceased
+ * number of an earlier readable row; excluded by rules 1–6 (decided while reading); deceased
  * (on the survey's list); duplicate (of the eligible rows with its NHS number, the latest
  * discharge, then admission, then the earlier row is kept); else sampled. Two sorts (by record
  * number, by NHS number) over narrow rows; the wide columns are read again only for the rows kept.

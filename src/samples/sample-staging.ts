@@ -30,7 +30,7 @@ const NO_PROBLEMS = '\t\\N\t\\N';
 
 /**
  * Reads the file's rows after the header, applies the row rules (the pure field checks and
- * exclusions 1–5) and COPYs every row, one line each, into the staging table: the process
+ * exclusions 1–6) and COPYs every row, one line each, into the staging table: the process
  * keeps counters, never rows. Each candidate for the sample gets its access code here, from
  * the CSPRNG (a row later found a repeat, deceased or duplicate just leaves its code unused).
  * Stops early, returning, once the rules have found more problems than a report may hold; a

@@ -3,6 +3,9 @@ import type { MailingPlanStep } from './mailing-plan';
 export const SURVEY_KINDS = ['adult', 'under16'] as const;
 export type SurveyKind = (typeof SURVEY_KINDS)[number];
 
+/** Each kind in words, as lists, headers and the new-survey page show it. */
+export const KIND_NAMES: Record<SurveyKind, string> = { adult: 'Adult CPES', under16: 'Under-16 CPES' };
+
 /** The Under-16 survey's mailings: the initial pack and one reminder at day 21, post and e-mail. */
 const UNDER16_PLAN: MailingPlanStep[] = [
   { name: 'initial', day: 0, channels: { postal: { letter: 'u16-initial' }, email: { template: 'u16-initial' } } },

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { command } from '../cli/cli-command';
+import { command, SURVEY_OPTION } from '../cli/cli-command';
 import { DomainError } from '../infra/errors/domain-error';
 import { validateInput } from '../infra/http/validate-input';
 import { CreateSurveyDto } from './dto/create-survey.dto';
+import { FieldworkStartDto } from './dto/fieldwork-start.dto';
 import { surveyView } from './survey-view';
+import { KIND_NAMES } from './survey-kinds';
 import { SurveysService } from './surveys.service';
 
 function readSettingsFile(path: string): Record<string, unknown> {
@@ -37,7 +39,7 @@ export const surveyCreate = command({
     const survey = surveyView(await app.get(SurveysService).create(input));
     return {
       json: survey,
-      text: `Created ${survey.kind === 'under16' ? 'Under-16 ' : ''}survey ${survey.code} (${survey.periodStart} to ${survey.periodEnd}), status ${survey.status}.`,
+      text: `Created ${KIND_NAMES[survey.kind]} survey ${survey.code} (${survey.periodStart} to ${survey.periodEnd}), status ${survey.status}.`,
     };
   },
 });
@@ -49,8 +51,22 @@ export const surveyList = command({
   async run({ app }) {
     const surveys = (await app.get(SurveysService).list()).map(surveyView);
     const text = surveys.length
-      ? surveys.map((s) => `${s.code.padEnd(14)} ${s.periodStart} to ${s.periodEnd}  ${s.status}`).join('\n')
+      ? surveys.map((s) => `${s.code.padEnd(14)} ${KIND_NAMES[s.kind].padEnd(13)} ${s.periodStart} to ${s.periodEnd}  ${s.status}`).join('\n')
       : 'No surveys yet. Create one with survey:create.';
     return { json: { surveys }, text };
+  },
+});
+
+export const surveyFieldworkStart = command({
+  name: 'survey:fieldwork-start',
+  summary: 'Set the day fieldwork starts, before the first mailing (questionnaires by age are chosen by age on it)',
+  options: {
+    survey: SURVEY_OPTION,
+    date: { type: 'string', required: true, description: 'the day fieldwork starts, YYYY-MM-DD' },
+  },
+  async run({ app, options }) {
+    const input = validateInput(FieldworkStartDto, { date: options.date });
+    const survey = surveyView(await app.get(SurveysService).setFieldworkStart(options.survey, input.date));
+    return { json: survey, text: `Fieldwork of ${survey.code} starts on ${input.date}: questionnaires by age are chosen by each patient's age on that day.` };
   },
 });

@@ -35,6 +35,27 @@ export class SurveysService {
     }
   }
 
+  /**
+   * Sets the day fieldwork starts (settings.fieldworkStart), before the first mailing: that
+   * launch chooses each patient's questionnaire by their age on it. Refused once the first
+   * mailing has gone (the survey is in fieldwork), as the questionnaires are chosen then.
+   */
+  async setFieldworkStart(code: string, date: string): Promise<Survey> {
+    const survey = await this.get(code);
+    // One statement, so a launch (which locks the survey row) either sees the new date or refuses it here.
+    const [, changed] = await this.surveys.query(
+      `UPDATE surveys SET settings = jsonb_set(settings, '{fieldworkStart}', to_jsonb($2::text)), updated_at = now()
+       WHERE id = $1 AND status IN ('setup', 'sampling')`, [survey.id, date]);
+    if (!changed && (survey.status === 'closed' || survey.status === 'purged')) {
+      throw new DomainError('invalid_state', `${survey.code} is ${survey.status}: its fieldwork start can no longer be changed`);
+    }
+    if (!changed) {
+      throw new DomainError('invalid_state', `The fieldwork start of ${survey.code} can no longer be changed: its first mailing has been launched `
+        + `(fieldwork started on ${survey.settings.fieldworkStart ?? 'its launch'}), and each patient's questionnaire was chosen by their age on that day`);
+    }
+    return this.get(code);
+  }
+
   list(): Promise<Survey[]> {
     // Newest first: by sample period, then (for surveys of the same period) the latest created.
     return this.surveys.find({ order: { periodStart: 'DESC', createdAt: 'DESC', code: 'ASC' } });

@@ -12,12 +12,22 @@ export class TrustsService {
 
   async add(input: AddTrustDto): Promise<Trust> {
     try {
-      await this.trusts.insert({ code: input.code, name: input.name.trim(), icbCode: input.icb ?? null });
+      await this.trusts.insert({ code: input.code, name: input.name.trim(), icbCode: input.icb ?? null, ptc: input.ptc ?? false });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError('A trust with that code already exists');
       throw error;
     }
     return this.get(input.code);
+  }
+
+  /**
+   * Marks the trust as a Principal Treatment Centre, or no longer one. Samples already accepted
+   * stay: the mark is checked when a file is uploaded.
+   */
+  async setPtc(code: string, ptc: boolean): Promise<Trust> {
+    const trust = await this.get(code);
+    if (trust.ptc !== ptc) await this.trusts.update({ code }, { ptc });
+    return this.get(code);
   }
 
   list(): Promise<Trust[]> {

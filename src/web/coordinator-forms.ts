@@ -1,5 +1,6 @@
-import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { DomainError, ErrorDetail } from '../infra/errors/domain-error';
+import { KIND_DEFAULTS, SURVEY_KINDS, SurveyKind } from '../surveys/survey-kinds';
 import { SurveySettings } from '../surveys/survey-settings';
 import { fieldErrors } from './pages';
 
@@ -16,7 +17,8 @@ export interface SettingField { name: string; label: string; hint?: string; wron
 
 export const SETTING_FIELDS: SettingField[] = [
   { name: 'minimumAge', path: 'minimumAge', numeric: true, label: 'Minimum age at discharge', hint: 'Younger patients are excluded from the sample.', wrong: 'Enter the minimum age as a whole number from 0 to 120' },
-  { name: 'icd10Scope', path: 'icd10Scope', wide: true, label: 'ICD-10 codes in scope', hint: 'Codes or ranges, separated by commas.', wrong: 'Enter the ICD-10 codes in scope as codes or ranges separated by commas, for example C00-C97, D05' },
+  { name: 'maximumAge', path: 'maximumAge', numeric: true, label: 'Maximum age at discharge (optional)', hint: 'Older patients are excluded from the sample (over_15). Empty: no upper limit.', wrong: 'Enter the maximum age as a whole number from 0 to 120, or leave it empty' },
+  { name: 'icd10Scope', path: 'icd10Scope', wide: true, label: 'ICD-10 codes in scope', hint: 'Codes or ranges, separated by commas: categories (C00-C97, D05) or subcategories (D35.2-D35.4).', wrong: 'Enter the ICD-10 codes in scope as codes or ranges separated by commas, for example C00-C97, D05 or D35.2-D35.4' },
   { name: 'reminder1', path: 'schedule.reminder_1', numeric: true, label: 'First reminder, days after the initial mailing', wrong: 'Enter the days before the first reminder as a whole number from 1 to 365' },
   { name: 'reminder2', path: 'schedule.reminder_2', numeric: true, label: 'Second reminder, days after the initial mailing', wrong: 'Enter the days before the second reminder as a whole number from 1 to 365, later than the first reminder' },
   { name: 'deceasedCheckMaxAgeDays', path: 'deceasedCheckMaxAgeDays', numeric: true, label: 'Oldest deceased check allowed for a mailing, in days', wrong: 'Enter the oldest deceased check allowed as a whole number of days from 0 to 90' },
@@ -33,21 +35,26 @@ export const SETTING_FIELDS: SettingField[] = [
 
 const at = (o: unknown, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
 
-/** The form's values when it is first shown: the settings' defaults, as text. */
-export function defaultSettingValues(): Record<string, string> {
-  const defaults = JSON.parse(JSON.stringify(new SurveySettings()));
+/** The form's values when it is first shown: the settings' defaults for that kind of survey, as text. */
+export function defaultSettingValues(kind: SurveyKind = 'adult'): Record<string, string> {
+  const defaults = JSON.parse(JSON.stringify({ ...new SurveySettings(), ...KIND_DEFAULTS[kind] }));
   return Object.fromEntries(SETTING_FIELDS.map((f) => {
     const v = at(defaults, f.path);
     return [f.name, Array.isArray(v) ? v.join(', ') : v === undefined ? '' : String(v)];
   }));
 }
 
-/** The overrides as parseSurveySettings takes them: an empty field keeps the default; numbers as numbers, anything else as typed (so it is refused). */
-export function settingsFromForm(form: Record<string, string | undefined>): Record<string, unknown> {
+/**
+ * The overrides as parseSurveySettings takes them: an empty field, or one left at the default
+ * the form showed (`shown`: the kind whose defaults filled it), keeps the default of the kind
+ * chosen; numbers as numbers, anything else as typed (so it is refused).
+ */
+export function settingsFromForm(form: Record<string, string | undefined>, shown: SurveyKind = 'adult'): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
+  const shownDefaults = defaultSettingValues(shown);
   for (const f of SETTING_FIELDS) {
     const raw = (form[f.name] ?? '').trim();
-    if (!raw) continue;
+    if (!raw || raw === shownDefaults[f.name]) continue;
     const value = f.name === 'icd10Scope' ? raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)
       : f.numeric && /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
     const [head, tail] = f.path.split('.');
@@ -65,6 +72,13 @@ export class NewSurveyForm {
   @IsOptional() @IsString() @MaxLength(200, { message: 'Enter a name of at most 200 characters' })
   name?: string;
 
+  @IsOptional() @IsIn(SURVEY_KINDS, { message: 'Choose which survey this is: the adult CPES or the Under-16 CPES' })
+  kind?: SurveyKind;
+
+  /** The kind whose defaults filled the settings fields when the form was shown. */
+  @IsOptional() @IsIn(SURVEY_KINDS, { message: 'Choose which survey this is: the adult CPES or the Under-16 CPES' })
+  shownKind?: SurveyKind;
+
   @apply(digits(2, 'day')) startDay?: string;
   @apply(digits(2, 'month')) startMonth?: string;
   @apply(digits(4, 'year')) startYear?: string;
@@ -73,6 +87,7 @@ export class NewSurveyForm {
   @apply(digits(4, 'year')) endYear?: string;
 
   @IsOptional() @IsString() @MaxLength(200) minimumAge?: string;
+  @IsOptional() @IsString() @MaxLength(200) maximumAge?: string;
   @IsOptional() @IsString() @MaxLength(200) icd10Scope?: string;
   @IsOptional() @IsString() @MaxLength(200) reminder1?: string;
   @IsOptional() @IsString() @MaxLength(200) reminder2?: string;

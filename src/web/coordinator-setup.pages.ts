@@ -11,9 +11,10 @@ import { DomainError, ErrorDetail } from '../infra/errors/domain-error';
 import { validateInput } from '../infra/http/validate-input';
 import { SampleFilesService } from '../samples/sample-files.service';
 import { CreateSurveyDto } from '../surveys/dto/create-survey.dto';
+import { KIND_NAMES, SURVEY_KINDS, SurveyKind } from '../surveys/survey-kinds';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
-import { AddTrustDto } from '../trusts/dto/add-trust.dto';
+import { AddTrustDto, SetTrustPtcDto } from '../trusts/dto/add-trust.dto';
 import { TrustsService } from '../trusts/trusts.service';
 import {
   dateFromParts, defaultSettingValues, fieldsNamed, formErrors, NewSurveyForm, SETTING_FIELDS, SETTINGS_SENTENCES, settingsFieldOf, settingsFromForm,
@@ -44,9 +45,11 @@ export class CoordinatorSetupPages {
     private readonly pages: Pages,
   ) {}
 
+  /** The form filled with the defaults of the kind asked for (?kind=under16), the adult survey's otherwise. */
   @Get('surveys/new')
-  newSurvey(@Res() res: Response) {
-    this.showNewSurvey(res, { ...defaultSettingValues() });
+  newSurvey(@Query('kind') kind: unknown, @Res() res: Response) {
+    const shown = kindOf(kind);
+    this.showNewSurvey(res, { ...defaultSettingValues(shown), kind: shown, shownKind: shown });
   }
 
   @Post('surveys')
@@ -60,14 +63,15 @@ export class CoordinatorSetupPages {
       const periodEnd = dateFromParts(body.endDay, body.endMonth, body.endYear);
       if (!periodStart) problems.push({ where: 'startDay', message: 'Enter the first discharge date of the sample period as a real date, for example 1 4 2026' });
       if (!periodEnd) problems.push({ where: 'endDay', message: 'Enter the last discharge date of the sample period as a real date, for example 30 6 2026' });
-      const settings = settingsFromForm(body);
-      refusals(problems, () => parseSurveySettings(settings));
+      const kind = kindOf(form.kind);
+      const settings = settingsFromForm(body, kindOf(form.shownKind));
+      refusals(problems, () => parseSurveySettings(settings, kind));
       if (problems.length) throw new DomainError('validation_failed', 'The survey was not created', problems);
       // As survey:create: the same DTO, then the same service call.
-      const input = validateInput(CreateSurveyDto, { code: form.code, name: form.name?.trim() || undefined, periodStart, periodEnd, settings });
+      const input = validateInput(CreateSurveyDto, { code: form.code, name: form.name?.trim() || undefined, periodStart, periodEnd, kind, settings });
       const survey = await this.surveys.create(input);
       res.redirect(303, `/coordinator?survey=${encodeURIComponent(survey.code)}&done=${encodeURIComponent(
-        `Survey ${survey.code} created for discharges from ${longDate(survey.periodStart)} to ${longDate(survey.periodEnd)}. Next, add its trusts and ask them to upload their sample files.`)}`);
+        `${survey.kind === 'adult' ? 'Survey' : `${KIND_NAMES[survey.kind]} survey`} ${survey.code} created for discharges from ${longDate(survey.periodStart)} to ${longDate(survey.periodEnd)}. Next, add its trusts and ask them to upload their sample files.`)}`);
       return { survey: survey.code };
     } catch (error) {
       const errors = formErrors(error, surveyFieldOf, SETTINGS_SENTENCES, 'code');
@@ -86,12 +90,30 @@ export class CoordinatorSetupPages {
   async addTrust(@Body() body: Record<string, string>, @Query('survey') survey: string | undefined, @Res() res: Response) {
     try {
       // As trust:add: the same DTO and the same service call.
-      const input = validateInput(AddTrustDto, { code: body.code?.trim().toUpperCase(), name: body.name?.trim(), icb: body.icb?.trim().toUpperCase() || undefined });
+      const input = validateInput(AddTrustDto, {
+        code: body.code?.trim().toUpperCase(), name: body.name?.trim(), icb: body.icb?.trim().toUpperCase() || undefined, ptc: body.ptc === 'true' || undefined,
+      });
       const trust = await this.trusts.add(input);
-      res.redirect(303, `/coordinator/trusts?${survey ? `survey=${encodeURIComponent(survey)}&` : ''}done=${encodeURIComponent(`Trust ${trust.code} ${trust.name} added`)}`);
+      res.redirect(303, `/coordinator/trusts?${survey ? `survey=${encodeURIComponent(survey)}&` : ''}done=${encodeURIComponent(
+        `Trust ${trust.code} ${trust.name} added${trust.ptc ? ' as a Principal Treatment Centre' : ''}`)}`);
     } catch (error) {
       const errors = formErrors(error, fieldsNamed('code', 'name', 'icb'), TRUST_SENTENCES, 'code');
       await this.showTrusts(res, { errors, survey }, body, 400);
+    }
+  }
+
+  @Post('trusts/:code/ptc')
+  @Audited('trust.ptc')
+  async setPtc(@Param('code') code: string, @Body() body: Record<string, string>, @Query('survey') survey: string | undefined, @Res() res: Response) {
+    try {
+      // As trust:ptc: the same DTO and the same service call.
+      const input = validateInput(SetTrustPtcDto, { ptc: body.ptc === 'true' ? true : body.ptc === 'false' ? false : body.ptc });
+      const trust = await this.trusts.setPtc(code, input.ptc);
+      res.redirect(303, `/coordinator/trusts?${survey ? `survey=${encodeURIComponent(survey)}&` : ''}done=${encodeURIComponent(
+        `Trust ${trust.code} ${trust.name} is ${trust.ptc ? 'now' : 'no longer'} a Principal Treatment Centre`)}`);
+    } catch (error) {
+      const errors = formErrors(error, () => undefined, {}, 'code');
+      await this.showTrusts(res, { errors, survey }, {}, error instanceof DomainError && error.code === 'not_found' ? 404 : 400);
     }
   }
 
@@ -163,9 +185,12 @@ export class CoordinatorSetupPages {
   }
 
   private showNewSurvey(res: Response, values: Record<string, string>, errors?: ReturnType<typeof fieldErrors>, status = 200) {
-    const defaults = defaultSettingValues();
+    const shown = kindOf(values.shownKind);
+    const defaults = defaultSettingValues(shown);
     this.pages.render(res, 'coordinator-survey-new.njk', {
-      title: 'Create a survey', values, errors, settings: SETTING_FIELDS.map((f) => ({ ...f, default: defaults[f.name] })),
+      title: 'Create a survey', values: { ...values, shownKind: shown }, errors, settings: SETTING_FIELDS.map((f) => ({ ...f, default: defaults[f.name] })),
+      kinds: SURVEY_KINDS.map((k) => ({ value: k, text: KIND_NAMES[k], hint: KIND_HINTS[k] })), shownName: KIND_NAMES[shown],
+      other: SURVEY_KINDS.filter((k) => k !== shown).map((k) => ({ value: k, text: KIND_NAMES[k] })),
     }, status);
   }
 
@@ -187,6 +212,14 @@ export class CoordinatorSetupPages {
   }
 }
 
+const KIND_HINTS: Record<SurveyKind, string> = {
+  adult: 'Patients aged 16 and over at any trust.',
+  under16: 'Children aged 0 to 15 at Principal Treatment Centres; letters to the parent or carer; a questionnaire for each age band.',
+};
+
+/** A kind from the form or the address; anything else (or nothing) is the adult survey. */
+const kindOf = (kind: unknown): SurveyKind => ((SURVEY_KINDS as readonly unknown[]).includes(kind) ? kind as SurveyKind : 'adult');
+
 /** Runs a check, adding its field problems to the list instead of stopping at the first refusal. */
 function refusals<T>(problems: ErrorDetail[], check: () => T): T | undefined {
   try {
@@ -203,6 +236,6 @@ function surveyFieldOf(where: string | undefined): string | undefined {
   if (!where) return undefined;
   const date = /^(start|end)(Day|Month|Year)$/.exec(where) ?? /^period(Start|End)$/.exec(where);
   if (date) return `${date[1].toLowerCase()}Day`;
-  if (where === 'code' || where === 'name') return where;
+  if (where === 'code' || where === 'name' || where === 'kind') return where;
   return settingsFieldOf(where) ?? SETTING_FIELDS.find((f) => f.name === where)?.name;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Principal } from '../auth/roles';
 import { PROJECT_ROOT, TEMPLATES_DIR } from '../infra/paths';
 import { longDate } from '../infra/dates';
+import { KIND_NAMES, SurveyKind } from '../surveys/survey-kinds';
 
 export const NHSUK_DIST = join(PROJECT_ROOT, 'node_modules', 'nhsuk-frontend', 'dist');
 
@@ -20,7 +21,9 @@ export class Pages {
   private readonly env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader([join(TEMPLATES_DIR, 'pages'), NHSUK_DIST], { noCache: false }),
     { autoescape: true, throwOnUndefined: false },
-  ).addFilter('longDate', longDate);
+  ).addFilter('longDate', longDate)
+    // A survey's kind in words: "Adult CPES", "Under-16 CPES".
+    .addFilter('kindName', (kind: SurveyKind) => KIND_NAMES[kind] ?? kind);
 
   render(res: Response, template: string, context: Record<string, unknown> = {}, status = 200): void {
     const principal = (res.req as { principal?: Principal }).principal;

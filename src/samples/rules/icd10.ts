@@ -5,7 +5,12 @@ export function normaliseIcd10(raw: string): string | undefined {
   return match[2] ? `${match[1]}.${match[2]}` : match[1];
 }
 
-/** Compiles a scope such as ["C00-C97", "D05"] into a test of a normalised code's category. */
+/**
+ * Compiles a scope such as ["C00-C97", "D05", "D35.2-D35.4", "D44.3"] into a test of a
+ * normalised code. A three-character bound takes its whole category; a four-character bound
+ * (a subcategory) is compared at that level, so "D35.2-D35.4" takes D35.3 and D35.21 but not
+ * D35.1, nor a bare D35 (whose subcategory is unknown).
+ */
 export function icd10ScopeMatcher(scope: string[]): (code: string) => boolean {
   const ranges = scope.map((entry) => {
     const [from, to = from] = entry.split('-');
@@ -13,6 +18,11 @@ export function icd10ScopeMatcher(scope: string[]): (code: string) => boolean {
   });
   return (code) => {
     const category = code.slice(0, 3);
-    return ranges.some(([from, to]) => category >= from && category <= to);
+    const subcategory = code.length > 4 ? code.slice(0, 5) : null;
+    const atLeast = (bound: string) => (bound.length === 3 ? category >= bound
+      : category > bound.slice(0, 3) || (subcategory !== null && subcategory >= bound));
+    const atMost = (bound: string) => (bound.length === 3 ? category <= bound
+      : category < bound.slice(0, 3) || (subcategory !== null && subcategory <= bound));
+    return ranges.some(([from, to]) => atLeast(from) && atMost(to));
   };
 }

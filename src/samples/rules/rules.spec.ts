@@ -43,6 +43,18 @@ describe('sample file rules', () => {
     expect(['C98', 'D04.9', 'D06', 'I21.0'].map(inScope)).toEqual([false, false, false, false]);
   });
 
+  it('takes subcategory ranges at the subcategory level, and a bare category only for a category bound', () => {
+    const inScope = icd10ScopeMatcher(['C00-C97', 'D32-D33', 'D35.2-D35.4', 'D42-D43', 'D44.3-D44.5', 'D47.1']);
+    expect(['D35.2', 'D35.3', 'D35.4', 'D35.31', 'D44.3', 'D44.5', 'D47.1', 'D32', 'D33.9', 'C71.0'].map(inScope)).toEqual(Array(10).fill(true));
+    expect(['D35', 'D35.1', 'D35.5', 'D44', 'D44.2', 'D44.6', 'D47', 'D47.2', 'D34', 'D36.1'].map(inScope)).toEqual(Array(10).fill(false));
+  });
+
+  it('mixes a category and a subcategory bound in one range', () => {
+    const inScope = icd10ScopeMatcher(['D33-D35.2']);
+    expect(['D33', 'D34.0', 'D35.0', 'D35.2'].map(inScope)).toEqual([true, true, true, true]);
+    expect(['D32.9', 'D35', 'D35.3'].map(inScope)).toEqual([false, false, false]);
+  });
+
   it('reads dates in both formats and refuses impossible ones', () => {
     expect(parseSampleDate('2026-04-01')).toBe('2026-04-01');
     expect(parseSampleDate('01/04/2026')).toBe('2026-04-01');
