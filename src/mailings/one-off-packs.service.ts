@@ -103,7 +103,7 @@ export class OneOffPacksService {
     try {
       if (!patient.reason) {
         const survey = (await this.surveys.getById(pack.survey_id))!;
-        await writePrintFile(this.packs.rendererFor(survey), [patient], pack.step, pack.format === 'large_print',
+        await writePrintFile((row) => this.packs.rendererFor(survey, row.questionnaire), [patient], pack.step, pack.format === 'large_print',
           { ...tmp, title: `${pack.survey_code} ${name}` });
       }
       return await this.dataSource.transaction(async (m) => {

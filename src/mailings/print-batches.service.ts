@@ -94,7 +94,7 @@ export class PrintBatchesService {
     if (!batch) throw new Error(`Print file ${printBatchId} does not exist`);
     if (batch.status !== 'planned') return 'already-printed';
     const survey = (await this.surveys.getById(batch.survey_id))!;
-    const renderer = this.packs.rendererFor(survey);
+    const rendererOf = (row: PackRow) => this.packs.rendererFor(survey, row.questionnaire);
     const name = `batch-${String(batch.batch_number).padStart(3, '0')}`;
 
     for (let pass = 1; pass <= MAX_PASSES; pass++) {
@@ -109,7 +109,7 @@ export class PrintBatchesService {
       tmp.manifest = tmp.pdf.replace(/\.pdf$/, '-manifest.csv');
       try {
         const pages = toPrint.length
-          ? await writePrintFile(renderer, toPrint, batch.step, batch.large_print, { ...tmp, title: `${batch.survey_code} ${batch.step} ${name}` })
+          ? await writePrintFile(rendererOf, toPrint, batch.step, batch.large_print, { ...tmp, title: `${batch.survey_code} ${batch.step} ${name}` })
           : 0;
         const outcome = await this.commit(batch, name, rows, toPrint, pages, tmp);
         if (outcome !== 'retry') return outcome;
