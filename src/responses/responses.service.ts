@@ -39,7 +39,7 @@ export interface RecordedResponse {
 }
 
 const BLANK_MESSAGE = 'No question was answered, so this was recorded as a blank return (outcome 4), not as a completed questionnaire';
-const BLANK_PART_MESSAGE = 'No question in this part was answered, so it counts as not returned; the other part already received stands';
+const BLANK_PART_MESSAGE = 'No question in this part was answered, so it counts as not returned';
 
 /** The patient a response is for, with the questionnaire they were sent (null: the survey's). */
 export type RespondingPatient = PatientRef & { questionnaire?: string | null };
@@ -102,6 +102,10 @@ export class ResponsesService {
       const definition = this.definitionFor(survey, patient.questionnaire);
       const part = partNamed(definition, partName);
       const answers = checkedOrThrow(checkAnswers(partOf(definition, part)!, rawAnswers), 'refuse');
+      if (part !== 'whole' && !Object.keys(answers).length) {
+        // One person's part sent with nothing answered: not returned, and open to be filled in later.
+        return { reference: patient.survey_reference, mode: 'online', receivedOn: todayInEngland(), questionsAnswered: 0, recordedAs: 'blank_part', parts: [], message: BLANK_PART_MESSAGE };
+      }
       await lockForSuppressionChange(m, survey.id);
       await assertStillTakingResponses(m, survey.id);
       const ref: PatientRef = { id: patient.id, surveyId: survey.id, trustCode: patient.trust_code, reference: patient.survey_reference };
