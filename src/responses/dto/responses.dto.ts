@@ -29,7 +29,12 @@ export class AnswersDto {
 }
 
 /** Answers sent online with the access code. */
-export class OnlineAnswersDto extends AnswersDto {
+export class OnlineAnswersDto {
+  /** As AnswersDto.answers. */
+  @Transform(({ obj }) => (obj as Record<string, unknown>).answers)
+  @IsObject()
+  answers: Record<string, unknown>;
+
   /**
    * For a questionnaire in parts (the Under-16 survey's), the part these answers are: child or
    * parent. Each part is sent on its own; leave it out for a questionnaire without parts.
