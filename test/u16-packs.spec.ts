@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { StorageService } from '../src/infra/storage/storage.service';
 import { PrintBatchesService } from '../src/mailings/print-batches.service';
 import { WavesService } from '../src/mailings/waves.service';
 import { addressLines, salutation } from '../src/questionnaires/pack-renderer';
+import type { TestingModule } from '@nestjs/testing';
+import { OneOffPacksService } from '../src/mailings/one-off-packs.service';
 import { startApp, TestApp } from './support/app';
+import { startWorkers } from './support/mailing-survey';
+import { SmtpSink } from './support/smtp-sink';
 import { pdfPages } from './support/pdf';
-import { U16, U16Patient, u16Survey } from './support/u16-survey';
+import { U16, U16_CHILDREN, U16Patient, u16Survey } from './support/u16-survey';
 
 const binary = (res: any, cb: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
@@ -35,13 +40,19 @@ function expectNotAddressedToChild(text: string, child: U16Patient) {
 describe('Under-16 packs: the questionnaire of the child\'s age band, addressed to the parent or carer', () => {
   let t: TestApp;
   let children: U16Patient[];
+  let smtp: SmtpSink;
+  let workers: TestingModule | undefined;
 
   beforeAll(async () => {
     t = await startApp();
-    children = await u16Survey(t);
+    smtp = await new SmtpSink().start();
+    // The 8-11 child's family gave an e-mail address: the initial e-mail goes to the parent or carer too.
+    children = await u16Survey(t, U16_CHILDREN.map((r, i) => (i === 1 ? { ...r, email: 'family2@example.invalid' } : r)));
   });
   afterAll(async () => {
+    await workers?.close();
     for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
+    await smtp.stop();
     await t.app.close();
   });
 
@@ -91,7 +102,8 @@ describe('Under-16 packs: the questionnaire of the child\'s age band, addressed 
     expect(text).not.toContain(CHILD_PART);
   });
 
-  it('prints each pack in a print file with its own questionnaire, and no name in the manifest', async () => {
+  it('prints each pack in a print file with its own questionnaire, and no name in the manifest; the e-mail greets the parent or carer', async () => {
+    workers = await startWorkers(smtp.env());
     await t.app.get(WavesService).launch(U16, 'initial', 'test', { now: true });
     // The launch may choose questionnaires itself; these children's bands are the same either way.
     const run = await t.app.get(PrintBatchesService).print(U16, 'initial');
@@ -114,10 +126,35 @@ describe('Under-16 packs: the questionnaire of the child\'s age band, addressed 
     }
     // Written into this worker's storage folder: removed, as the purge spec checks later.
     for (const b of run.batches) {
-      const { rm } = await import('node:fs/promises');
       await rm(join(root, b.pdf), { force: true });
       await rm(join(root, b.manifest), { force: true });
     }
+
+    for (let i = 0; i < 150 && !smtp.received.length; i++) await new Promise((r) => setTimeout(r, 200));
+    const [mail] = smtp.received;
+    expect(mail.to).toBe('family2@example.invalid');
+    const text = String(mail.parsed.text);
+    expect(text).toContain('Dear parent or carer,');
+    expect(text).not.toContain(children[1].first_name);
+    expect(text).not.toContain(children[1].surname);
+    expect(JSON.stringify(mail.parsed.to)).not.toContain(children[1].surname);
+  });
+
+  it('a one-off large-print pack asked for on the phone has the child\'s questionnaire, both parts, to the parent or carer', async () => {
+    const asked = await t.http().post(`/api/surveys/${U16}/patients/${children[2].reference}/contacts`).set(t.auth)
+      .send({ type: 'alternative_format', format: 'large_print' }).expect(201);
+    const id = asked.body.pack.id;
+    await t.app.get(OneOffPacksService).print(id);
+    const [pack] = await t.dataSource.query('SELECT status, pdf_path FROM one_off_packs WHERE id = $1', [id]);
+    expect(pack.status).toBe('printed');
+    const path = join(t.app.get(StorageService).root, pack.pdf_path);
+    const lines = flat(await pdfPages(readFileSync(path)));
+    await rm(path, { force: true });
+    await rm(path.replace(/\.pdf$/, '-manifest.csv'), { force: true });
+    expectNotAddressedToChild(lines, children[2]);
+    expect(oneLine(lines)).toContain(CHILD_PART);
+    expect(oneLine(lines)).toContain(PARENT_PART);
+    expect(oneLine(lines)).toContain('young people aged 12 to 15');
   });
 
   it('e-mails open "Dear parent or carer"; the adult survey still greets the patient', () => {

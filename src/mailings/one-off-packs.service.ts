@@ -8,7 +8,7 @@ import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
 import { JobQueue } from '../infra/queues/job-queue';
 import { StorageService } from '../infra/storage/storage.service';
-import type { MailingStep } from '../questionnaires/letter-template';
+import { loadLetterTemplate, type MailingStep } from '../questionnaires/letter-template';
 import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
 import { mailingPlanOf } from '../surveys/mailing-plan';
 import { parseSurveySettings } from '../surveys/survey-settings';
@@ -60,7 +60,7 @@ export class OneOffPacksService {
     const launched = new Set((await m.query('SELECT step FROM mailing_steps WHERE survey_id = $1', [patient.surveyId]) as { step: string }[]).map((r) => r.step));
     // The plan's latest launched step posting a full pack, by the pack's letter (whatever the step is called).
     const letter = mailingPlanOf(parseSurveySettings(settings)).filter((s) => launched.has(s.name))
-      .map((s) => s.channels.postal?.letter).filter((l): l is MailingStep => l === 'initial' || l === 'reminder_2').at(-1);
+      .map((s) => s.channels.postal?.letter).filter((l): l is MailingStep => !!l && loadLetterTemplate(l).includesQuestionnaire).at(-1);
     if (!letter) return null;
     const [row] = await m.query(
       `INSERT INTO one_off_packs (survey_id, patient_id, event_id, step, format, status)

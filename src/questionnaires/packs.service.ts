@@ -63,10 +63,13 @@ export class PacksService {
     let renderer = this.renderers.get(key);
     if (!renderer) {
       const questionnaire = loadQuestionnaire(join(TEMPLATES_DIR, 'questionnaires', `${name}.json`));
-      // By step: the default letters (one-off reprints name them), then each planned step's own.
-      const letters: Record<MailingStep, LetterTemplate> = Object.fromEntries(MAILING_STEPS.map((s) => [s, loadLetterTemplate(s)]));
-      for (const step of mailingPlanOf(settings)) {
-        if (step.channels.postal) letters[step.name] = loadLetterTemplate(step.channels.postal.letter);
+      // By step: the default letters and the plan's letters by their own names (one-off reprints
+      // name the letter), then each planned step's own.
+      const plan = mailingPlanOf(settings);
+      const names = new Set([...MAILING_STEPS, ...plan.flatMap((s) => (s.channels.postal ? [s.channels.postal.letter] : []))]);
+      const letters: Record<MailingStep, LetterTemplate> = Object.fromEntries([...names].map((s) => [s, loadLetterTemplate(s)]));
+      for (const step of plan) {
+        if (step.channels.postal) letters[step.name] = letters[step.channels.postal.letter];
       }
       renderer = new PackRenderer(questionnaire, letters, {
         surveyTitle: questionnaire.title,
