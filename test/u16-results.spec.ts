@@ -1,5 +1,7 @@
+import type { Browser } from 'playwright-core';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { startApp, TestApp } from './support/app';
+import { launchBrowser, screenshot, serve, signIn, userWithPassword } from './support/browser';
 import { patientRow, Row } from './support/sample-files';
 import { U16, U16Patient, u16Survey } from './support/u16-survey';
 
@@ -29,7 +31,9 @@ describe('Under-16 results: children\'s and parents\' answers apart', () => {
       if (c.questionnaire !== 'u16-0-7' && !lastAtRyy) await post('child', { child_staff_friendly: c.trust_code === 'RXX' ? '1' : '2' });
     }
   });
+  let browser: Browser | undefined;
   afterAll(async () => {
+    await browser?.close();
     for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
     await t.app.close();
   });
@@ -78,5 +82,28 @@ describe('Under-16 results: children\'s and parents\' answers apart', () => {
     expect(cell('0–7', 'parent_confidence_staff').base).toBe(4);
     expect(cell('0–7', 'child_staff_friendly').base).toBe(0);
     expect(cell('12–15', 'child_staff_friendly').base).toBe(3);
+  });
+
+  it('shows a PTC\'s results and the national ones in a children\'s and a parents\' section', async () => {
+    const base = await serve(t);
+    browser = await launchBrowser();
+    const page = await (await browser.newContext()).newPage();
+    const password = await userWithPassword(t, 'coordinator.u16@example.invalid', 'coordinator');
+    await signIn(page, base, 'coordinator.u16@example.invalid', password);
+
+    await page.goto(`${base}/trust/results/${U16}/RXX`);
+    await page.getByRole('heading', { name: 'Answers of children and young people' }).waitFor();
+    await page.getByRole('heading', { name: 'Answers of parents and carers' }).waitFor();
+    const childTable = await page.locator('#trust-scores-child').innerText();
+    const parentTable = await page.locator('#trust-scores-parent').innerText();
+    expect(childTable).toContain('Were the staff friendly and kind to you?');
+    expect(childTable).not.toContain('Did you have confidence and trust in the staff treating your child?');
+    expect(parentTable).toContain('Did you have confidence and trust in the staff treating your child?');
+    await screenshot(page, 'u16-results-trust');
+
+    await page.goto(`${base}/coordinator/${U16}/results`);
+    expect(await page.locator('#national-scores-child').innerText()).toContain('Were the staff friendly and kind to you?');
+    expect(await page.locator('#national-scores-parent').innerText()).toContain('Did you have confidence and trust in the staff treating your child?');
+    await screenshot(page, 'u16-results-national');
   });
 });
