@@ -109,7 +109,7 @@ export class EmailMailingsService implements OnModuleInit {
     const name = survey.plan.find((s) => s.name === row.step)?.channels.email?.template ?? row.step;
     return renderEmail(this.template(name), {
       ...settings,
-      salutation: salutation(row),
+      salutation: salutation(row, settings.addressee),
       trustName: row.trustName,
       onlineLink: `${settings.onlineUrl}/${row.accessCode}`,
       optOutLink: `${settings.onlineUrl}/${row.accessCode}/opt-out`,

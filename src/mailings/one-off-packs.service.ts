@@ -8,7 +8,7 @@ import { JobContext, JobHandler } from '../infra/queues/job-handler.decorator';
 import { JobQueue } from '../infra/queues/job-queue';
 import { FileStore } from '../infra/storage/file-store';
 import { ScratchSpace, STAGING_PREFIX } from '../infra/storage/scratch-space';
-import type { MailingStep } from '../questionnaires/letter-template';
+import { loadLetterTemplate, type MailingStep } from '../questionnaires/letter-template';
 import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/packs.service';
 import { mailingPlanOf } from '../surveys/mailing-plan';
 import { parseSurveySettings } from '../surveys/survey-settings';
@@ -65,7 +65,7 @@ export class OneOffPacksService {
     const launched = new Set((await m.query('SELECT step FROM mailing_steps WHERE survey_id = $1', [patient.surveyId]) as { step: string }[]).map((r) => r.step));
     // The plan's latest launched step posting a full pack, by the pack's letter (whatever the step is called).
     const letter = mailingPlanOf(parseSurveySettings(settings)).filter((s) => launched.has(s.name))
-      .map((s) => s.channels.postal?.letter).filter((l): l is MailingStep => l === 'initial' || l === 'reminder_2').at(-1);
+      .map((s) => s.channels.postal?.letter).filter((l): l is MailingStep => !!l && loadLetterTemplate(l).includesQuestionnaire).at(-1);
     if (!letter) return null;
     const [row] = await m.query(
       `INSERT INTO one_off_packs (survey_id, patient_id, event_id, step, format, status)
@@ -109,7 +109,7 @@ export class OneOffPacksService {
     try {
       if (!patient.reason) {
         const survey = (await this.surveys.getById(pack.survey_id))!;
-        await writePrintFile(this.packs.rendererFor(survey), [patient], pack.step, pack.format === 'large_print',
+        await writePrintFile((row) => this.packs.rendererFor(survey, row.questionnaire), [patient], pack.step, pack.format === 'large_print',
           { ...tmp, title: `${pack.survey_code} ${name}` });
         await this.store.putFile(staged.pdf, tmp.pdf);
         await this.store.putFile(staged.manifest, tmp.manifest);

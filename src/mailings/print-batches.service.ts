@@ -96,7 +96,7 @@ export class PrintBatchesService {
     if (!batch) throw new Error(`Print file ${printBatchId} does not exist`);
     if (batch.status !== 'planned') return 'already-printed';
     const survey = (await this.surveys.getById(batch.survey_id))!;
-    const renderer = this.packs.rendererFor(survey);
+    const rendererOf = (row: PackRow) => this.packs.rendererFor(survey, row.questionnaire);
     const name = `batch-${String(batch.batch_number).padStart(3, '0')}`;
 
     for (let pass = 1; pass <= MAX_PASSES; pass++) {
@@ -113,7 +113,7 @@ export class PrintBatchesService {
       try {
         let pages = 0;
         if (toPrint.length) {
-          pages = await writePrintFile(renderer, toPrint, batch.step, batch.large_print, { ...tmp, title: `${batch.survey_code} ${batch.step} ${name}` });
+          pages = await writePrintFile(rendererOf, toPrint, batch.step, batch.large_print, { ...tmp, title: `${batch.survey_code} ${batch.step} ${name}` });
           // Uploaded before the transaction: the suppression lock is held for a move, not an upload.
           await this.store.putFile(staged.pdf, tmp.pdf);
           await this.store.putFile(staged.manifest, tmp.manifest);

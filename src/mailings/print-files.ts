@@ -13,11 +13,11 @@ export const printRunId = (surveyCode: string, step: MailingStep) => `${surveyCo
 export const PACKS_PER_PRINT_FILE = 2000;
 
 /**
- * Writes packs, in the order given, into one PDF with a manifest CSV (sequence, survey
+ * Writes packs, in the order given (each with the patient's own questionnaire), into one PDF with a manifest CSV (sequence, survey
  * reference, trust, postcode, page count) that matches it pack for pack. Returns the pages.
  */
 export async function writePrintFile(
-  renderer: PackRenderer, rows: PackRow[], step: MailingStep, largePrint: boolean,
+  rendererOf: (row: PackRow) => PackRenderer, rows: PackRow[], step: MailingStep, largePrint: boolean,
   files: { pdf: string; manifest: string; title: string },
 ): Promise<number> {
   const doc = newPackDocument(files.title);
@@ -25,7 +25,7 @@ export async function writePrintFile(
   const manifest: (string | number)[][] = [['sequence', 'survey_reference', 'trust', 'postcode', 'page_count']];
   let pages = 0;
   for (const [i, row] of rows.entries()) {
-    const packPages = renderer.render(doc, row, step, largePrint);
+    const packPages = rendererOf(row).render(doc, row, step, largePrint);
     pages += packPages;
     manifest.push([i + 1, row.reference, row.trustCode, row.postcode, packPages]);
     // pdfkit pushes output without back-pressure: let the file catch up, or the whole print

@@ -4,7 +4,11 @@ import { A4, drawBarcode, drawQr, MARGIN, MM, TypeScale } from './pdf-layout';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
-export interface Addressee { lines: string[] }
+export interface Addressee {
+  lines: string[];
+  /** Set the block smaller rather than wrap its first line ("To the parent or carer of <name>"). */
+  firstLineWhole?: boolean;
+}
 
 // Where a C5 or DL window shows the address of an A4 letter folded to fit: 20 mm from the
 // left edge, 45 mm from the top, 90 × 40 mm (Royal Mail's window guidance leaves margins inside).
@@ -31,7 +35,12 @@ export function drawLetter(
   drawLetterhead(doc, fields.trustName, scale, w.y - MARGIN - 4);
 
   doc.font('body').fontSize(Math.min(scale.small, 7)).text('Return to: CPES Fieldwork, FREEPOST FIELDWORK', w.x, w.y, { width: w.width, lineBreak: false });
-  doc.font('body').fontSize(Math.min(scale.body, 11)).text(to.lines.join('\n'), w.x, w.y + 12, { width: w.width, height: w.height - 12, lineGap: 1 });
+  // "To the parent or carer of" a long name is set smaller rather than wrapped, so the child's
+  // name never stands alone as the line a letter is addressed to.
+  doc.font('body');
+  let size = Math.min(scale.body, 11);
+  while (to.firstLineWhole && size > 7 && doc.fontSize(size).widthOfString(to.lines[0]) > w.width) size -= 0.5;
+  doc.fontSize(size).text(to.lines.join('\n'), w.x, w.y + 12, { width: w.width, height: w.height - 12, lineGap: 1 });
 
   const refX = 125 * MM;
   doc.fontSize(scale.small).text('Your reference', refX, w.y, { lineBreak: false });

@@ -3,6 +3,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { DomainError, ErrorDetail } from '../infra/errors/domain-error';
 import { AnswerOption, Question, QuestionnaireDefinition, RouteTarget, Section } from './questionnaire-definition';
+import { PART_NAMES, questionnaireParts } from './questionnaire-parts';
 
 /** Reads and checks a questionnaire definition; every problem is reported, each naming its question. */
 export function loadQuestionnaire(path: string): QuestionnaireDefinition {
@@ -20,6 +21,7 @@ export function loadQuestionnaire(path: string): QuestionnaireDefinition {
 export function parseQuestionnaire(raw: unknown, source = 'questionnaire'): QuestionnaireDefinition {
   const definition = plainToInstance(QuestionnaireDefinition, raw);
   const problems = structureProblems(definition);
+  if (!problems.length) problems.push(...respondentProblems(definition));
   if (!problems.length) problems.push(...logicProblems(definition));
   if (problems.length) {
     throw new DomainError('validation_failed',
@@ -54,12 +56,51 @@ function structureProblems(definition: QuestionnaireDefinition): ErrorDetail[] {
 const describeQuestion = (q: Question) =>
   `question ${Number.isInteger(q.number) ? q.number : '?'}${q.id ? ` (${q.id})` : ''}`;
 
+/**
+ * Every section names who answers it, or none does; one respondent's sections come together
+ * (each respondent's part is printed, answered and stored as one).
+ */
+function respondentProblems(definition: QuestionnaireDefinition): ErrorDetail[] {
+  const sections = definition.sections;
+  const where = (i: number) => `section ${i + 1} (${sections[i].title})`;
+  if (!sections.some((s) => s.respondent)) return [];
+  const problems: ErrorDetail[] = sections.flatMap((s, i) => (s.respondent ? [] : [{
+    where: where(i), message: 'has no respondent, but other sections have one: give every section a respondent (child or parent), or none',
+  }]));
+  if (problems.length) return problems;
+  const seen = new Set<string>();
+  sections.forEach((s, i) => {
+    if (!s.respondent) return;
+    if (seen.has(s.respondent) && sections[i - 1]?.respondent !== s.respondent) {
+      problems.push({ where: where(i), message: `is for the ${s.respondent}, but it does not follow the other sections for the ${s.respondent}: keep each respondent's sections together` });
+    }
+    seen.add(s.respondent);
+  });
+  return problems;
+}
+
 function logicProblems(definition: QuestionnaireDefinition): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
-  const questions = allQuestions(definition);
-  const last = questions.length;
   const ids = new Set<string>();
-  const add = (q: Question, message: string) => problems.push({ where: describeQuestion(q), message });
+  // With respondents, numbering and routing are each part's own (its questions are answered apart).
+  for (const { part, definition: partDefinition } of questionnaireParts(definition)) {
+    const questions = allQuestions(partDefinition);
+    const partName = part === 'whole' ? '' : ` in the part for ${PART_NAMES[part]}`;
+    const add = (q: Question, message: string) => problems.push({ where: `${describeQuestion(q)}${partName}`, message });
+    checkQuestions(questions, ids, add, part === 'whole'
+      ? 'numbers run 1, 2, 3… across sections' : 'numbers run 1, 2, 3… across the sections of each respondent\'s part');
+  }
+  const questions = allQuestions(definition);
+  const keys = questions.filter((q) => q.reportKey).map((q) => q.reportKey!);
+  for (const key of new Set(keys)) {
+    if (keys.filter((k) => k === key).length > 1) problems.push({ where: 'questionnaire', message: `reportKey ${key} is given to more than one question` });
+  }
+  return problems;
+}
+
+/** One part's questions: numbering, ids (unique across the whole definition), options, routing within the part. */
+function checkQuestions(questions: Question[], ids: Set<string>, add: (q: Question, message: string) => void, numbering: string): void {
+  const last = questions.length;
   const checkRoute = (q: Question, target: RouteTarget, what: string) => {
     if (target === 'end') return;
     if (!Number.isInteger(target)) add(q, `${what} must go to a question number or "end"`);
@@ -68,7 +109,7 @@ function logicProblems(definition: QuestionnaireDefinition): ErrorDetail[] {
   };
 
   questions.forEach((q, i) => {
-    if (q.number !== i + 1) add(q, `is numbered ${q.number} but is question ${i + 1} in order (numbers run 1, 2, 3… across sections)`);
+    if (q.number !== i + 1) add(q, `is numbered ${q.number} but is question ${i + 1} in order (${numbering})`);
     if (ids.has(q.id)) add(q, `id ${q.id} is used by an earlier question`);
     ids.add(q.id);
     if (q.goTo !== undefined) checkRoute(q, q.goTo, 'its routing');
@@ -106,9 +147,4 @@ function logicProblems(definition: QuestionnaireDefinition): ErrorDetail[] {
       if (q.type === 'text' && q.maxLength === undefined) add(q, 'a text question needs maxLength');
     }
   });
-  const keys = questions.filter((q) => q.reportKey).map((q) => q.reportKey!);
-  for (const key of new Set(keys)) {
-    if (keys.filter((k) => k === key).length > 1) problems.push({ where: 'questionnaire', message: `reportKey ${key} is given to more than one question` });
-  }
-  return problems;
 }

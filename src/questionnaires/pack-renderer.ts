@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import type { Addressee } from '../surveys/survey-settings';
 import { drawLetter } from './letter-page';
 import { LetterFields, LetterTemplate, MailingStep } from './letter-template';
 import { LARGE_PRINT, MARGIN, padToEvenPages, stampPages, STANDARD, useFonts } from './pdf-layout';
@@ -30,6 +31,8 @@ export interface SurveyPrintSettings {
   privacyUrl: string;
   /** Who signs every letter, from the survey's settings. */
   signatory: { name: string; role: string };
+  /** Who letters and e-mails are addressed to: the patient, or the parent or carer of the patient (never the child). */
+  addressee: Addressee;
 }
 
 export function newPackDocument(title: string): Doc {
@@ -63,7 +66,9 @@ export class PackRenderer {
     const { start, count } = doc.bufferedPageRange();
     const firstPage = start + count;
     const letter = this.letters[step];
-    drawLetter(doc, letter, this.fields(patient), { lines: addressLines(patient) }, scale,
+    drawLetter(doc, letter, this.fields(patient), {
+      lines: addressLines(patient, this.settings.addressee), firstLineWhole: this.settings.addressee === 'parent_or_carer',
+    }, scale,
       date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }),
       { signatory: this.settings.signatory, privacyUrl: this.settings.privacyUrl });
     padToEvenPages(doc, firstPage, scale);
@@ -81,7 +86,7 @@ export class PackRenderer {
 
   private fields(p: PackPatient): LetterFields {
     return {
-      salutation: salutation(p),
+      salutation: salutation(p, this.settings.addressee),
       trustName: p.trustName,
       surveyTitle: this.settings.surveyTitle,
       onlineUrl: this.settings.onlineUrl,
@@ -93,13 +98,21 @@ export class PackRenderer {
   }
 }
 
-/** "Mrs O'Testing", or the full name when no title is known. */
-export function salutation(p: Pick<PackPatient, 'title' | 'firstName' | 'surname'>): string {
+/**
+ * After "Dear": "Mrs O'Testing", or the full name when no title is known; "parent or carer"
+ * when the survey writes to the patient's parent or carer (a child is never addressed).
+ */
+export function salutation(p: Pick<PackPatient, 'title' | 'firstName' | 'surname'>, addressee: Addressee = 'patient'): string {
+  if (addressee === 'parent_or_carer') return 'parent or carer';
   return p.title ? `${p.title} ${p.surname}` : `${p.firstName} ${p.surname}`;
 }
 
-export function addressLines(p: PackPatient): string[] {
-  return [[p.title, p.firstName, p.surname].filter(Boolean).join(' '), ...p.address, p.postcode];
+/** The address block: the patient by name, or "To the parent or carer of" the patient, at the patient's address. */
+export function addressLines(p: Pick<PackPatient, 'title' | 'firstName' | 'surname' | 'address' | 'postcode'>, addressee: Addressee = 'patient'): string[] {
+  const first = addressee === 'parent_or_carer'
+    ? `To the parent or carer of ${p.firstName} ${p.surname}` // a child's title ("Miss", "Master") is not the parent's
+    : [p.title, p.firstName, p.surname].filter(Boolean).join(' ');
+  return [first, ...p.address, p.postcode];
 }
 
 /** Collects a finished document into one buffer. */

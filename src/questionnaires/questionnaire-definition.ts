@@ -14,6 +14,14 @@ export type QuestionType = (typeof QUESTION_TYPES)[number];
 export const SCORE_MARKS = ['positive', 'other', 'excluded'] as const;
 export type ScoreMark = (typeof SCORE_MARKS)[number];
 
+/**
+ * Who answers a section, in a questionnaire with a part for each (the Under-16 survey's: the
+ * child or young person, and their parent or carer). Each respondent's part is completed,
+ * returned and stored on its own (see questionnaire-parts.ts).
+ */
+export const RESPONDENTS = ['child', 'parent'] as const;
+export type Respondent = (typeof RESPONDENTS)[number];
+
 /** Where routing can send a respondent: a later question number, or the end of the questionnaire. */
 export type RouteTarget = number | 'end';
 
@@ -99,6 +107,14 @@ export class Question {
 export class Section {
   @IsString() @Length(1, 200)
   title: string;
+
+  /**
+   * Who answers this section. A definition gives every section a respondent or none (the adult
+   * questionnaire); with respondents, question numbers run 1, 2, 3… within each respondent's
+   * part and routing stays inside it ("end" is the end of that part).
+   */
+  @IsOptional() @IsIn(RESPONDENTS as unknown as string[], { message: `respondent must be one of ${RESPONDENTS.join(', ')}` })
+  respondent?: Respondent;
 
   @IsOptional() @IsString() @Length(1, 2000)
   introduction?: string;

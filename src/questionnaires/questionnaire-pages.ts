@@ -1,6 +1,7 @@
 import type PDFDocument from 'pdfkit';
 import type { AnswerOption, Question, QuestionnaireDefinition } from './questionnaire-definition';
 import { A4, HINT_COLOUR, MARGIN, MM, TypeScale } from './pdf-layout';
+import { PART_HEADINGS, questionnaireParts } from './questionnaire-parts';
 
 type Doc = InstanceType<typeof PDFDocument>;
 const WIDTH = A4.width - 2 * MARGIN;
@@ -28,7 +29,32 @@ export function drawQuestionnaire(doc: Doc, q: QuestionnaireDefinition, scale: T
   doc.addPage();
   doc.font('bold').fontSize(scale.title).text(q.title, MARGIN, MARGIN, { width: WIDTH });
   doc.moveDown(0.4).font('body').fontSize(scale.body).text(q.introduction, { width: WIDTH, lineGap: 1.5 });
-  for (const section of q.sections) {
+  const parts = questionnaireParts(q);
+  parts.forEach(({ part, definition }, i) => {
+    if (part !== 'whole') {
+      // Each respondent's part starts on its own page, so it can be handed to the one answering it.
+      if (i > 0) {
+        doc.addPage();
+        doc.y = MARGIN;
+      }
+      drawPartHeading(doc, `${parts.length > 1 ? `Part ${i + 1} of ${parts.length}: ` : ''}${PART_HEADINGS[part]}`, scale);
+    }
+    drawSections(doc, definition.sections, scale, height);
+  });
+  ensureRoom(doc, scale.body * 6);
+  doc.moveDown().font('bold').fontSize(scale.body).text(q.closing, MARGIN, doc.y, { width: WIDTH });
+}
+
+function drawPartHeading(doc: Doc, text: string, scale: TypeScale): void {
+  doc.moveDown(0.8);
+  const top = doc.y;
+  doc.rect(MARGIN, top, WIDTH, scale.title + 12).fill('#330072');
+  doc.fillColor('white').font('bold').fontSize(scale.title).text(text, MARGIN + 6, top + 6, { width: WIDTH - 12 });
+  doc.fillColor('black').moveDown(0.3);
+}
+
+function drawSections(doc: Doc, sections: QuestionnaireDefinition['sections'], scale: TypeScale, height: Map<Question, number>): void {
+  for (const section of sections) {
     ensureRoom(doc, scale.heading * 2 + height.get(section.questions[0])!);
     doc.moveDown(0.6);
     const top = doc.y;
@@ -38,8 +64,6 @@ export function drawQuestionnaire(doc: Doc, q: QuestionnaireDefinition, scale: T
     if (section.introduction) doc.font('body').fontSize(scale.small).text(section.introduction, MARGIN, doc.y, { width: WIDTH });
     for (const question of section.questions) drawQuestion(doc, question, scale, height.get(question)!);
   }
-  ensureRoom(doc, scale.body * 6);
-  doc.moveDown().font('bold').fontSize(scale.body).text(q.closing, MARGIN, doc.y, { width: WIDTH });
 }
 
 function ensureRoom(doc: Doc, height: number): void {

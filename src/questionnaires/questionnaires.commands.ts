@@ -13,7 +13,8 @@ export const questionnaireCheck = command({
     const summary = {
       code: definition.code,
       title: definition.title,
-      sections: definition.sections.map((s) => ({ title: s.title, questions: s.questions.map((q) => q.number) })),
+      // With respondents, numbers restart in each respondent's part: the section says whose it is.
+      sections: definition.sections.map((s) => ({ title: s.title, ...(s.respondent ? { respondent: s.respondent } : {}), questions: s.questions.map((q) => q.number) })),
       questions: questions.length,
       byType: Object.fromEntries(['single', 'multiple', 'rating', 'text'].map((t) => [t, questions.filter((q) => q.type === t).length])),
       routed: questions.filter((q) => q.goTo !== undefined || q.options?.some((o) => o.goTo !== undefined)).map((q) => q.number),

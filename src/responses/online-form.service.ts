@@ -5,6 +5,7 @@ import { DomainError } from '../infra/errors/domain-error';
 import { Answers, checkAnswer, nextQuestion, routedPath } from '../questionnaires/answers';
 import { allQuestions } from '../questionnaires/load-questionnaire';
 import type { Question, QuestionnaireDefinition } from '../questionnaires/questionnaire-definition';
+import { hasRespondents, partOf, questionnaireParts, ResponsePart } from '../questionnaires/questionnaire-parts';
 import type { Survey } from '../surveys/survey.entity';
 import { OnlineQuestionnaire, RecordedResponse, ResponsesService } from './responses.service';
 
@@ -16,7 +17,13 @@ const heldBack = () => new DomainError('too_many_requests',
 
 export interface FormState {
   survey: Survey;
+  /** What is being answered: the whole questionnaire, or one respondent's part of it. */
   definition: QuestionnaireDefinition;
+  /** The patient's whole questionnaire (with every part). */
+  questionnaire: QuestionnaireDefinition;
+  part: ResponsePart;
+  /** Parts already returned with answers (a questionnaire in parts). */
+  returnedParts: ResponsePart[];
   patientId: string;
   code: string;
   trustCode: string;
@@ -40,15 +47,32 @@ export class OnlineFormService {
     private readonly responses: ResponsesService,
   ) {}
 
-  /** The form behind a code; an unknown code counts against the address it came from. */
-  async open(code: string, ip: string): Promise<FormState & { used: boolean }> {
+  /**
+   * The form behind a code (for a questionnaire in parts, `part` names the respondent's part;
+   * without it, the state is for the page asking who is answering); an unknown code counts
+   * against the address it came from.
+   */
+  async open(code: string, ip: string, part?: string): Promise<FormState & { used: boolean }> {
     const opened = await this.guarded(ip, () => this.responses.openedBy(code));
-    const [draft] = await this.dataSource.query('SELECT answers, position FROM response_drafts WHERE patient_id = $1', [opened.patientId]);
+    const parted = hasRespondents(opened.definition);
+    const chosen = (part ?? (parted ? questionnaireParts(opened.definition)[0].part : 'whole')) as ResponsePart;
+    const definition = parted || part !== undefined ? partOf(opened.definition, chosen) : opened.definition;
+    if (!definition) throw new DomainError('not_found', 'There is no such part in this questionnaire');
+    const [draft] = await this.dataSource.query(
+      'SELECT answers, position FROM response_drafts WHERE patient_id = $1 AND part = $2', [opened.patientId, chosen]);
     return {
-      survey: opened.survey, definition: this.responses.definitionFor(opened.survey), patientId: opened.patientId, code: opened.code,
-      trustCode: opened.trustCode, trustName: opened.trustName,
+      survey: opened.survey, definition, questionnaire: opened.definition, part: chosen, returnedParts: opened.returnedParts,
+      patientId: opened.patientId, code: opened.code, trustCode: opened.trustCode, trustName: opened.trustName,
       answers: draft?.answers ?? {}, position: draft?.position ?? 1, started: Boolean(draft), used: opened.used,
     };
+  }
+
+  /** Each part of a questionnaire in parts, whether it has been returned, and whether a draft of it is saved. */
+  async parts(state: FormState): Promise<{ part: ResponsePart; returned: boolean; started: boolean }[]> {
+    const drafts: { part: ResponsePart }[] = await this.dataSource.query('SELECT part FROM response_drafts WHERE patient_id = $1', [state.patientId]);
+    return questionnaireParts(state.questionnaire).map(({ part }) => ({
+      part, returned: state.returnedParts.includes(part), started: drafts.some((d) => d.part === part),
+    }));
   }
 
   /** The questionnaire behind a code, for the API's online form (the same limit as the pages). */
@@ -56,9 +80,9 @@ export class OnlineFormService {
     return this.guarded(ip, () => this.responses.onlineQuestionnaire(code));
   }
 
-  /** All the answers at once through the API (the same limit as the pages). */
-  submitAnswers(code: string, answers: unknown, ip: string): Promise<RecordedResponse> {
-    return this.guarded(ip, () => this.responses.submitOnline(code, answers));
+  /** All the answers at once through the API, or one part's (the same limit as the pages). */
+  submitAnswers(code: string, answers: unknown, ip: string, part?: string): Promise<RecordedResponse> {
+    return this.guarded(ip, () => this.responses.submitOnline(code, answers, part));
   }
 
   /**
@@ -128,9 +152,9 @@ export class OnlineFormService {
     else answers[q.id] = value;
     const next = nextQuestion(state.definition, number, answers);
     await this.dataSource.query(
-      `INSERT INTO response_drafts (patient_id, answers, position) VALUES ($1, $2, $3)
-       ON CONFLICT (patient_id) DO UPDATE SET answers = $2, position = $3, updated_at = now()`,
-      [state.patientId, answers, next ?? number]);
+      `INSERT INTO response_drafts (patient_id, answers, position, part) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (patient_id, part) DO UPDATE SET answers = $2, position = $3, updated_at = now()`,
+      [state.patientId, answers, next ?? number, state.part]);
     state.answers = answers;
     return next;
   }
@@ -144,8 +168,8 @@ export class OnlineFormService {
   async submit(state: FormState): Promise<RecordedResponse> {
     const onRoute = new Set(this.path(state).map((q) => q.id));
     const answers = Object.fromEntries(Object.entries(state.answers).filter(([id]) => onRoute.has(id)));
-    const recorded = await this.responses.submitOnline(state.code, answers);
-    await this.dataSource.query('DELETE FROM response_drafts WHERE patient_id = $1', [state.patientId]);
+    const recorded = await this.responses.submitOnline(state.code, answers, state.part === 'whole' ? undefined : state.part);
+    await this.dataSource.query('DELETE FROM response_drafts WHERE patient_id = $1 AND part = $2', [state.patientId, state.part]);
     return recorded;
   }
 }

@@ -6,7 +6,7 @@ import type {} from 'multer';
 import { unlink } from 'node:fs/promises';
 import { Public, Roles } from '../auth/roles';
 import { DomainError } from '../infra/errors/domain-error';
-import { AnswersDto, BookReturnDto } from './dto/responses.dto';
+import { BookReturnDto, OnlineAnswersDto } from './dto/responses.dto';
 import { OnlineFormService } from './online-form.service';
 import { ReturnsService } from './returns.service';
 import { ScansService } from './scans.service';
@@ -62,8 +62,8 @@ export class OnlineResponsesController {
   @Post('response')
   @Audited('response.online')
   @HttpCode(201)
-  submit(@Param('code') code: string, @Body() body: AnswersDto, @Req() req: Request) {
-    return this.online.submitAnswers(code, body.answers, req.ip ?? 'unknown');
+  submit(@Param('code') code: string, @Body() body: OnlineAnswersDto, @Req() req: Request) {
+    return this.online.submitAnswers(code, body.answers, req.ip ?? 'unknown', body.part);
   }
 }
 

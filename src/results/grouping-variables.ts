@@ -52,6 +52,12 @@ export function ageBand(age: number | null | undefined): AgeBand | null {
   return AGE_BANDS[Math.floor((age - 25) / 10) + 1];
 }
 
+/** A child's band (the Under-16 survey's questionnaire bands) from age at discharge: null from 16. */
+export function childAgeBand(age: number | null | undefined): AgeBand | null {
+  if (age === null || age === undefined || !Number.isFinite(age) || age < 0 || age >= 16) return null;
+  return age <= 7 ? '0–7' : age <= 11 ? '8–11' : '12–15';
+}
+
 /** NHS sex codes: 1 male, 2 female; 0 (not known), 9 (indeterminate) and anything else together. */
 export function sexGroup(code: string | null | undefined): SexGroup {
   const c = (code ?? '').trim();

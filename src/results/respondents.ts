@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { Respondent } from './method';
-import { ageBand, ethnicGroup, imdQuintileLabel, sexGroup, tumourGroup } from './grouping-variables';
+import { ageBand, childAgeBand, ethnicGroup, imdQuintileLabel, sexGroup, tumourGroup } from './grouping-variables';
 import type { SurveyQuestions } from './survey-questions';
 
 interface Row {
   id: string; trust: string; icb: string | null; alliance: string | null; imd: number | null; age: number | null;
-  sex: string | null; ethnicity: string | null; icd10: string | null; answers: Record<string, unknown>;
+  sex: string | null; ethnicity: string | null; icd10: string | null; answers: Record<string, unknown>; questionnaire: string | null;
 }
 
 /** Age at discharge in whole years: kept on the row after the purge, worked out from the dates before it. */
@@ -21,13 +21,22 @@ export async function loadRespondents(dataSource: DataSource, surveyId: string, 
   const rows: Row[] = await dataSource.query(
     `SELECT p.id::text AS id, p.trust_code AS trust, p.icb_code AS icb, p.cancer_alliance_code AS alliance, p.imd_quintile AS imd,
        ${ageAtDischargeSql('p')} AS age,
-       p.sex, p.ethnicity, p.icd10, r.answers
+       p.sex, p.ethnicity, p.icd10, r.answers, p.questionnaire
      FROM responses r JOIN patients p ON p.id = r.patient_id
      WHERE r.survey_id = $1`, [surveyId]);
   const spread = questions.cancerSpread;
-  const respondents: Respondent[] = [];
+  // A questionnaire in parts has a response row per part: one respondent, with both parts' answers.
+  const byPatient = new Map<string, Row>();
   for (const row of rows) {
-    const band = ageBand(row.age);
+    const answers = pooledAnswers(questions, row);
+    const earlier = byPatient.get(row.id);
+    if (earlier) Object.assign(earlier.answers, answers);
+    else byPatient.set(row.id, { ...row, answers });
+  }
+  const respondents: Respondent[] = [];
+  for (const row of byPatient.values()) {
+    // The Under-16 survey's children are in its own bands; an adult survey samples no one under 16.
+    const band = ageBand(row.age) ?? childAgeBand(row.age);
     if (!band || !answeredAny(row.answers)) continue;
     const tumour = tumourGroup(row.icd10);
     respondents.push({
@@ -38,6 +47,18 @@ export async function loadRespondents(dataSource: DataSource, surveyId: string, 
     });
   }
   return respondents;
+}
+
+/** A response's answers under the pooled questions' ids (its questionnaire's own ids when nothing is pooled). */
+function pooledAnswers(questions: SurveyQuestions, row: Row): Record<string, unknown> {
+  if (!questions.pooled) return row.answers;
+  const keys = questions.pooled.byQuestionnaire.get(row.questionnaire ?? questions.pooled.surveyQuestionnaire);
+  const out: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries(row.answers)) {
+    const key = keys?.get(id);
+    if (key !== undefined) out[key] = value;
+  }
+  return out;
 }
 
 const answeredAny = (answers: Record<string, unknown>) =>

@@ -1,6 +1,8 @@
 import { csvLines, type CsvValue } from '../infra/csv';
 import { type Breakdown, type Frequencies, type LeagueTable, type QuestionTrend, round1 } from './method';
+import type { Respondent } from '../questionnaires/questionnaire-definition';
 import type { SurveyResults } from './results.service';
+import { RESPONDENT_SECTIONS, type SurveyQuestions } from './survey-questions';
 
 /** Shown figures: one decimal place, rounded half up (the method compares unrounded values). */
 const r1 = (v: number | null) => round1(v);
@@ -13,10 +15,23 @@ export interface TrustScoreRow {
 export interface AreaScoreRow { code: string; base: number; positive: number | null; score: number | null; suppressed: boolean }
 export interface QuestionScoreReport {
   question: string; number: number; text: string;
+  /** Who answered it, in a survey whose questionnaires are in parts (the Under-16 survey): child or parent. */
+  respondent?: Respondent;
   national: { base: number; positive: number | null; score: number | null; suppressed: boolean };
   trusts: TrustScoreRow[]; icbs: AreaScoreRow[]; alliances: AreaScoreRow[];
 }
-export interface ScoresReport { survey: string; respondents: number; threshold: number; questions: QuestionScoreReport[] }
+export interface ScoresReport {
+  survey: string; respondents: number; threshold: number; questions: QuestionScoreReport[];
+  /**
+   * A survey whose questionnaires are in parts: the children's and the parents' answers as
+   * sections, each with its questions and how many answered it, nationally and per trust.
+   */
+  sections?: SectionReport[];
+}
+export interface SectionReport {
+  respondent: Respondent; title: string; questions: string[];
+  national: { respondents: number }; trusts: { trust: string; respondents: number }[];
+}
 export type BreakdownReport = { survey: string } & Breakdown;
 export interface FrequenciesReport { survey: string; questions: Frequencies[] }
 export interface TrendReport { survey: string; previousSurvey: string; questions: QuestionTrend[] }
@@ -33,10 +48,13 @@ export function shown<T>(value: T): T {
 
 /** The scores contract; a trust user's copy holds their trust only, and no ICB or Alliance rows. */
 export function scoresReport(r: SurveyResults, trust: string | null): ScoresReport {
+  const sections = sectionsReport(r, trust);
   return {
     survey: r.survey.code, respondents: r.respondents.respondents.length, threshold: r.settings.suppressionThreshold,
+    ...(sections.length ? { sections } : {}),
     questions: r.scores.map((s) => ({
       question: s.question, number: s.number, text: r.questions.byId.get(s.question)?.text ?? '',
+      ...(r.questions.respondentOf.has(s.question) ? { respondent: r.questions.respondentOf.get(s.question) } : {}),
       // Withheld nationally as everywhere: only the base of a figure resting on too few respondents is shown.
       national: { base: s.national.base, positive: s.national.suppressed ? null : s.national.positive, score: s.national.suppressed ? null : r1(s.national.score), suppressed: s.national.suppressed },
       trusts: s.trusts.filter((t) => trust === null || t.trust === trust).map((t) => ({
@@ -47,6 +65,32 @@ export function scoresReport(r: SurveyResults, trust: string | null): ScoresRepo
       alliances: trust === null ? s.alliances.map(area) : [],
     })),
   };
+}
+
+/** The children's and the parents' sections: a respondent counts in a section when they answered any of its questions. */
+function sectionsReport(r: SurveyResults, trust: string | null): SectionReport[] {
+  const out: SectionReport[] = [];
+  for (const respondent of ['child', 'parent'] as Respondent[]) {
+    const ids = [...r.questions.respondentOf].filter(([, who]) => who === respondent).map(([id]) => id);
+    if (!ids.length) continue;
+    const counted = r.respondents.respondents.filter((x) => ids.some((id) => answered(x.answers[id])));
+    const perTrust = new Map<string, number>();
+    for (const x of counted) perTrust.set(x.trust, (perTrust.get(x.trust) ?? 0) + 1);
+    out.push({
+      respondent, title: RESPONDENT_SECTIONS[respondent], questions: r.scores.map((s) => s.question).filter((id) => ids.includes(id)),
+      national: { respondents: counted.length },
+      trusts: [...perTrust].filter(([code]) => trust === null || code === trust).sort(([a], [b]) => a.localeCompare(b)).map(([code, n]) => ({ trust: code, respondents: n })),
+    });
+  }
+  return out;
+}
+
+const answered = (v: unknown) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
+
+/** A per-question table marked with who answered the question, in a survey whose questionnaires are in parts. */
+export function withRespondent<T extends { question: string }>(questions: SurveyQuestions, table: T): T & { respondent?: Respondent } {
+  const respondent = questions.respondentOf.get(table.question);
+  return respondent ? { ...table, respondent } : table;
 }
 
 const area = (a: AreaScoreRow): AreaScoreRow => ({ code: a.code, base: a.base, positive: a.positive, score: r1(a.score), suppressed: a.suppressed });

@@ -13,9 +13,9 @@ import {
 import { loadRespondents } from './respondents';
 import { ResultsAccess, type ResultsGrant, type ResultsScope } from './results-access';
 import {
-  BreakdownReport, FrequenciesReport, LeagueReport, scoresReport, ScoresReport, shown, TrendReport, withoutOtherTrusts,
+  BreakdownReport, FrequenciesReport, LeagueReport, scoresReport, ScoresReport, shown, TrendReport, withoutOtherTrusts, withRespondent,
 } from './results-report';
-import { surveyQuestions, type SurveyQuestions } from './survey-questions';
+import { surveyQuestionsOf, type SurveyQuestions } from './survey-questions';
 
 /** Everything worked out for one survey from one state of its answers. */
 export interface SurveyResults {
@@ -80,7 +80,7 @@ export class ResultsService {
     const { grant, r } = await this.granted(surveyCode, principal);
     return shown({
       survey: r.survey.code,
-      questions: r.questions.frequency.map((q) => withoutOtherTrusts(frequencies(q, r.respondents, r.settings), grant.ownTrust)),
+      questions: r.questions.frequency.map((q) => withRespondent(r.questions, withoutOtherTrusts(frequencies(q, r.respondents, r.settings), grant.ownTrust))),
     });
   }
 
@@ -129,7 +129,7 @@ export class ResultsService {
 
   private async compute(survey: Survey, fingerprint: string): Promise<SurveyResults> {
     const settings = parseSurveySettings(survey.settings);
-    const questions = surveyQuestions(settings.questionnaire);
+    const questions = surveyQuestionsOf(settings);
     const respondents = prepareRespondents(await loadRespondents(this.dataSource, survey.id, questions));
     const resultsSettings = { suppressionThreshold: settings.suppressionThreshold, previousSurvey: settings.previousSurvey };
     return {

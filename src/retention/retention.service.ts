@@ -10,7 +10,7 @@ import { FileStore } from '../infra/storage/file-store';
 import { ScratchSpace } from '../infra/storage/scratch-space';
 import { lockForFinalSuppressionCheck } from '../mailings/suppression';
 import { freeTextQuestions, redactStoredComments } from '../results/comments/comment-answers';
-import { surveyQuestions } from '../results/survey-questions';
+import { surveyQuestionsOf } from '../results/survey-questions';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
 import { longDate } from '../infra/dates';
@@ -92,7 +92,7 @@ export class RetentionService {
         `This survey was closed on ${longDate(survey.closedAt)}; its data must be kept until ${longDate(purgeFrom)} (retentionDaysAfterClose). Purge from then.`);
     }
     if (survey.status !== 'purged') await assertGroupsDerived((sql, params) => this.dataSource.query(sql, params), survey.id);
-    const textQuestions = freeTextQuestions(surveyQuestions(parseSurveySettings(survey.settings).questionnaire).definition).map((q) => q.id);
+    const textQuestions = freeTextQuestions(surveyQuestionsOf(parseSurveySettings(survey.settings)).definition).map((q) => q.id);
     const counts = await this.dataSource.transaction(async (m) => {
       await m.query(`SET LOCAL fieldwork.purging = 'on'`); // lets the history be scrubbed, nothing else
       // First, while the patients' names and addresses are still there to redact against.

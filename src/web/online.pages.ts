@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { Public } from '../auth/roles';
 import { DomainError } from '../infra/errors/domain-error';
 import { allQuestions } from '../questionnaires/load-questionnaire';
-import type { Question } from '../questionnaires/questionnaire-definition';
+import type { Question, Respondent } from '../questionnaires/questionnaire-definition';
+import { hasRespondents, PART_HEADINGS, PART_NAMES, questionnaireParts } from '../questionnaires/questionnaire-parts';
 import { normaliseAccessCode } from '../responses/responses.service';
 import { FormState, OnlineFormService } from '../responses/online-form.service';
 import { onlineQuestion } from './online-question-view';
@@ -46,6 +47,14 @@ export class OnlinePages {
     const state = await this.opened(code, req, res);
     if (!state) return;
     const settings = state.survey.settings;
+    if (hasRespondents(state.questionnaire)) {
+      // A questionnaire in parts: who is answering decides which part opens.
+      const parts = (await this.form.parts(state)).map((p) => ({ ...p, name: PART_NAMES[p.part], href: `/s/${state.code}/p/${p.part}` }));
+      return this.pages.render(res, 'online-who.njk', {
+        ...SERVICE, ...about(state), title: 'Who is answering?', questionnaireTitle: state.questionnaire.title, code: state.code,
+        trustName: state.trustName, parts, helplinePhone: settings.helplinePhone, helplineEmail: settings.helplineEmail,
+      });
+    }
     this.pages.render(res, 'online-start.njk', {
       ...SERVICE, ...about(state), title: state.definition.title, code: state.code, trustName: state.trustName,
       minutes: minutesFor(allQuestions(state.definition).length), helplinePhone: settings.helplinePhone, helplineEmail: settings.helplineEmail,
@@ -53,25 +62,92 @@ export class OnlinePages {
     });
   }
 
+  /** The start of one respondent's part (the child's, the parent's or carer's). */
+  @Get(':code/p/:part')
+  async startPart(@Param('code') code: string, @Param('part') part: string, @Req() req: Request, @Res() res: Response) {
+    const state = await this.opened(code, req, res, part);
+    if (!state) return;
+    const settings = state.survey.settings;
+    this.pages.render(res, 'online-part-start.njk', {
+      ...SERVICE, ...about(state), title: PART_HEADINGS[state.part as Respondent], questionnaireTitle: state.questionnaire.title,
+      part: state.part, code: state.code, trustName: state.trustName, minutes: minutesFor(allQuestions(state.definition).length),
+      helplinePhone: settings.helplinePhone, helplineEmail: settings.helplineEmail, started: state.started,
+      next: `${base(state)}/q/${state.started ? state.position : 1}`,
+    });
+  }
+
   @Get(':code/q/:number')
-  async question(@Param('code') code: string, @Param('number') number: string, @Req() req: Request, @Res() res: Response) {
-    const state = await this.opened(code, req, res);
+  question(@Param('code') code: string, @Param('number') number: string, @Req() req: Request, @Res() res: Response) {
+    return this.showAt(code, undefined, number, req, res);
+  }
+
+  @Get(':code/p/:part/q/:number')
+  partQuestion(@Param('code') code: string, @Param('part') part: string, @Param('number') number: string, @Req() req: Request, @Res() res: Response) {
+    return this.showAt(code, part, number, req, res);
+  }
+
+  @Post(':code/q/:number')
+  answer(@Param('code') code: string, @Param('number') number: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    return this.answerAt(code, undefined, number, body, req, res);
+  }
+
+  @Post(':code/p/:part/q/:number')
+  partAnswer(
+    @Param('code') code: string, @Param('part') part: string, @Param('number') number: string,
+    @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response,
+  ) {
+    return this.answerAt(code, part, number, body, req, res);
+  }
+
+  @Get(':code/check')
+  check(@Param('code') code: string, @Req() req: Request, @Res() res: Response) {
+    return this.checkPage(code, undefined, req, res);
+  }
+
+  @Get(':code/p/:part/check')
+  partCheck(@Param('code') code: string, @Param('part') part: string, @Req() req: Request, @Res() res: Response) {
+    return this.checkPage(code, part, req, res);
+  }
+
+  /** Asked before a questionnaire with nothing answered is sent: it would count as a blank return. */
+  @Get(':code/nothing-answered')
+  nothingAnswered(@Param('code') code: string, @Req() req: Request, @Res() res: Response) {
+    return this.nothingAnsweredPage(code, undefined, req, res);
+  }
+
+  /** Asked before a part with nothing answered is sent: it would count as not returned. */
+  @Get(':code/p/:part/nothing-answered')
+  partNothingAnswered(@Param('code') code: string, @Param('part') part: string, @Req() req: Request, @Res() res: Response) {
+    return this.nothingAnsweredPage(code, part, req, res);
+  }
+
+  @Post(':code/submit')
+  submit(@Param('code') code: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    return this.submitAt(code, undefined, body, req, res);
+  }
+
+  @Post(':code/p/:part/submit')
+  partSubmit(@Param('code') code: string, @Param('part') part: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    return this.submitAt(code, part, body, req, res);
+  }
+
+  private async showAt(code: string, part: string | undefined, number: string, req: Request, res: Response) {
+    const state = await this.opened(code, req, res, part);
     if (!state) return;
     const found = this.form.onRoute(state, Number(number));
     if ('instead' in found) return this.skipTo(res, state, found.instead);
     this.showQuestion(res, state, found.question, state.answers[found.question.id]);
   }
 
-  @Post(':code/q/:number')
-  async answer(@Param('code') code: string, @Param('number') number: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
-    const state = await this.opened(code, req, res);
+  private async answerAt(code: string, part: string | undefined, number: string, body: Record<string, unknown>, req: Request, res: Response) {
+    const state = await this.opened(code, req, res, part);
     if (!state) return;
     const found = this.form.onRoute(state, Number(number));
     if ('instead' in found) return this.skipTo(res, state, found.instead);
     const q = found.question;
     try {
       const next = await this.form.answer(state, q.number, body.answer);
-      res.redirect(303, next ? `/s/${state.code}/q/${next}` : `/s/${state.code}/check`);
+      res.redirect(303, next ? `${base(state)}/q/${next}` : `${base(state)}/check`);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
       // What they entered stays on the page, so they correct it rather than start again.
@@ -79,42 +155,65 @@ export class OnlinePages {
     }
   }
 
-  @Get(':code/check')
-  async check(@Param('code') code: string, @Req() req: Request, @Res() res: Response) {
-    const state = await this.opened(code, req, res);
+  private async checkPage(code: string, part: string | undefined, req: Request, res: Response) {
+    const state = await this.opened(code, req, res, part);
     if (!state) return;
     const rows = this.form.path(state).map((q) => ({ number: q.number, text: q.onlineText ?? q.text, answer: describe(q, state.answers[q.id]) }));
-    this.pages.render(res, 'online-check.njk', { ...SERVICE, ...about(state), title: 'Check your answers', code: state.code, rows, width: 'full' });
+    this.pages.render(res, 'online-check.njk', { ...SERVICE, ...about(state), title: 'Check your answers', code: state.code, base: base(state), rows, width: 'full' });
   }
 
-  /** Asked before a questionnaire with nothing answered is sent: it would count as a blank return. */
-  @Get(':code/nothing-answered')
-  async nothingAnswered(@Param('code') code: string, @Req() req: Request, @Res() res: Response) {
-    const state = await this.opened(code, req, res);
+  private async nothingAnsweredPage(code: string, part: string | undefined, req: Request, res: Response) {
+    const state = await this.opened(code, req, res, part);
     if (!state) return;
-    if (!this.form.nothingAnswered(state)) return res.redirect(303, `/s/${state.code}/check`);
-    this.pages.render(res, 'online-blank.njk', { ...SERVICE, ...about(state), title: 'You have not answered any questions', code: state.code });
+    if (!this.form.nothingAnswered(state)) return res.redirect(303, `${base(state)}/check`);
+    this.pages.render(res, 'online-blank.njk', {
+      ...SERVICE, ...about(state), title: 'You have not answered any questions', code: state.code, base: base(state), inParts: state.part !== 'whole',
+    });
   }
 
-  @Post(':code/submit')
-  async submit(@Param('code') code: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
-    const state = await this.opened(code, req, res);
+  private async submitAt(code: string, part: string | undefined, body: Record<string, unknown>, req: Request, res: Response) {
+    const state = await this.opened(code, req, res, part);
     if (!state) return;
     const blank = this.form.nothingAnswered(state);
-    if (blank && body.confirm !== 'blank') return res.redirect(303, `/s/${state.code}/nothing-answered`);
-    await this.form.submit(state);
-    this.pages.render(res, 'online-thanks.njk', { ...SERVICE, ...about(state), title: 'Thank you', blank });
+    if (blank && body.confirm !== 'blank') return res.redirect(303, `${base(state)}/nothing-answered`);
+    const recorded = await this.form.submit(state);
+    if (state.part === 'whole') return this.pages.render(res, 'online-thanks.njk', { ...SERVICE, ...about(state), title: 'Thank you', blank });
+    const returned = [...state.returnedParts, ...(recorded.parts ?? [])];
+    const others = questionnaireParts(state.questionnaire).filter((p) => p.part !== state.part && !returned.includes(p.part)).map((p) => PART_NAMES[p.part]);
+    this.pages.render(res, 'online-part-thanks.njk', {
+      ...SERVICE, ...about(state), title: 'Thank you', blank, code: state.code, others, partName: PART_NAMES[state.part],
+    });
   }
 
-  /** The form for a code, or a kind page (and null) when it opens nothing. */
-  private async opened(code: string, req: Request, res: Response): Promise<FormState | null> {
+  /**
+   * The form for a code (and part), or a kind page (and null) when it opens nothing: an unknown
+   * or used code, a part not in the patient's questionnaire, or one already returned. A
+   * questionnaire in parts is answered a part at a time: its whole-questionnaire question pages
+   * lead back to the page asking who is answering.
+   */
+  private async opened(code: string, req: Request, res: Response, part?: string): Promise<FormState | null> {
     try {
-      const state = await this.form.open(code, req.ip ?? 'unknown');
+      const state = await this.form.open(code, req.ip ?? 'unknown', part);
       if (state.used) {
         this.pages.render(res, 'message.njk', {
           ...SERVICE, ...about(state), title: 'You have already taken part',
           paragraphs: ['Your answers have been received. Thank you for taking part: there is nothing more you need to do.',
             `If you think this is wrong, call the survey helpline free on ${state.survey.settings.helplinePhone}.`],
+        }, 409);
+        return null;
+      }
+      if (part === undefined && hasRespondents(state.questionnaire) && req.method === 'GET' && /\/(q\/[^/]+|check|nothing-answered)$/.test(req.path)) {
+        res.redirect(303, `/s/${state.code}`);
+        return null;
+      }
+      if (part === undefined && hasRespondents(state.questionnaire) && req.method === 'POST') {
+        throw new DomainError('not_found', 'This questionnaire is answered a part at a time: start again from the page asking who is answering');
+      }
+      if (part !== undefined && state.part !== 'whole' && state.returnedParts.includes(state.part)) {
+        this.pages.render(res, 'message.njk', {
+          ...SERVICE, ...about(state), title: 'This part has been sent',
+          paragraphs: [`The answers for ${PART_NAMES[state.part]} have been received. Thank you: there is nothing more to do for this part.`],
+          link: { href: `/s/${state.code}`, text: 'Back to the start' },
         }, 409);
         return null;
       }
@@ -135,7 +234,7 @@ export class OnlinePages {
   }
 
   private skipTo(res: Response, state: FormState, number: number | null) {
-    res.redirect(303, number ? `/s/${state.code}/q/${number}` : `/s/${state.code}/check`);
+    res.redirect(303, number ? `${base(state)}/q/${number}` : `${base(state)}/check`);
   }
 
   private showQuestion(res: Response, state: FormState, q: Question, value: unknown, errors?: ReturnType<typeof fieldErrors>, status = 200) {
@@ -143,11 +242,15 @@ export class OnlinePages {
     const before = path.filter((n) => n < q.number);
     const view = onlineQuestion(state.definition, q, value);
     this.pages.render(res, 'online-question.njk', {
-      ...SERVICE, ...about(state), title: view.text, q, view, code: state.code, errors,
-      total: allQuestions(state.definition).length, back: before.length ? `/s/${state.code}/q/${before[before.length - 1]}` : null,
+      ...SERVICE, ...about(state), title: view.text, q, view, code: state.code, base: base(state), errors,
+      partHeading: state.part === 'whole' ? undefined : PART_HEADINGS[state.part],
+      total: allQuestions(state.definition).length, back: before.length ? `${base(state)}/q/${before[before.length - 1]}` : null,
     }, status);
   }
 }
+
+/** Where the pages of what is being answered live: the whole questionnaire's, or one part's. */
+const base = (state: FormState) => (state.part === 'whole' ? `/s/${state.code}` : `/s/${state.code}/p/${state.part}`);
 
 /** The survey and trust the footer's pages (privacy, contact) should speak of. */
 const about = (state: FormState) => ({ footerSurvey: state.survey.code, footerTrust: state.trustCode });

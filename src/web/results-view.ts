@@ -95,6 +95,17 @@ export function nationalRows(report: ScoresReport): NationalRow[] {
   return report.questions.map((q) => ({ number: q.number, text: q.text, base: q.national.base, score: q.national.suppressed ? null : oneDecimal(q.national.score) }));
 }
 
+/** Rows of one section: the children's or the parents' answers (a survey whose questionnaires are in parts). */
+export interface RowSection<T> { respondent: string; title: string; rows: T[] }
+
+/** The rows (one per question of the report, in its order) grouped by section; null when the survey has none. */
+export function bySection<T>(report: ScoresReport, rows: T[]): RowSection<T>[] | null {
+  if (!report.sections?.length) return null;
+  return report.sections.map((s) => ({
+    respondent: s.respondent, title: s.title, rows: rows.filter((_, i) => report.questions[i].respondent === s.respondent),
+  }));
+}
+
 export interface LeagueLine {
   rank: number; trust: string; name: string; respondents: number; above: number; within: number; below: number;
   meanAdjusted: string | null; netImprovement: number | null;

@@ -6,7 +6,7 @@ import { ResultsService } from '../results/results.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { TrustsService } from '../trusts/trusts.service';
 import { HOME, Pages } from './pages';
-import { CHART, leagueLines, nationalRows, trustRows, trustSummary, trustsWithRespondents } from './results-view';
+import { bySection, CHART, leagueLines, nationalRows, trustRows, trustSummary, trustsWithRespondents } from './results-view';
 import { ResultsEmbargoPageFilter } from './results-embargo.filter';
 import { pageSurvey } from './surveys';
 
@@ -53,7 +53,7 @@ export class ResultsPages {
     const trusts = trustsWithRespondents(scores, names);
     return this.page(req, res, 'results-national.njk', {
       title: `Results: ${survey.code}`, survey, width: 'full', threshold: scores.threshold, respondents: scores.respondents,
-      questions: nationalRows(scores), league: leagueLines(league, names), previousSurvey: league.previousSurvey,
+      questions: nationalRows(scores), sections: bySection(scores, nationalRows(scores)), league: leagueLines(league, names), previousSurvey: league.previousSurvey,
       trusts, unranked: trusts.length - league.trusts.length,
       // Every ICB and Cancer Alliance with respondents has a local report.
       icbs: scores.questions[0]?.icbs.map((a) => a.code) ?? [], alliances: scores.questions[0]?.alliances.map((a) => a.code) ?? [],
@@ -82,7 +82,7 @@ export class ResultsPages {
       title: `Results: ${trust.name}`, survey, trust, width: 'full',
       // Someone reading a trust that is not their own sees as a coordinator does (a pre-release reader): back to the national results.
       asCoordinator: req.principal!.role !== 'trust' || req.principal!.trustCode !== code,
-      threshold: scores.threshold, rows, summary: trustSummary(rows), chart: CHART,
+      threshold: scores.threshold, rows, sections: bySection(scores, rows), summary: trustSummary(rows), chart: CHART,
     });
   }
 

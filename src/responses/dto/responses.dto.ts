@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsString, Length } from 'class-validator';
 import { IsIsoDate } from '../../infra/http/iso-date';
+import { RESPONSE_PARTS, ResponsePart } from '../../questionnaires/questionnaire-parts';
 import { RETURN_TYPES, ReturnType } from '../returns.service';
 
 /** One envelope at the post room: the scanner types the reference. */
@@ -25,4 +26,19 @@ export class AnswersDto {
   @Transform(({ obj }) => (obj as Record<string, unknown>).answers)
   @IsObject()
   answers: Record<string, unknown>;
+}
+
+/** Answers sent online with the access code. */
+export class OnlineAnswersDto {
+  /** As AnswersDto.answers. */
+  @Transform(({ obj }) => (obj as Record<string, unknown>).answers)
+  @IsObject()
+  answers: Record<string, unknown>;
+
+  /**
+   * For a questionnaire in parts (the Under-16 survey's), the part these answers are: child or
+   * parent. Each part is sent on its own; leave it out for a questionnaire without parts.
+   */
+  @IsOptional() @IsIn(RESPONSE_PARTS as unknown as string[], { message: `part must be one of ${RESPONSE_PARTS.join(', ')}` })
+  part?: ResponsePart;
 }

@@ -6,7 +6,7 @@ import { DomainError, NotFoundError } from '../../infra/errors/domain-error';
 import { parseSurveySettings } from '../../surveys/survey-settings';
 import { SurveysService } from '../../surveys/surveys.service';
 import { ResultsAccess } from '../results-access';
-import { surveyQuestions } from '../survey-questions';
+import { surveyQuestionsOf } from '../survey-questions';
 import { freeTextQuestions, identifiersOf, IDENTIFIERS_SQL, type IdentifierRow } from './comment-answers';
 import { redactorFor } from './redact';
 
@@ -48,7 +48,7 @@ export class CommentsService {
    */
   async forTrust(surveyCode: string, trust: string): Promise<TrustComment[]> {
     const survey = await this.surveys.get(surveyCode);
-    const questions = freeTextQuestions(surveyQuestions(parseSurveySettings(survey.settings).questionnaire).definition);
+    const questions = freeTextQuestions(surveyQuestionsOf(parseSurveySettings(survey.settings)).definition);
     if (!questions.length) return [];
     const rows: (IdentifierRow & { answers: Record<string, unknown> })[] = await this.dataSource.query(
       `SELECT ${IDENTIFIERS_SQL}, r.answers

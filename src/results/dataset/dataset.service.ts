@@ -9,7 +9,7 @@ import type { Survey } from '../../surveys/survey.entity';
 import { SurveysService } from '../../surveys/surveys.service';
 import { loadRespondents } from '../respondents';
 import { ResultsAccess } from '../results-access';
-import { surveyQuestions } from '../survey-questions';
+import { surveyQuestionsOf } from '../survey-questions';
 import { type AreaNames, codebook, type CodebookColumn, datasetRow, type DatasetRow } from './codebook';
 
 export interface Dataset { survey: string; columns: CodebookColumn[]; rows: DatasetRow[] }
@@ -31,7 +31,7 @@ export class DatasetService {
 
   async dataset(surveyCode: string, principal: Principal): Promise<Dataset> {
     const survey = await this.allowed(surveyCode, principal);
-    const questions = surveyQuestions(parseSurveySettings(survey.settings).questionnaire);
+    const questions = surveyQuestionsOf(parseSurveySettings(survey.settings));
     const columns = codebook(questions, await this.names(survey.id));
     const respondents = await loadRespondents(this.dataSource, survey.id, questions);
     const modes = new Map<string, string>((await this.dataSource.query(
@@ -44,7 +44,7 @@ export class DatasetService {
 
   async codebook(surveyCode: string, principal: Principal): Promise<{ survey: string; columns: CodebookColumn[] }> {
     const survey = await this.allowed(surveyCode, principal);
-    return { survey: survey.code, columns: codebook(surveyQuestions(parseSurveySettings(survey.settings).questionnaire), await this.names(survey.id)) };
+    return { survey: survey.code, columns: codebook(surveyQuestionsOf(parseSurveySettings(survey.settings)), await this.names(survey.id)) };
   }
 
   private async allowed(surveyCode: string, principal: Principal): Promise<Survey> {

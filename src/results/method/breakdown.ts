@@ -1,5 +1,5 @@
 import { classifier, type EvaluativeQuestion } from './classify';
-import { BREAKDOWN_GROUPS, type BreakdownBy, type Respondent } from './groups';
+import { BREAKDOWN_GROUPS, type BreakdownBy, CHILD_AGE_BANDS, type Respondent } from './groups';
 import type { PreparedRespondents } from './prepared';
 import { DEFAULT_RESULTS_SETTINGS, score, type ResultsSettings } from './settings';
 import { isSuppressed, secondarySuppression } from './suppression';
@@ -45,12 +45,13 @@ export function breakdown(
 ): Breakdown {
   const organisation: OrganisationScope | undefined = typeof scope === 'string' ? { trust: scope } : scope;
   const included = inScope(organisation);
-  const { groups, of } = BREAKDOWN_GROUPS[by];
+  const list = Array.isArray(respondents) ? respondents : (respondents as PreparedRespondents).respondents;
+  const { groups, of } = groupsFor(by, list);
   const groupIndex = new Map(groups.map((g, i) => [g, i]));
   const base = questions.map(() => new Int32Array(groups.length));
   const positive = questions.map(() => new Int32Array(groups.length));
   const classifiers = questions.map(classifier);
-  for (const r of Array.isArray(respondents) ? respondents : (respondents as PreparedRespondents).respondents) {
+  for (const r of list) {
     if (!included(r)) continue;
     const g = groupIndex.get(of(r));
     if (g === undefined) continue;
@@ -79,4 +80,10 @@ export function breakdown(
     ...organisation,
     groups: groups.map((group, g) => ({ group, questions: cells.map((column) => column[g]) })),
   };
+}
+
+/** A breakdown's groups: by age, the Under-16 survey's bands when its respondents are children. */
+function groupsFor(by: BreakdownBy, respondents: readonly Respondent[]): { groups: readonly string[]; of: (r: Respondent) => string } {
+  const children = by === 'age_band' && respondents.some((r) => (CHILD_AGE_BANDS as readonly string[]).includes(r.ageBand));
+  return children ? { groups: CHILD_AGE_BANDS, of: (r) => r.ageBand } : BREAKDOWN_GROUPS[by];
 }

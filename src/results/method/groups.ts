@@ -3,7 +3,12 @@
  * breaks ties when choosing a case-mix reference category and orders breakdown tables.
  */
 export const AGE_BANDS = ['16–24', '25–34', '35–44', '45–54', '55–64', '65–74', '75–84', '85+'] as const;
-export type AgeBand = (typeof AGE_BANDS)[number];
+/**
+ * The Under-16 survey's age bands (those of its questionnaires). Listed after the adult bands in
+ * the case-mix model, where a band with no respondents has no column: adult figures are unchanged.
+ */
+export const CHILD_AGE_BANDS = ['0–7', '8–11', '12–15'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number] | (typeof CHILD_AGE_BANDS)[number];
 
 export const SEX_GROUPS = ['male', 'female', 'other or not known'] as const;
 export type SexGroup = (typeof SEX_GROUPS)[number];
@@ -54,7 +59,7 @@ export const BREAKDOWN_GROUPS: Record<BreakdownBy, { groups: readonly string[]; 
 
 /** The case-mix variables of the logistic model, in the method's order. */
 export const CASE_MIX_VARIABLES = [
-  { name: 'age band', categories: AGE_BANDS as readonly string[], of: (r: Respondent): string => r.ageBand },
+  { name: 'age band', categories: [...AGE_BANDS, ...CHILD_AGE_BANDS] as readonly string[], of: (r: Respondent): string => r.ageBand },
   { name: 'sex', categories: SEX_GROUPS as readonly string[], of: (r: Respondent): string => r.sex },
   { name: 'ethnic group', categories: ETHNIC_GROUPS as readonly string[], of: (r: Respondent): string => r.ethnicGroup },
   { name: 'IMD quintile', categories: IMD_QUINTILES as readonly string[], of: (r: Respondent): string => r.imdQuintile },
