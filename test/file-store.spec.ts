@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -109,6 +110,45 @@ storageSuite('S3 (s3rver)', async () => {
   const store = fileStoreFor(loadConfig({ ...s3.env('spec/prefix') }));
   expect(store).toBeInstanceOf(S3FileStore);
   return { store, close: async () => { store.close(); await s3.stop(); } };
+});
+
+describe('local file store after a crash', () => {
+  let root: string;
+  let store: LocalFileStore;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'fieldwork-local-crash-'));
+    store = new LocalFileStore(root);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const partFile = (folder: string, name: string, ageMs: number) => {
+    mkdirSync(join(root, folder), { recursive: true });
+    const path = join(root, folder, name);
+    writeFileSync(path, 'half a file');
+    const at = new Date(Date.now() - ageMs);
+    utimesSync(path, at, at);
+    return path;
+  };
+
+  it('prunes the .part- files of writes a crash cut off once untouched for the age, and nothing else', async () => {
+    const HOUR = 3600_000;
+    await store.put('print/S1/run/batch-001.pdf', '%PDF-1.7');
+    const stale = [
+      partFile('print/S1/run', `batch-002.pdf.part-${randomUUID()}`, 2 * HOUR),
+      partFile('outbox', `mailing-1@x.eml.part-${randomUUID()}`, 2 * HOUR),
+    ];
+    const live = partFile('print/S1/run', `batch-003.pdf.part-${randomUUID()}`, 60_000); // still being written
+    const scratch = partFile('tmp', `upload.part-${randomUUID()}`, 2 * HOUR); // ScratchSpace's folder, pruned by its own age
+
+    expect((await store.list('')).map((f) => f.key)).toEqual(['print/S1/run/batch-001.pdf']); // never listed as files
+    expect(await store.pruneUnfinished(HOUR)).toBe(2);
+    for (const path of stale) expect(existsSync(path)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(scratch)).toBe(true);
+    expect(await store.readText('print/S1/run/batch-001.pdf')).toBe('%PDF-1.7');
+    expect(await store.pruneUnfinished(HOUR, Date.now() + HOUR)).toBe(1); // the live one, had it stopped
+    expect(existsSync(live)).toBe(false);
+  });
 });
 
 describe('storage configuration', () => {

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QUEUE_NAMES } from '../src/infra/queues/job-catalogue';
 import { JobQueue } from '../src/infra/queues/job-queue';
-import { WavesService } from '../src/mailings/waves.service';
 import { startApp, TestApp } from './support/app';
 import { lockedSurvey } from './support/mailing-survey';
 import { S3StandIn } from './support/s3-stand-in';
@@ -16,7 +15,7 @@ import { TEST_OPERATOR_TOKEN } from './support/test-env';
 const root = join(__dirname, '..');
 const PATIENTS = Number(process.env.MULTI_MACHINE_PATIENTS ?? 3000);
 const WORKERS = 3;
-/** Smaller than the default 2,000 so that the print files are shared between the three workers. */
+/** The service's PRINT_FILE_PACKS: smaller than the default 2,000 so that the print files are shared between the three workers. */
 const PACKS_PER_FILE = 250;
 const METRICS_TOKEN = 'multi-machine-metrics-token-0123456789';
 
@@ -63,7 +62,8 @@ describe('the HTTP service and three workers on separate machines, one object st
     children.push(child);
     return child;
   };
-  const api = (path: string) => fetch(`${service}${path}`, { headers: { Authorization: `Bearer ${TEST_OPERATOR_TOKEN}` } });
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${service}${path}`, { ...init, headers: { Authorization: `Bearer ${TEST_OPERATOR_TOKEN}`, 'Content-Type': 'application/json' } });
 
   beforeAll(async () => {
     s3 = await new S3StandIn().start();
@@ -89,7 +89,7 @@ describe('the HTTP service and three workers on separate machines, one object st
 
     const port = await freePort();
     service = `http://127.0.0.1:${port}`;
-    machine('main.js', { PORT: String(port) });
+    machine('main.js', { PORT: String(port), PRINT_FILE_PACKS: String(PACKS_PER_FILE) });
     for (let i = 0; i < WORKERS; i++) {
       metricsPorts.push(await freePort());
       machine('worker.js', { ...smtp.env(), SMTP_POOL_SIZE: '10', METRICS_TOKEN, METRICS_PORT: String(metricsPorts[i]) });
@@ -100,7 +100,10 @@ describe('the HTTP service and three workers on separate machines, one object st
       (await Promise.all(QUEUE_NAMES.map((q) => jobs.queue(q).getWorkersCount()))).every((n) => n === WORKERS));
 
     const started = Date.now();
-    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test', { packsPerFile: PACKS_PER_FILE });
+    // Launched as a coordinator would: through the service's route, which plans the print files.
+    const launched = await api('/api/surveys/CPES-2026/mailings/initial/launch', { method: 'POST', body: '{}' });
+    expect(launched.status).toBe(200);
+    expect(await launched.json()).toMatchObject({ added: { postal: PATIENTS, email: PATIENTS } });
     let progress: any;
     await until('the wave to finish', 150_000, async () => {
       progress = (await (await api('/api/surveys/CPES-2026/mailings/initial')).json());

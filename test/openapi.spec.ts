@@ -48,10 +48,17 @@ describe('the OpenAPI document', () => {
     // Request bodies are described from the DTOs' validation rules.
     expect(doc.components.schemas.CreateSurveyDto).toMatchObject({ required: ['code', 'periodStart', 'periodEnd'] });
     expect(Object.keys(doc.components.schemas.CreateSurveyDto.properties!)).toEqual(expect.arrayContaining(['code', 'name', 'settings']));
+    // A choice of values is typed as its values are, even where the property's TypeScript type is a union.
+    const enums = Object.entries(doc.components.schemas).flatMap(([dto, s]) => Object.entries((s.properties ?? {}) as Record<string, { type?: string; enum?: unknown[] }>)
+      .filter(([, p]) => p.enum).map(([name, p]) => [`${dto}.${name}`, p.type, [...new Set(p.enum!.map((v) => typeof v))].join()]));
+    expect(enums.length).toBeGreaterThan(3);
+    for (const [name, type, values] of enums) expect([name, type]).toEqual([name, values === 'number' ? expect.stringMatching(/^(integer|number)$/) : values]);
   });
 
-  it('committed as openapi.json has every /api route too (run `npm run build` and commit openapi.json when this fails)', () => {
+  it('committed as openapi.json has every /api route too, and is the document served (run `npm run build` and commit openapi.json when this fails)', async () => {
     const committed = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8')) as { paths: Paths };
     expect(routes.filter((r) => !documented(committed.paths).includes(r))).toEqual([]);
+    // Not only the routes: a request body's fields changed without regenerating the file show here too.
+    expect(committed).toEqual((await t.http().get('/api/docs-json').set(t.auth).expect(200)).body);
   });
 });

@@ -1,10 +1,11 @@
 import type { TestingModule } from '@nestjs/testing';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AreaLookupService } from '../src/areas/area-lookup.service';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { OnlineFormService } from '../src/responses/online-form.service';
+import { ScratchSpace } from '../src/infra/storage/scratch-space';
 import { localRoot } from './support/stored';
 import { WavesService } from '../src/mailings/waves.service';
 import { ReportsService } from '../src/reports/reports.service';
@@ -139,8 +140,32 @@ describe('end of fieldwork: close and purge', () => {
     await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await reader.query('SELECT count(*) FROM trusts');
     const readerEnds = new Promise((resolve) => setTimeout(resolve, 12_000)).then(() => reader.query('COMMIT')).then(() => reader.end());
+    // What crashes left before the close may be this survey's: a render in the scratch folder, an
+    // e-mail whose write was cut off. Files written since the close are other surveys' work in
+    // progress (nothing of a closed survey is written), which the purge leaves alone.
+    const plant = (path: string, text: string, at: Date) => {
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, text);
+      utimesSync(path, at, at);
+      return path;
+    };
+    const beforeClose = new Date(closed_at.getTime() - 60_000);
+    const crashed = [
+      plant(join(t.app.get(ScratchSpace).dir, 'batch-001-crashed.pdf'), `%PDF- ${identifiers[0]}`, beforeClose),
+      plant(join(storageRoot(), 'outbox', 'mailing-1@x.invalid.eml.part-crashed'), `To: ${identifiers[4]}`, beforeClose),
+    ];
+    const inProgress = [
+      plant(join(t.app.get(ScratchSpace).dir, 'batch-001-other-survey.pdf'), '%PDF- another survey', new Date()),
+      plant(join(storageRoot(), 'print', 'OTHER-2026', 'batch-001.pdf.part-writing'), '%PDF- another survey', new Date()),
+    ];
     const purged = await cli(['survey:purge', '--survey', 'CPES-2026', '--json']);
     await readerEnds;
+    for (const path of crashed) expect([path, existsSync(path)]).toEqual([path, false]);
+    for (const path of inProgress) {
+      expect([path, existsSync(path)]).toEqual([path, true]);
+      rmSync(path);
+    }
+    rmSync(join(storageRoot(), 'print', 'OTHER-2026'), { recursive: true, force: true });
     expect(purged.code).toBe(0);
     expect(purged.json).toMatchObject({ survey: 'CPES-2026', patients: 3, deathsRemoved: 1, commentsRedacted: 1 });
     expect(await reportsNow()).toEqual(before);

@@ -34,11 +34,18 @@ describe('files in an object store (STORAGE_URL=s3://…)', () => {
   const get = (path: string) => t.http().get(path).set(t.auth).buffer(true).parse(binary as never);
   const store = () => t.app.get(FileStore);
   /** Generated files this Jest worker's storage folder holds (the sample files the tests import aside). */
-  const localFiles = () => ['print', 'outbox', 'reports', 'staging'].filter((d) => existsSync(join(process.env.STORAGE_DIR!, d)));
+  const generatedHere = () => ['print', 'outbox', 'reports', 'staging'].flatMap((d) => {
+    const dir = join(process.env.STORAGE_DIR!, d);
+    return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : [];
+  }).sort();
+  /** What specs run earlier in this Jest worker left there (with the local store) is not this spec's. */
+  let before: string[] = [];
+  const localFiles = () => generatedHere().filter((f) => !before.includes(f));
 
   beforeAll(async () => {
     s3 = await new S3StandIn().start();
     Object.assign(process.env, s3.env('e2e'));
+    before = generatedHere();
     t = await startApp();
   });
   afterAll(async () => {

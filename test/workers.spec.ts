@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { QueueEvents } from 'bullmq';
-import { utimes, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { AppConfig } from '../src/infra/config/app-config';
 import { JobHandler } from '../src/infra/queues/job-handler.decorator';
@@ -33,21 +35,35 @@ describe('workers on real Redis', () => {
       await writeFile(fresh, 'y');
       const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
       await utimes(old, twoHoursAgo, twoHoursAgo);
+      // A print file whose write a crash cut off, beside its final name in the store: pruned after
+      // an hour even when the scratch age asked for is longer.
+      const cutOff = join(config.STORAGE_DIR, 'print', 'PRUNE-SPEC', `batch-001.pdf.part-${randomUUID()}`);
+      await mkdir(dirname(cutOff), { recursive: true });
+      await writeFile(cutOff, '%PDF-');
+      await utimes(cutOff, twoHoursAgo, twoHoursAgo);
       await events.waitUntilReady();
 
       const jobs = app.get(JobQueue);
-      await jobs.add('maintenance.prune-temp-files', { payload: { olderThanMinutes: 60 }, jobId: 'prune-test-1' });
+      await jobs.add('maintenance.prune-temp-files', { payload: { olderThanMinutes: 24 * 60 }, jobId: 'prune-test-1' });
       const job = await jobs.queue('maintenance').getJob('prune-test-1');
       expect(await job!.waitUntilFinished(events, 10_000)).toEqual({ removed: 1 });
-      const finishedOn = (await jobs.queue('maintenance').getJob('prune-test-1'))!.finishedOn;
+      expect(existsSync(cutOff)).toBe(false);
+      expect(existsSync(old)).toBe(true); // the scratch file is younger than a day
+
+      await jobs.add('maintenance.prune-temp-files', { payload: { olderThanMinutes: 60 }, jobId: 'prune-test-2' });
+      const second = await jobs.queue('maintenance').getJob('prune-test-2');
+      expect(await second!.waitUntilFinished(events, 10_000)).toEqual({ removed: 1 });
+      const finishedOn = (await jobs.queue('maintenance').getJob('prune-test-2'))!.finishedOn;
       expect(existsSync(old)).toBe(false);
       expect(existsSync(fresh)).toBe(true);
 
       // The same deterministic id again is the same job: nothing new is queued.
-      await jobs.add('maintenance.prune-temp-files', { payload: { olderThanMinutes: 60 }, jobId: 'prune-test-1' });
+      await jobs.add('maintenance.prune-temp-files', { payload: { olderThanMinutes: 60 }, jobId: 'prune-test-2' });
       expect(await jobs.queue('maintenance').getJobCounts('waiting', 'active')).toEqual({ waiting: 0, active: 0 });
-      expect((await jobs.queue('maintenance').getJob('prune-test-1'))!.finishedOn).toBe(finishedOn);
+      expect((await jobs.queue('maintenance').getJob('prune-test-2'))!.finishedOn).toBe(finishedOn);
     } finally {
+      await rm(join(config.STORAGE_DIR, 'print', 'PRUNE-SPEC'), { recursive: true, force: true });
+      await rm(join(app.get(ScratchSpace).dir, 'upload-in-progress.csv'), { force: true });
       await events.close();
       await app.close();
     }

@@ -129,7 +129,7 @@ export class WavesService {
       if (inserted && step === plan[0].name) await startFieldwork(m, survey.id);
       const none: PlannedMessages = { ids: [], heldBack: {} };
       const printBatches: PlannedPostal = channels.includes('postal')
-        ? await planPostal(m, survey, step, Math.min(options.packsPerFile ?? PACKS_PER_PRINT_FILE, PACKS_PER_PRINT_FILE), planned.group)
+        ? await planPostal(m, survey, step, Math.min(options.packsPerFile ?? this.config.PRINT_FILE_PACKS, PACKS_PER_PRINT_FILE), planned.group)
         : { ids: [], packs: 0, heldBack: {} };
       const emails = channels.includes('email') ? await planMessages(m, survey.id, step, 'email', planned.group) : none;
       const texts = channels.includes('sms') && !smsOff ? await planMessages(m, survey.id, step, 'sms', planned.group) : none;

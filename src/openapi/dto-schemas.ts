@@ -23,6 +23,14 @@ export function describeDtoSchemas(document: OpenAPIObject): void {
   }
 }
 
+/** A union of literals has no runtime type (it reads as Object): the values say what they are. */
+function enumType(values: unknown[], declared: string): string {
+  const kinds = new Set(values.map((v) => typeof v));
+  if (kinds.size !== 1) return declared;
+  const [kind] = kinds;
+  return kind === 'string' || kind === 'boolean' ? kind : kind === 'number' ? (values.every(Number.isInteger) ? 'integer' : 'number') : declared;
+}
+
 function describe(target: Function, rules: Rule[]): SchemaObject {
   const properties: Record<string, SchemaObject> = {};
   const optional = new Set<string>();
@@ -34,7 +42,7 @@ function describe(target: Function, rules: Rule[]): SchemaObject {
     const [a, b] = rule.constraints ?? [];
     switch (rule.name) {
       case 'isInt': p.type = 'integer'; break;
-      case 'isIn': p.enum = a as unknown[]; break;
+      case 'isIn': p.enum = a as unknown[]; p.type = enumType(p.enum, p.type as string); break;
       case 'isEmail': p.format = 'email'; break;
       case 'matches': p.pattern = String((a as RegExp).source ?? a); break;
       case 'isLength': p.minLength = a as number; if (b !== undefined) p.maxLength = b as number; break;

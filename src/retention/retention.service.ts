@@ -121,7 +121,7 @@ export class RetentionService {
       const [{ xid }] = await m.query('SELECT txid_current()::text AS xid');
       return { patients, deaths, events, comments, xid };
     });
-    const filesDeleted = await this.deleteFiles(survey.id, survey.code);
+    const filesDeleted = await this.deleteFiles(survey.id, survey.code, survey.closedAt);
     const rewritten = await this.rewritePurgedTables(counts.xid);
     const [{ purged_at }] = await this.dataSource.query('SELECT purged_at FROM surveys WHERE id = $1', [survey.id]);
     this.logger.log(`${survey.code} purged: ${counts.patients} patients, ${filesDeleted} files`);
@@ -182,9 +182,11 @@ export class RetentionService {
 
   /**
    * Print files, one-off packs and manifests of the survey and its e-mails kept in the outbox,
-   * from the file store (the shared bucket when there is one); scratch and staged leftovers.
+   * from the file store (the shared bucket when there is one); scratch, staged and cut-off
+   * leftovers written before the close, which may be this survey's. Nothing of a closed survey
+   * is written after its close, so younger ones are other surveys' work, possibly in progress.
    */
-  private async deleteFiles(surveyId: string, surveyCode: string): Promise<number> {
+  private async deleteFiles(surveyId: string, surveyCode: string, closedAt: Date): Promise<number> {
     let deleted = await this.store.deletePrefix(`print/${surveyCode}/`);
     const outbox = await this.store.list('outbox/');
     if (outbox.length) {
@@ -195,7 +197,7 @@ export class RetentionService {
         if (id && ids.has(id)) { await this.store.delete(key); deleted++; }
       }
     }
-    deleted += await this.scratch.prune(0);
+    deleted += await this.scratch.prune(Math.max(0, Date.now() - closedAt.getTime()));
     return deleted;
   }
 }

@@ -55,6 +55,14 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', OPERATOR_TOKEN: 'x'.repeat(32) }).OPERATOR_TOKEN).toHaveLength(32);
   });
 
+  it('takes the print files\' size up to the 2,000 packs a file may hold', () => {
+    expect(loadConfig({}).PRINT_FILE_PACKS).toBe(2000);
+    expect(loadConfig({ PRINT_FILE_PACKS: '250' }).PRINT_FILE_PACKS).toBe(250);
+    for (const bad of ['0', '2001', '25O', '-1']) {
+      expect(problemsOf({ PRINT_FILE_PACKS: bad })).toEqual(['PRINT_FILE_PACKS must be a whole number from 1 to 2000']);
+    }
+  });
+
   it('treats an empty variable as unset', () => {
     const config = loadConfig({ PORT: '', SMTP_HOST: '' });
     expect(config.PORT).toBe(3000);

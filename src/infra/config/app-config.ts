@@ -138,6 +138,14 @@ export class AppConfig {
   SAMPLE_MAX_ROWS = 250_000;
 
   /**
+   * Packs in one print file, as agreed with the print contractor. 2,000 at most: a file's pages
+   * are held while it is written (~23 KB each). Smaller files spread one step's printing over
+   * more worker processes at once.
+   */
+  @IntBetween(1, 2000)
+  PRINT_FILE_PACKS = 2000;
+
+  /**
    * GOV.UK Notify, for texts: the API key (`name-<service id>-<secret>`, two UUIDs at its end)
    * and the SMS template, personalised with link, access_code and helpline. Either unset: SMS
    * is off, and a launch of a step with texts plans none and says so.

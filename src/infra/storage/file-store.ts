@@ -76,6 +76,16 @@ export abstract class FileStore {
     return old.length;
   }
 
+  /**
+   * Removes what writes cut off by a crash left behind, untouched for more than `olderThanMs`;
+   * returns how many. A folder keeps such a write beside its final name (see LocalFileStore);
+   * an object store never shows an unfinished upload as a file, so there is nothing to list
+   * (its incomplete multipart uploads are for the bucket's lifecycle rule, see the README).
+   */
+  async pruneUnfinished(_olderThanMs: number, _now = Date.now()): Promise<number> {
+    return 0;
+  }
+
   async exists(key: string): Promise<boolean> {
     return (await this.stat(key)) !== null;
   }

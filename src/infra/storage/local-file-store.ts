@@ -54,19 +54,31 @@ export class LocalFileStore extends FileStore {
   async list(prefix: string): Promise<StoredFile[]> {
     checkPrefix(prefix);
     const files: StoredFile[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-      for (const entry of entries) {
-        const full = join(dir, entry.name);
-        if (entry.isDirectory()) await walk(full);
-        else if (entry.isFile() && !entry.name.includes(PART)) {
-          const info = await stat(full).catch(() => null);
-          if (info) files.push({ key: relative(this.root, full).split(sep).join('/'), size: info.size, modifiedAt: info.mtime });
-        }
-      }
-    };
-    await walk(prefix ? join(this.root, ...prefix.slice(0, -1).split('/')) : this.root);
+    await this.walk(prefix ? join(this.root, ...prefix.slice(0, -1).split('/')) : this.root, async (full, name) => {
+      if (name.includes(PART)) return;
+      const info = await stat(full).catch(() => null);
+      if (info) files.push({ key: relative(this.root, full).split(sep).join('/'), size: info.size, modifiedAt: info.mtime });
+    });
     return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /**
+   * The `.part-` files of writes a crash cut off (a live write renames or removes its own).
+   * A write in progress touches its file as the bytes arrive, so one untouched for the age given
+   * was abandoned. The scratch folder (tmp) is ScratchSpace's, pruned by it.
+   */
+  override async pruneUnfinished(olderThanMs: number, now = Date.now()): Promise<number> {
+    let removed = 0;
+    const scratch = join(this.root, 'tmp');
+    await this.walk(this.root, async (full, name) => {
+      if (!name.includes(PART)) return;
+      const info = await stat(full).catch(() => null);
+      if (info && now - info.mtimeMs > olderThanMs) {
+        await rm(full, { force: true });
+        removed++;
+      }
+    }, (dir) => dir !== scratch);
+    return removed;
   }
 
   async move(from: string, to: string): Promise<void> {
@@ -85,6 +97,17 @@ export class LocalFileStore extends FileStore {
     const count = await super.deletePrefix(prefix);
     if (prefix) await rm(join(this.root, ...prefix.slice(0, -1).split('/')), { recursive: true, force: true });
     return count;
+  }
+
+  /** Every file under the folder (and its folders that `into` accepts). */
+  private async walk(dir: string, visit: (full: string, name: string) => Promise<void>, into: (dir: string) => boolean = () => true): Promise<void> {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (into(full)) await this.walk(full, visit, into);
+      } else if (entry.isFile()) await visit(full, entry.name);
+    }
   }
 
   /** Written beside its final name, then renamed: a reader never sees half a file. */

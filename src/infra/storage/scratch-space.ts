@@ -8,6 +8,12 @@ import { FileStore } from './file-store';
 export const STAGING_PREFIX = 'staging/';
 
 /**
+ * A write into the store untouched this long was cut off by a crash: a live one adds bytes far
+ * more often. Shorter than the scratch files' age, which a long import may only read.
+ */
+export const UNFINISHED_WRITE_MS = 60 * 60_000;
+
+/**
  * This machine's scratch folder (STORAGE_DIR/tmp): a print file while it is rendered, an upload
  * while the same request imports it. Nothing here is read by another machine or outlives the
  * job or request that wrote it, unless a crash leaves it; the maintenance job prunes that.
@@ -29,7 +35,8 @@ export class ScratchSpace {
 
   /**
    * Deletes scratch files of this machine, and staged files in the store (any machine's),
-   * last written more than `olderThanMs` ago; returns how many.
+   * last written more than `olderThanMs` ago, and the store's cut-off writes untouched for that
+   * long or UNFINISHED_WRITE_MS, whichever is shorter; returns how many.
    */
   async prune(olderThanMs: number, now = Date.now()): Promise<number> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
@@ -42,6 +49,7 @@ export class ScratchSpace {
         removed++;
       }
     }
+    removed += await this.store.pruneUnfinished(Math.min(olderThanMs, UNFINISHED_WRITE_MS), now);
     return removed + await this.store.deleteOlderThan(STAGING_PREFIX, olderThanMs, now);
   }
 }
