@@ -43,11 +43,27 @@ describe('the demo', () => {
       SELECT (SELECT count(*)::int FROM trusts) AS trusts, (SELECT count(*)::int FROM patients) AS patients,
              (SELECT count(*)::int FROM mailings WHERE status = 'sent') AS sent, (SELECT count(*)::int FROM responses) AS responses,
              (SELECT count(*)::int FROM patient_events WHERE source = 'helpline') AS calls`);
-    expect(counts.trusts).toBe(3);
+    expect(counts.trusts).toBe(4);
     expect(counts.patients).toBeGreaterThan(100);
     expect(counts.sent).toBeGreaterThan(100);
-    expect(counts.responses).toBe(10);
+    expect(counts.responses).toBe(10 + 9);
     expect(counts.calls).toBe(3);
+
+    // The small Under-16 survey: a PTC, every age band sent its own questionnaire, the 16-year-old
+    // excluded, and families answering one part or both.
+    const [u16] = await t.dataSource.query(`
+      SELECT s.kind, (SELECT ptc FROM trusts WHERE code = 'RDP') AS ptc,
+             (SELECT array_agg(DISTINCT questionnaire ORDER BY questionnaire) FROM patients p WHERE p.survey_id = s.id) AS questionnaires,
+             (SELECT count(*)::int FROM sample_file_exclusions x JOIN sample_files f ON f.id = x.sample_file_id
+               WHERE f.survey_id = s.id AND x.reason = 'over_15') AS over15,
+             (SELECT count(*)::int FROM mailings m WHERE m.survey_id = s.id AND m.channel = 'postal' AND m.status = 'sent') AS posted,
+             (SELECT json_object_agg(part, n) FROM (SELECT r.part, count(*)::int AS n FROM responses r JOIN patients p ON p.id = r.patient_id
+               WHERE p.survey_id = s.id GROUP BY r.part) x) AS parts,
+             (SELECT count(*)::int FROM patients p WHERE p.survey_id = s.id AND p.responded_on IS NOT NULL) AS responded
+        FROM surveys s WHERE s.code = 'DEMO-U16-2026'`);
+    expect(u16).toMatchObject({ kind: 'under16', ptc: true, questionnaires: ['u16-0-7', 'u16-12-15', 'u16-8-11'], over15: 1, posted: 32 });
+    expect(u16.parts).toEqual({ child: 4, parent: 5 });
+    expect(u16.responded).toBe(7);
 
     const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'coordinator@demo.invalid', password }),
@@ -55,6 +71,8 @@ describe('the demo', () => {
     expect(login.status).toBe(200);
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const page = await fetch(`http://127.0.0.1:${port}/coordinator`, { headers: { Cookie: cookie } });
-    expect(await page.text()).toContain('DEMO-2026');
+    const dashboard = await page.text();
+    expect(dashboard).toContain('DEMO-2026');
+    expect(dashboard).toContain('DEMO-U16-2026');
   }, 90_000); // the demo prints, e-mails and books a whole synthetic survey before it starts listening
 });

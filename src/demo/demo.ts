@@ -20,6 +20,7 @@ import { SurveysService } from '../surveys/surveys.service';
 import { TrustsService } from '../trusts/trusts.service';
 import { UsersService } from '../users/users.service';
 import { startWorkers } from '../worker';
+import { loadUnder16Demo, UNDER16_SURVEY } from './under16-demo';
 
 const SURVEY = 'DEMO-2026';
 const TRUSTS = [
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   const base = `http://localhost:${config.PORT}`;
   console.log([
     '',
-    `Fieldwork demo (${SURVEY}, synthetic data) at ${base}`,
+    `Fieldwork demo (${SURVEY} and the Under-16 survey ${UNDER16_SURVEY}, synthetic data) at ${base}`,
     `  Sign in at ${base}/login with the password "${PASSWORD}" as:`,
     ...USERS.map((u) => `    ${u.email.padEnd(26)} ${u.role}${'trustCode' in u ? ` (${u.trustCode})` : ''}`),
     `  A patient's online questionnaire: ${base}/s/${accessCode ?? ''}`,
@@ -116,6 +117,7 @@ async function load(app: Awaited<ReturnType<typeof NestFactory.createApplication
       const { user, oneTimePassword } = await users.add({ email: u.email, role: u.role, trustCode: 'trustCode' in u ? u.trustCode : undefined }, 'demo');
       await users.changePassword(user.id, oneTimePassword, PASSWORD);
     }
+    await loadUnder16Demo(app, dir);
     return patients[40].code;
   } finally {
     rmSync(dir, { recursive: true, force: true });
