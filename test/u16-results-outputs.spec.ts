@@ -1,6 +1,9 @@
+import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { startApp, TestApp } from './support/app';
+import { launchBrowser, screenshot, serve, signIn, userWithPassword } from './support/browser';
+import { pdfPages } from './support/pdf';
 import { patientRow, Row } from './support/sample-files';
 import { U16, U16Patient, u16Survey } from './support/u16-survey';
 
@@ -21,6 +24,8 @@ describe('Under-16 results outputs: children\'s and parents\' answers apart', ()
   let t: TestApp;
   let children: U16Patient[];
   let browser: Browser | undefined;
+  let served: string | undefined;
+  const base = async () => (served ??= await serve(t));
   const dobs = ['2021-01-01', '2020-01-01', '2016-01-01', '2015-06-01', '2013-01-01', '2012-06-01'];
 
   beforeAll(async () => {
@@ -37,6 +42,15 @@ describe('Under-16 results outputs: children\'s and parents\' answers apart', ()
       if (c.questionnaire !== 'u16-0-7' && !lastAtRyy) await post('child', { child_staff_friendly: rxx ? '1' : '2', child_overall_rating: rxx ? 10 : 4 });
     }
   });
+  const binary = (res: NodeJS.ReadableStream, cb: (e: Error | null, b: Buffer) => void) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  };
+  const download = async (path: string) => (await t.http().get(path).set(t.auth).buffer(true).parse(binary as never).expect(200)).body as Buffer;
+  const CHILD_Q = 'Were the staff friendly and kind to you?';
+  const PARENT_Q = 'Did you have confidence and trust in the staff treating your child?';
+
   afterAll(async () => {
     await browser?.close();
     for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
@@ -88,5 +102,92 @@ describe('Under-16 results outputs: children\'s and parents\' answers apart', ()
     const codebook = await t.http().get(`/api/surveys/${U16}/results/codebook?format=csv`).set(t.auth).expect(200);
     expect(codebook.text).toContain('age_band,,code,Age at discharge,,3,12–15');
     expect(codebook.text).toContain("parts_answered,,code,");
+  });
+
+  it('marks each line of the scores CSV and the open data with whose answers it scores, in a last respondent column', async () => {
+    const scores = (await t.http().get(`/api/surveys/${U16}/results/scores?format=csv`).set(t.auth).expect(200)).text.trim().split(/\r?\n/);
+    expect(scores[0]).toBe('question,number,level,code,base,positive,score,expected,adjusted,range95_low,range95_high,range998_low,range998_high,flag,suppressed,respondent');
+    expect(scores.filter((l) => l.startsWith('child_staff_friendly,'))).toEqual(expect.arrayContaining([expect.stringMatching(/,national,national,7,4,57\.1,.*,no,child$/)]));
+    const national = (await t.http().get(`/results/${U16}/open-data/national.csv`).expect(200)).text.trim().split(/\r?\n/);
+    expect(national[0].endsWith(',suppressed,respondent')).toBe(true);
+    expect(national.find((l) => l.startsWith('child_staff_friendly,'))!.endsWith(',child')).toBe(true);
+    expect(national.find((l) => l.startsWith('parent_confidence_staff,'))).toMatch(/,national,national,12,12,100,.*,no,parent$/);
+    const trust = (await t.http().get(`/results/${U16}/open-data/trust.csv`).expect(200)).text;
+    expect(trust).toMatch(/child_staff_friendly,\d+,trust,RYY,3,,,.*,yes,child/);
+  });
+
+  it('shows the public results page\'s national scores in a children\'s and a parents\' section, each with its respondents', async () => {
+    browser ??= await launchBrowser();
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${await base()}/results/${U16}`);
+    await page.getByRole('heading', { name: 'Answers of children and young people' }).waitFor();
+    await page.getByRole('heading', { name: 'Answers of parents and carers' }).waitFor();
+    expect(await page.locator('#national-child-respondents').innerText()).toBe('7 answered this part.');
+    expect(await page.locator('#national-parent-respondents').innerText()).toBe('12 answered this part.');
+    const child = await page.locator('#national-scores-child').innerText();
+    expect(child).toContain(CHILD_Q);
+    expect(child).not.toContain(PARENT_Q);
+    expect(await page.locator('#national-scores-parent').innerText()).toContain(PARENT_Q);
+    expect(await page.locator('#national-scores').count()).toBe(0);
+    await screenshot(page, 'u16-results-public');
+  });
+
+  it('local reports count each section\'s respondents per PTC and nationally', async () => {
+    const sections = async (path: string) => (await t.http().get(`/api/surveys/${U16}/results/reports/${path}`).set(t.auth).expect(200)).body.sections
+      .map((s: Obj) => [s.respondent, s.respondents]);
+    expect(await sections('trust/RXX')).toEqual([['child', 4], ['parent', 6]]);
+    expect(await sections('trust/RYY')).toEqual([['child', 3], ['parent', 6]]);
+    expect(await sections('national')).toEqual([['child', 7], ['parent', 12]]);
+    const rxx = (await t.http().get(`/api/surveys/${U16}/results/reports/trust/RXX`).set(t.auth).expect(200)).body;
+    expect(rxx.scores.find((s: Obj) => s.question === 'child_staff_friendly')).toMatchObject({ respondent: 'child', base: 4, score: 100 });
+    expect(rxx.scores.find((s: Obj) => s.question === 'parent_confidence_staff')).toMatchObject({ respondent: 'parent', base: 6 });
+  });
+
+  it('the local report PDF puts the children\'s scores and the parents\' under their own headings, with respondents', async () => {
+    for (const [path, child, parent] of [['trust/RXX', 4, 6], ['national', 7, 12]] as const) {
+      const text = (await pdfPages(await download(`/api/surveys/${U16}/results/reports/${path}?format=pdf`))).join('\n').replace(/\s+/g, ' ');
+      const childAt = text.indexOf(`Answers of children and young people ${child} respondents answered this part.`);
+      const parentAt = text.indexOf(`Answers of parents and carers ${parent} respondents answered this part.`);
+      expect(childAt).toBeGreaterThan(0);
+      expect(parentAt).toBeGreaterThan(childAt);
+      const childQ = text.indexOf(CHILD_Q, childAt);
+      expect(childQ).toBeGreaterThan(childAt);
+      expect(childQ).toBeLessThan(parentAt);
+      expect(text.indexOf(PARENT_Q, parentAt)).toBeGreaterThan(parentAt);
+    }
+  });
+
+  it('the local report workbook counts each section\'s respondents and says whose answers each score is', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await download(`/api/surveys/${U16}/results/reports/trust/RXX?format=xlsx`)) as never);
+    const values = (ws: ExcelJS.Worksheet) => ws.getSheetValues().slice(4).filter(Boolean).map((r) => (r as unknown[]).slice(1));
+    expect(values(wb.getWorksheet('Response rate')!)).toEqual(expect.arrayContaining([
+      ['Respondents: answers of children and young people', 4], ['Respondents: answers of parents and carers', 6],
+    ]));
+    const scores = wb.getWorksheet('Scores')!;
+    const header = (scores.getRow(3).values as unknown[]).slice(1);
+    expect(header.at(-1)).toBe('Section');
+    const line = (text: string) => values(scores).find((r) => r[1] === text)!;
+    expect(line(CHILD_Q).at(-1)).toBe('Answers of children and young people');
+    expect(line(PARENT_Q).at(-1)).toBe('Answers of parents and carers');
+  });
+
+  it('the local report page shows the children\'s and the parents\' sections of a PTC and of the nation', async () => {
+    browser ??= await launchBrowser();
+    const page = await (await browser.newContext()).newPage();
+    const password = await userWithPassword(t, 'coordinator.u16outputs@example.invalid', 'coordinator');
+    await signIn(page, await base(), 'coordinator.u16outputs@example.invalid', password);
+    for (const [path, child, parent] of [['trust/RXX', 4, 6], ['national', 7, 12]] as const) {
+      await page.goto(`${await base()}/reports/${U16}/${path}`);
+      await page.getByRole('heading', { name: 'Answers of children and young people' }).first().waitFor();
+      expect(await page.locator('#scores-child-respondents').innerText()).toBe(`${child} respondents answered this part.`);
+      expect(await page.locator('#scores-parent-respondents').innerText()).toBe(`${parent} respondents answered this part.`);
+      const childTable = await page.locator('#report-scores-child').innerText();
+      expect(childTable).toContain(CHILD_Q);
+      expect(childTable).not.toContain(PARENT_Q);
+      expect(await page.locator('#report-scores-parent').innerText()).toContain(PARENT_Q);
+      expect(await page.locator('#frequencies-section-child').innerText()).toBe('Answers of children and young people');
+    }
+    await screenshot(page, 'u16-local-report-national');
   });
 });
