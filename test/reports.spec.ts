@@ -5,7 +5,7 @@ import type { Principal } from '../src/auth/roles';
 import { DeathsService } from '../src/deaths/deaths.service';
 import { JobQueue } from '../src/infra/queues/job-queue';
 import { WavesService } from '../src/mailings/waves.service';
-import { ReportsService } from '../src/reports/reports.service';
+import { ReportsService, type WholeRatingReport } from '../src/reports/reports.service';
 import { PublicationService } from '../src/results/publication.service';
 import { SampleImportService } from '../src/samples/sample-import.service';
 import { resetDatabase, startApp, TestApp } from './support/app';
@@ -121,7 +121,7 @@ describe('reports', () => {
     const publication = t.app.get(PublicationService);
     await publication.set('CPES-2026', '2026-01-01T09:30:00Z', coordinator);
     try {
-      expect((await reports().overallRating('CPES-2026', ryy)).trusts.map((x) => x.code)).toEqual(['RYY']);
+      expect((await reports().overallRating('CPES-2026', ryy) as WholeRatingReport).trusts.map((x) => x.code)).toEqual(['RYY']);
     } finally {
       await publication.set('CPES-2026', null, coordinator);
     }

@@ -1,4 +1,4 @@
-import { type LocalReport, type ScoreRow, withheldText } from './local-report';
+import { type FrequencyTable, type LocalReport, rowsBySection, type ScoreRow, withheldText } from './local-report';
 import { longDate } from '../infra/dates';
 import {
   type Column, COLOUR, CONTENT_WIDTH, type Doc, ensureRoom, heading, newDocument, numberPages, PAGE, paragraph, rangeChart, tableHeader, tableRow, toBuffer, trendArrow,
@@ -57,7 +57,17 @@ function scores(doc: Doc, r: LocalReport): void {
   paragraph(doc, r.level === 'trust'
     ? 'For each scored question: the trust\'s adjusted score (the dot) within the range expected for a trust of its size (light bar 99.8%, dark bar 95%), and the national score (dashed line). Above or below means outside the 99.8% range.'
     : 'For each scored question: the score (the dot) on a scale of 0 to 100, and the national score (dashed line).');
-  for (const s of r.scores) scoreBlock(doc, r, s);
+  const sections = rowsBySection(r, r.scores);
+  if (!sections) {
+    for (const s of r.scores) scoreBlock(doc, r, s);
+    return;
+  }
+  paragraph(doc, 'Children and young people answered their own part of the questionnaire and their parents or carers answered another: the two are reported separately.');
+  for (const section of sections) {
+    heading(doc, section.title, 12);
+    paragraph(doc, `${section.respondents.toLocaleString('en-GB')} respondent${section.respondents === 1 ? '' : 's'} answered this part.`);
+    for (const s of section.rows) scoreBlock(doc, r, s);
+  }
 }
 
 function scoreBlock(doc: Doc, r: LocalReport, s: ScoreRow): void {
@@ -95,7 +105,14 @@ function frequencies(doc: Doc, r: LocalReport): void {
   heading(doc, 'Answers to every question');
   paragraph(doc, 'Respondents giving each answer, and the percentage of those who answered the question (a question allowing several answers can add up to more than 100%).');
   const columns: Column[] = [{ title: 'Answer', width: CONTENT_WIDTH - 140 }, { title: 'Respondents', width: 70, align: 'right' }, { title: 'Per cent', width: 70, align: 'right' }];
-  for (const f of r.frequencies) {
+  for (const section of rowsBySection(r, r.frequencies) ?? [{ title: null, rows: r.frequencies }]) {
+    if (section.title) heading(doc, section.title, 12);
+    frequencyTables(doc, r, section.rows, columns);
+  }
+}
+
+function frequencyTables(doc: Doc, r: LocalReport, tables: FrequencyTable[], columns: Column[]): void {
+  for (const f of tables) {
     ensureRoom(doc, 60);
     doc.moveDown(0.4).font('bold').fontSize(8.5).fillColor(COLOUR.text).text(`${f.number}. ${f.text}`, PAGE.margin, doc.y, { width: CONTENT_WIDTH });
     doc.font('body').fontSize(8).text(f.suppressed ? `${f.answered} answered: ${withheldText(r.threshold)}` : `${f.answered} answered${f.mean !== undefined && f.mean !== null ? ` · mean ${fig(f.mean)}` : ''}`);

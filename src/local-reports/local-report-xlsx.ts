@@ -21,25 +21,30 @@ export async function localReportXlsx(r: LocalReport): Promise<Buffer> {
   const rr = r.responseRate;
   sheet(wb, 'Response rate', `${r.name}${r.code ? ` (${r.code})` : ''}: ${r.survey}. ${suppressionLine(r.threshold)}`,
     ['Measure', 'Value'],
-    [['Patients sampled', rr.sampled], ['Eligible', rr.eligible], ['Responded', rr.responded], ['Response rate (%)', rr.rate], ['Respondents with an answer', r.respondents]]);
+    [['Patients sampled', rr.sampled], ['Eligible', rr.eligible], ['Responded', rr.responded], ['Response rate (%)', rr.rate], ['Respondents with an answer', r.respondents],
+      // Questionnaires in parts: how many answered each respondent's part.
+      ...(r.sections ?? []).map((x) => [`Respondents: ${x.title.toLowerCase()}`, x.respondents])]);
 
   const trust = r.level === 'trust';
   const trend = r.previousSurvey !== null;
+  // Questionnaires in parts: a last column says whose answers each line is (adult sheets unchanged).
+  const parts = r.sections !== undefined;
+  const answeredBy = (who: string | undefined): Cell[] => (parts ? [r.sections!.find((x) => x.respondent === who)?.title ?? null] : []);
   sheet(wb, 'Scores', suppressionLine(r.threshold),
     ['Question', 'Wording', 'Base', 'Positive', 'Score', ...(trust ? ['Adjusted score', 'Expected', '95% low', '95% high', '99.8% low', '99.8% high', 'Against the expected range'] : []),
-      'National score', ...(trend ? [`Score ${r.previousSurvey}`, 'Change (points)', 'Significant'] : []), 'Note'],
+      'National score', ...(trend ? [`Score ${r.previousSurvey}`, 'Change (points)', 'Significant'] : []), 'Note', ...(parts ? ['Section'] : [])],
     r.scores.map((s) => {
       const w = s.suppressed;
       return [s.number, s.text, s.base, blankIf(w, s.positive), blankIf(w, s.score),
         ...(trust ? [blankIf(w, s.adjusted), blankIf(w, s.expected), blankIf(w, s.range95?.[0]), blankIf(w, s.range95?.[1]), blankIf(w, s.range998?.[0]), blankIf(w, s.range998?.[1]), w ? null : s.flag ?? null] : []),
         s.national, ...(trend ? [s.change?.previous ?? null, s.change?.change ?? null, s.change?.significant === null || !s.change ? null : s.change.significant ? 'yes' : 'no'] : []),
-        note(w)];
+        note(w), ...answeredBy(s.respondent)];
     }));
 
   sheet(wb, 'Frequencies', suppressionLine(r.threshold),
-    ['Question', 'Wording', 'Answered', 'Answer code', 'Answer', 'Respondents', 'Per cent', 'Mean', 'Note'],
+    ['Question', 'Wording', 'Answered', 'Answer code', 'Answer', 'Respondents', 'Per cent', 'Mean', 'Note', ...(parts ? ['Section'] : [])],
     r.frequencies.flatMap((f) => f.options.map((o) => [f.number, f.text, f.answered, o.value, o.label, blankIf(f.suppressed, o.count), blankIf(f.suppressed, o.percent),
-      f.mean === undefined ? null : blankIf(f.suppressed, f.mean), note(f.suppressed)])));
+      f.mean === undefined ? null : blankIf(f.suppressed, f.mean), note(f.suppressed), ...answeredBy(f.respondent)])));
 
   for (const b of r.breakdowns) {
     sheet(wb, b.label.replace(/\s*\(.*\)$/, ''), `Scores by ${b.label.toLowerCase()}. ${suppressionLine(r.threshold)}`,

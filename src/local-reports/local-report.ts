@@ -1,7 +1,9 @@
 import {
   breakdown, type BreakdownBy, type Frequencies, type FrequencyCounts, type OrganisationScope, type QuestionTrend, round1,
 } from '../results/method';
+import type { Respondent as Answerer } from '../questionnaires/questionnaire-definition';
 import type { SurveyResults } from '../results/results.service';
+import { RESPONDENT_SECTIONS } from '../results/survey-questions';
 
 export const REPORT_LEVELS = ['national', 'trust', 'icb', 'alliance'] as const;
 export type ReportLevel = (typeof REPORT_LEVELS)[number];
@@ -30,6 +32,8 @@ export interface Change { previous: number | null; change: number | null; signif
 /** One evaluative question: figures shown to one decimal place; null where withheld. */
 export interface ScoreRow {
   question: string; number: number; text: string;
+  /** A questionnaire in parts: whose answers the question scores, the child's or the parent's. */
+  respondent?: Answerer;
   base: number; positive: number | null; score: number | null; suppressed: boolean;
   /** The national score, for the chart's line. */
   national: number | null;
@@ -43,6 +47,7 @@ export interface ScoreRow {
 
 export interface FrequencyTable {
   question: string; number: number; text: string;
+  respondent?: Answerer;
   answered: number; suppressed: boolean; mean?: number | null;
   options: { value: string; label: string; count: number | null; percent: number | null }[];
 }
@@ -53,6 +58,8 @@ export interface BreakdownTable {
   rows: { question: string; number: number; cells: BreakdownCellShown[] }[];
 }
 
+export interface ReportSection { respondent: Answerer; title: string; respondents: number }
+
 export interface ReportComment { questionNumber: number; question: string; text: string }
 
 export interface LocalReport {
@@ -62,6 +69,11 @@ export interface LocalReport {
   responseRate: ResponseRate;
   /** Respondents in the scope (a completed questionnaire with an answer). */
   respondents: number;
+  /**
+   * A survey whose questionnaires are in parts (the Under-16 survey's): the children's and the
+   * parents' answers as sections, each with how many in the scope answered any of its questions.
+   */
+  sections?: ReportSection[];
   scores: ScoreRow[];
   frequencies: FrequencyTable[];
   breakdowns: BreakdownTable[];
@@ -89,12 +101,13 @@ export function buildLocalReport(
   const trendOf = new Map((shared.trend ?? []).map((t) => [t.question, t]));
   const settings = r.settings;
 
+  const who = (id: string) => (r.questions.respondentOf.has(id) ? { respondent: r.questions.respondentOf.get(id)! } : {});
   const scores: ScoreRow[] = r.scores.map((s) => {
     const national = s.national.suppressed ? null : r1(s.national.score);
     const t = trendOf.get(s.question);
     const change = (c: { previous: number | null; change: number | null; significant: boolean | null } | undefined): Change | null =>
       (shared.trend === null || !t ? null : c ? { previous: r1(c.previous), change: r1(c.change), significant: c.significant } : { previous: null, change: null, significant: null });
-    const row = { question: s.question, number: s.number, text: text(s.question), national };
+    const row = { question: s.question, number: s.number, text: text(s.question), ...who(s.question), national };
     if (scope.level === 'national') {
       return { ...row, base: s.national.base, positive: s.national.suppressed ? null : s.national.positive, score: national,
         suppressed: s.national.suppressed, change: change(t?.national) };
@@ -115,7 +128,7 @@ export function buildLocalReport(
   const frequencies: FrequencyTable[] = shared.frequencies.map((f) => {
     const counts = countsFor(f, scope);
     return {
-      question: f.question, number: r.questions.byId.get(f.question)?.number ?? 0, text: text(f.question),
+      question: f.question, number: r.questions.byId.get(f.question)?.number ?? 0, text: text(f.question), ...who(f.question),
       answered: counts?.answered ?? 0, suppressed: counts ? counts.suppressed : true,
       ...(counts && 'mean' in counts ? { mean: r1(counts.mean ?? null) } : {}),
       options: (counts?.options ?? f.national.options.map((o) => ({ ...o, count: null, percent: null })))
@@ -134,15 +147,29 @@ export function buildLocalReport(
     };
   });
 
-  const respondents = org === undefined ? r.respondents.respondents.length
-    : r.respondents.respondents.filter((x) => ('trust' in org ? x.trust === org.trust : 'icb' in org ? x.icb === org.icb : x.alliance === org.alliance)).length;
+  const inScope = org === undefined ? r.respondents.respondents
+    : r.respondents.respondents.filter((x) => ('trust' in org ? x.trust === org.trust : 'icb' in org ? x.icb === org.icb : x.alliance === org.alliance));
+  const respondents = inScope.length;
+  // Counted as the results' sections are: anyone in the scope who answered a question of the part.
+  const sections: ReportSection[] = (Object.keys(RESPONDENT_SECTIONS) as Answerer[]).flatMap((respondent) => {
+    const ids = [...r.questions.respondentOf].filter(([, w]) => w === respondent).map(([id]) => id);
+    if (!ids.length) return [];
+    return [{ respondent, title: RESPONDENT_SECTIONS[respondent], respondents: inScope.filter((x) => ids.some((id) => answered(x.answers[id]))).length }];
+  });
 
   return {
     survey: r.survey.code, surveyName: r.survey.name, previousSurvey: shared.trend === null ? null : r.settings.previousSurvey ?? null,
     level: scope.level, code, name, threshold: settings.suppressionThreshold, generatedAt: new Date().toISOString(),
-    responseRate, respondents, scores, frequencies, breakdowns,
+    responseRate, respondents, ...(sections.length ? { sections } : {}), scores, frequencies, breakdowns,
     ...(scope.level === 'trust' ? { comments } : {}),
   };
+}
+
+const answered = (v: unknown) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
+
+/** A report's rows split by section (the children's, the parents'), or null when the survey has no sections. */
+export function rowsBySection<T extends { respondent?: Answerer }>(r: LocalReport, rows: T[]): (ReportSection & { rows: T[] })[] | null {
+  return r.sections ? r.sections.map((s) => ({ ...s, rows: rows.filter((x) => x.respondent === s.respondent) })) : null;
 }
 
 const withheld = { base: 0, positive: null, score: null, suppressed: true };

@@ -1,6 +1,6 @@
 import { csvLines } from '../infra/csv';
 import { OUTCOME_CODES } from './rates';
-import type { RatingReport, ResponseRateReport, ResponsesOverTime } from './reports.service';
+import type { RatingReport, RatingRow, ResponseRateReport, ResponsesOverTime } from './reports.service';
 import type { GroupedResponseRates } from './response-rates-by-group';
 
 const blankIfNull = (v: number | null) => (v === null ? '' : v.toFixed(1));
@@ -26,9 +26,13 @@ export function responsesOverTimeCsv(report: ResponsesOverTime): string {
     ...report.series.flatMap((s) => s.points.map((p) => [s.code, s.name, p.date, p.responses, p.cumulative]))]);
 }
 
+/** One row per trust, then the national row; with questionnaires in parts, each respondent's rows in turn, a `respondent` column last. */
 export function overallRatingCsv(report: RatingReport): string {
-  return csvLines([['level', 'code', 'name', 'respondents', 'mean', 'suppressed'],
-    ...[...report.trusts, report.national].map((r) => [r.level, r.code, r.name, r.respondents, blankIfNull(r.mean), r.suppressed ? 'yes' : 'no'])]);
+  const line = (r: RatingRow) => [r.level, r.code, r.name, r.respondents, blankIfNull(r.mean), r.suppressed ? 'yes' : 'no'];
+  const header = ['level', 'code', 'name', 'respondents', 'mean', 'suppressed'];
+  if (!('sections' in report)) return csvLines([header, ...[...report.trusts, report.national].map(line)]);
+  return csvLines([[...header, 'respondent'],
+    ...report.sections.flatMap((s) => [...s.trusts, s.national].map((r) => [...line(r), s.respondent]))]);
 }
 
 /** One row per group, then the total; the grouping and whose patients in the first columns, so files can be stacked. */

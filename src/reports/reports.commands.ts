@@ -4,7 +4,7 @@ import { command, writtenTo, CLI_COORDINATOR } from '../cli/cli-command';
 import { DomainError } from '../infra/errors/domain-error';
 import { groupedResponseRatesCsv, overallRatingCsv, responseRatesCsv, responsesOverTimeCsv } from './report-csv';
 import { responseChartSvg } from './response-chart';
-import { ReportsService } from './reports.service';
+import { type RatingRow, ReportsService } from './reports.service';
 import { GroupedResponseRates, GroupRateRow, GROUPINGS } from './response-rates-by-group';
 
 const rate = (v: number | null) => (v === null ? '  –  ' : `${v.toFixed(1).padStart(5)}%`);
@@ -77,7 +77,8 @@ export const reportOverallRating = command({
   async run({ app, options }) {
     const r = await app.get(ReportsService).overallRating(options.survey, CLI_COORDINATOR);
     if (options.csv) return { json: r, text: overallRatingCsv(r).trimEnd() };
-    const line = (x: typeof r.national) => `${x.code.padEnd(10)} respondents ${String(x.respondents).padStart(7)}  mean ${x.mean === null ? `withheld (< ${r.threshold})` : x.mean.toFixed(1)}`;
-    return { json: r, text: [...r.trusts.map(line), line(r.national)].join('\n') };
+    const line = (x: RatingRow) => `${x.code.padEnd(10)} respondents ${String(x.respondents).padStart(7)}  mean ${x.mean === null ? `withheld (< ${r.threshold})` : x.mean.toFixed(1)}`;
+    if (!('sections' in r)) return { json: r, text: [...r.trusts.map(line), line(r.national)].join('\n') };
+    return { json: r, text: r.sections.map((s) => [`${s.title} (${s.question})`, ...s.trusts.map(line), line(s.national)].join('\n')).join('\n\n') };
   },
 });

@@ -5,14 +5,17 @@ import type { Principal } from '../auth/roles';
 import { DomainError, NotFoundError } from '../infra/errors/domain-error';
 import { allQuestions } from '../questionnaires/load-questionnaire';
 import { PacksService } from '../questionnaires/packs.service';
+import type { Respondent } from '../questionnaires/questionnaire-definition';
+import { hasRespondents, questionnaireParts } from '../questionnaires/questionnaire-parts';
 import { todayInEngland } from '../responses/patient-events';
 import { ResultsAccess } from '../results/results-access';
+import { RESPONDENT_SECTIONS } from '../results/survey-questions';
 import { mailingPlanOf } from '../surveys/mailing-plan';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
 import { SurveysService } from '../surveys/surveys.service';
 import { adjustedRate, OUTCOME_CODES, OutcomeCounts, percent } from './rates';
-import { assertGrouping, GroupCountRow, GroupedResponseRates, GROUPING_DEFINITIONS, groupRates } from './response-rates-by-group';
+import { assertGrouping, GroupCountRow, GroupedResponseRates, groupingFor, groupRates } from './response-rates-by-group';
 
 export type ReportLevel = 'trust' | 'icb' | 'national';
 /** Per channel the step uses: postal and email always (so the default plan's report is as before), sms when the plan sends texts. */
@@ -42,7 +45,15 @@ export interface ResponseSeries { code: string; name: string; points: { date: st
 export interface ResponsesOverTime { survey: string; firstMailing: string | null; until: string | null; series: ResponseSeries[] }
 
 export interface RatingRow { level: ReportLevel; code: string; name: string; respondents: number; mean: number | null; suppressed: boolean }
-export interface RatingReport { survey: string; question: string; threshold: number; trusts: RatingRow[]; national: RatingRow }
+/**
+ * The adult survey's report: one question. A survey whose questionnaires are in parts (the
+ * Under-16 survey's) has no one rating: each respondent's own (child_overall_rating,
+ * parent_overall_rating) is reported as a section, neither pooled with the other.
+ */
+export type RatingReport = WholeRatingReport | PartsRatingReport;
+export interface WholeRatingReport { survey: string; question: string; threshold: number; trusts: RatingRow[]; national: RatingRow }
+export interface PartsRatingReport { survey: string; threshold: number; sections: RatingSection[] }
+export interface RatingSection { respondent: Respondent; title: string; question: string; trusts: RatingRow[]; national: RatingRow }
 
 const NATIONAL = { code: 'national', name: 'England' };
 const DAY_MS = 86_400_000;
@@ -127,13 +138,14 @@ export class ReportsService {
       throw new DomainError('validation_failed', 'A trust code is 3 to 5 capital letters and digits, e.g. RXX', [{ where: 'trust', message: 'not a trust code' }]);
     }
     const trustCode = own ?? trust ?? null;
+    const grouping = groupingFor(by, parseSurveySettings(survey.settings));
     const counts = await this.query<GroupCountRow>(
-      `SELECT ${GROUPING_DEFINITIONS[by].sql} AS raw, o.outcome, o.response_mode, count(*)::int AS n
+      `SELECT ${grouping.sql} AS raw, o.outcome, o.response_mode, count(*)::int AS n
        FROM patient_outcomes o JOIN patients p ON p.id = o.patient_id
        WHERE o.survey_id = $1 AND ($2::text IS NULL OR o.trust_code = $2) GROUP BY 1, 2, 3`, [survey.id, trustCode]);
     return {
-      survey: survey.code, generatedAt: new Date().toISOString(), by, label: GROUPING_DEFINITIONS[by].label,
-      scope: trustCode ?? NATIONAL.code, ...groupRates(by, counts),
+      survey: survey.code, generatedAt: new Date().toISOString(), by, label: grouping.label,
+      scope: trustCode ?? NATIONAL.code, ...groupRates(by, counts, grouping),
     };
   }
 
@@ -182,26 +194,37 @@ export class ReportsService {
     };
   }
 
-  /** The 0-10 overall care rating per trust: mean and respondents, the mean withheld below the survey's threshold. */
+  /**
+   * The 0-10 overall care rating per trust: mean and respondents, the mean withheld below the
+   * survey's threshold. With questionnaires in parts, each respondent's rating apart.
+   */
   async overallRating(surveyCode: string, principal: Principal): Promise<RatingReport> {
     const survey = await this.surveys.get(surveyCode);
     // The mean rating is a result (RESULTS-METHOD "Scores"): under the embargo like every other, unlike response rates.
     await this.access.assertMaySee(survey, principal, principal.role === 'trust' && principal.trustCode ? { trust: principal.trustCode } : {});
+    const settings = parseSurveySettings(survey.settings);
+    const threshold = settings.suppressionThreshold;
+    const scoped = scope(principal);
+    const partRatings = this.partRatingQuestions(survey);
+    if (partRatings) {
+      const rows: RatingQueryRow[] = await this.dataSource.query(
+        `SELECT p.trust_code AS code, t.name, r.part, count(*)::int AS respondents, sum((r.answers ->> k.id)::numeric)::text AS total
+         FROM responses r JOIN patients p ON p.id = r.patient_id JOIN trusts t ON t.code = p.trust_code
+         JOIN unnest($2::text[], $3::text[], $4::text[]) AS k(questionnaire, part, id) ON k.questionnaire = coalesce(p.questionnaire, $5) AND k.part = r.part
+         WHERE r.survey_id = $1 AND r.answers ? k.id GROUP BY 1, 2, 3 ORDER BY 1`,
+        [survey.id, partRatings.questions.map((q) => q.questionnaire), partRatings.questions.map((q) => q.part), partRatings.questions.map((q) => q.id), settings.questionnaire]);
+      const sections = partRatings.parts.map(({ respondent, reportKey }): RatingSection => {
+        const { trusts, national } = ratingRows(rows.filter((r) => r.part === respondent), threshold);
+        return { respondent, title: RESPONDENT_SECTIONS[respondent], question: reportKey, trusts: scoped ? trusts.filter((r) => r.code === scoped) : trusts, national };
+      });
+      return { survey: survey.code, threshold, sections };
+    }
     const question = this.ratingQuestion(survey);
-    const threshold = parseSurveySettings(survey.settings).suppressionThreshold;
-    const rows: { code: string; name: string; respondents: number; total: string }[] = await this.dataSource.query(
+    const rows: RatingQueryRow[] = await this.dataSource.query(
       `SELECT p.trust_code AS code, t.name, count(*)::int AS respondents, sum((r.answers ->> $2)::numeric)::text AS total
        FROM responses r JOIN patients p ON p.id = r.patient_id JOIN trusts t ON t.code = p.trust_code
        WHERE r.survey_id = $1 AND r.answers ? $2 GROUP BY 1, 2 ORDER BY 1`, [survey.id, question]);
-    const rating = (level: ReportLevel, code: string, name: string, respondents: number, total: number): RatingRow => {
-      const suppressed = respondents < threshold;
-      // Mean to one decimal place, half up, from exact integer totals.
-      return { level, code, name, respondents, suppressed, mean: suppressed ? null : Math.floor((20 * total + respondents) / (2 * respondents)) / 10 };
-    };
-    const trusts = rows.map((r) => rating('trust', r.code, r.name, r.respondents, Number(r.total)));
-    const national = rating('national', NATIONAL.code, NATIONAL.name,
-      rows.reduce((n, r) => n + r.respondents, 0), rows.reduce((n, r) => n + Number(r.total), 0));
-    const scoped = scope(principal);
+    const { trusts, national } = ratingRows(rows, threshold);
     return { survey: survey.code, question, threshold, trusts: scoped ? trusts.filter((r) => r.code === scoped) : trusts, national };
   }
 
@@ -218,6 +241,34 @@ export class ReportsService {
     });
   }
 
+  /**
+   * A survey whose questionnaires are in parts: each respondent's overall rating is the rating
+   * question of their part with reportKey <respondent>_overall_rating, in every questionnaire
+   * that has that part (the 0-7 questionnaire has no child's part). Null for an adult survey.
+   */
+  private partRatingQuestions(survey: Survey): { parts: { respondent: Respondent; reportKey: string }[]; questions: { questionnaire: string; part: Respondent; id: string }[] } | null {
+    const settings = parseSurveySettings(survey.settings);
+    const names = [...new Set([settings.questionnaire, ...(settings.questionnaireByAge ?? []).map((b) => b.questionnaire)])];
+    const definitions = names.map((name) => ({ name, definition: this.packs.questionnaireFor(survey, name) }));
+    if (!definitions.some((d) => hasRespondents(d.definition))) return null;
+    const questions: { questionnaire: string; part: Respondent; id: string }[] = [];
+    const respondents = new Set<Respondent>();
+    for (const { name, definition } of definitions) {
+      for (const { part, definition: partDefinition } of questionnaireParts(definition)) {
+        if (part === 'whole') continue;
+        respondents.add(part);
+        const reportKey = `${part}_overall_rating`;
+        const q = allQuestions(partDefinition).find((x) => x.reportKey === reportKey);
+        if (!q || q.type !== 'rating') {
+          throw new DomainError('invalid_state', `Questionnaire ${name} has no rating question with reportKey "${reportKey}" in the part of ${part === 'child' ? 'the child' : 'the parent or carer'}`);
+        }
+        questions.push({ questionnaire: name, part, id: q.id });
+      }
+    }
+    const parts = (Object.keys(RESPONDENT_SECTIONS) as Respondent[]).filter((r) => respondents.has(r)).map((respondent) => ({ respondent, reportKey: `${respondent}_overall_rating` }));
+    return { parts, questions };
+  }
+
   private ratingQuestion(survey: Survey): string {
     const q = allQuestions(this.packs.rendererFor(survey).questionnaire).find((x) => x.reportKey === 'overall_care_rating');
     if (!q || q.type !== 'rating') {
@@ -225,6 +276,21 @@ export class ReportsService {
     }
     return q.id;
   }
+}
+
+type RatingQueryRow = { code: string; name: string; part?: string; respondents: number; total: string };
+
+/** Trust rows and the national row of one rating question, the national mean from the exact totals. */
+function ratingRows(rows: RatingQueryRow[], threshold: number): { trusts: RatingRow[]; national: RatingRow } {
+  const rating = (level: ReportLevel, code: string, name: string, respondents: number, total: number): RatingRow => {
+    const suppressed = respondents < threshold;
+    // Mean to one decimal place, half up, from exact integer totals.
+    return { level, code, name, respondents, suppressed, mean: suppressed ? null : Math.floor((20 * total + respondents) / (2 * respondents)) / 10 };
+  };
+  return {
+    trusts: rows.map((r) => rating('trust', r.code, r.name, r.respondents, Number(r.total))),
+    national: rating('national', NATIONAL.code, NATIONAL.name, rows.reduce((n, r) => n + r.respondents, 0), rows.reduce((n, r) => n + Number(r.total), 0)),
+  };
 }
 
 type MailedRow = { trust_code: string; step: string; channel: keyof Channels; n: number };

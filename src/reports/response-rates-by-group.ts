@@ -1,6 +1,6 @@
 import { DomainError } from '../infra/errors/domain-error';
 import {
-  AGE_BANDS, ageBand, ETHNIC_GROUPS, ethnicGroup, IMD_QUINTILES, imdQuintileLabel, SEX_GROUPS, sexGroup, TUMOUR_GROUPS, tumourGroup,
+  ETHNIC_GROUPS, ethnicGroup, IMD_QUINTILES, imdQuintileLabel, SEX_GROUPS, sexGroup, surveyAgeBands, TUMOUR_GROUPS, tumourGroup,
 } from '../results/grouping-variables';
 import { ageAtDischargeSql } from '../results/respondents';
 import { adjustedRate, OUTCOME_CODES, OutcomeCounts, percent } from './rates';
@@ -11,7 +11,7 @@ export type Grouping = (typeof GROUPINGS)[number];
 /** The ways a patient can be reached, from what the sample file gave: every patient has a postal address. */
 export const CHANNEL_GROUPS = ['post only', 'post and e-mail', 'post and mobile', 'post, e-mail and mobile'] as const;
 
-interface GroupingDefinition {
+export interface GroupingDefinition {
   label: string;
   /** What the sample gave, as SQL over the patients row aliased p. */
   sql: string;
@@ -19,12 +19,16 @@ interface GroupingDefinition {
   of: (raw: unknown) => string;
 }
 
+/** Age bands by age at discharge: the survey's own (surveyAgeBands), then "unknown". */
+function ageBandGrouping(settings: Parameters<typeof surveyAgeBands>[0]): GroupingDefinition {
+  const bands = surveyAgeBands(settings);
+  return { label: 'Age band', sql: ageAtDischargeSql('p'), groups: [...bands.groups, 'unknown'], of: (raw) => bands.of(raw === null ? null : Number(raw)) ?? 'unknown' };
+}
+
 /** The results module's groupings (grouping-variables.ts), applied to every sampled patient rather than to respondents. */
 export const GROUPING_DEFINITIONS: Record<Grouping, GroupingDefinition> = {
-  age_band: {
-    label: 'Age band', sql: ageAtDischargeSql('p'), groups: [...AGE_BANDS, 'unknown'],
-    of: (raw) => ageBand(raw === null ? null : Number(raw)) ?? 'unknown',
-  },
+  // The adult survey's bands; a survey's own are groupingFor's.
+  age_band: ageBandGrouping({}),
   sex: { label: 'Sex', sql: 'p.sex', groups: SEX_GROUPS, of: (raw) => sexGroup(raw as string | null) },
   ethnic_group: { label: 'Ethnic group', sql: 'p.ethnicity', groups: ETHNIC_GROUPS, of: (raw) => ethnicGroup(raw as string | null) },
   // NULL until an area lookup has been imported: every patient is then "unknown".
@@ -35,6 +39,11 @@ export const GROUPING_DEFINITIONS: Record<Grouping, GroupingDefinition> = {
     of: (raw) => CHANNEL_GROUPS[Number(raw)],
   },
 };
+
+/** A grouping for one survey: by age, the survey's own bands (for questionnaires by age, those bands). */
+export function groupingFor(by: Grouping, settings: Parameters<typeof surveyAgeBands>[0]): GroupingDefinition {
+  return by === 'age_band' ? ageBandGrouping(settings) : GROUPING_DEFINITIONS[by];
+}
 
 export function assertGrouping(by: string): Grouping {
   if ((GROUPINGS as readonly string[]).includes(by)) return by as Grouping;
@@ -65,8 +74,7 @@ export interface GroupedResponseRates {
 export interface GroupCountRow { raw: unknown; outcome: keyof OutcomeCounts; response_mode: keyof GroupRateRow['byMode'] | null; n: number }
 
 /** Places counts of (raw value, outcome, mode) in their groups and works out the rates once, from the exact counts. */
-export function groupRates(by: Grouping, counts: GroupCountRow[]): { groups: GroupRateRow[]; total: GroupRateRow } {
-  const definition = GROUPING_DEFINITIONS[by];
+export function groupRates(by: Grouping, counts: GroupCountRow[], definition: GroupingDefinition = GROUPING_DEFINITIONS[by]): { groups: GroupRateRow[]; total: GroupRateRow } {
   const rows = new Map(definition.groups.map((g) => [g, emptyGroup(g)]));
   const total = emptyGroup('all patients');
   for (const c of counts) {

@@ -58,6 +58,21 @@ export function childAgeBand(age: number | null | undefined): AgeBand | null {
   return age <= 7 ? '0–7' : age <= 11 ? '8–11' : '12–15';
 }
 
+/**
+ * A survey's age bands by age at discharge: with questionnaires by age (the Under-16 survey) the
+ * bands of its settings, labelled "0–7", "8–11", "12–15"; otherwise the adult bands. An age in
+ * no band is null.
+ */
+export function surveyAgeBands(settings: { questionnaireByAge?: { fromAge: number; toAge: number }[] }): { groups: string[]; of: (age: number | null | undefined) => string | null } {
+  const bands = settings.questionnaireByAge;
+  if (!bands?.length) return { groups: [...AGE_BANDS], of: ageBand };
+  const labelled = bands.map((b) => ({ ...b, label: `${b.fromAge}–${b.toAge}` }));
+  return {
+    groups: labelled.map((b) => b.label),
+    of: (age) => (age === null || age === undefined || !Number.isFinite(age) ? null : labelled.find((b) => age >= b.fromAge && age <= b.toAge)?.label ?? null),
+  };
+}
+
 /** NHS sex codes: 1 male, 2 female; 0 (not known), 9 (indeterminate) and anything else together. */
 export function sexGroup(code: string | null | undefined): SexGroup {
   const c = (code ?? '').trim();

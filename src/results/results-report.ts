@@ -104,21 +104,27 @@ const blankIfSuppressed = (suppressed: boolean, v: CsvValue) => (suppressed || v
 
 export type ScoresLevel = 'national' | 'trust' | 'icb' | 'alliance';
 
-/** Long format: one line per question and organisation; withheld figures blank, as the method asks. `level`: that level's lines only (the open-data tables). */
+/**
+ * Long format: one line per question and organisation; withheld figures blank, as the method asks.
+ * `level`: that level's lines only (the open-data tables). A survey whose questionnaires are in
+ * parts adds a last column, `respondent` (child or parent): whose answers the line scores.
+ */
 export function scoresCsv(report: ScoresReport, level?: ScoresLevel): string {
+  const parts = !!report.sections?.length;
   const rows: CsvValue[][] = [['question', 'number', 'level', 'code', 'base', 'positive', 'score', 'expected', 'adjusted',
-    'range95_low', 'range95_high', 'range998_low', 'range998_high', 'flag', 'suppressed']];
+    'range95_low', 'range95_high', 'range998_low', 'range998_high', 'flag', 'suppressed', ...(parts ? ['respondent'] : [])]];
   for (const q of report.questions) {
+    const push = (row: CsvValue[]) => rows.push(parts ? [...row, q.respondent ?? ''] : row);
     const n = q.national;
-    rows.push([q.question, q.number, 'national', 'national', n.base, blankIfSuppressed(n.suppressed, n.positive), blankIfSuppressed(n.suppressed, n.score), '', '', '', '', '', '', '', n.suppressed ? 'yes' : 'no']);
+    push([q.question, q.number, 'national', 'national', n.base, blankIfSuppressed(n.suppressed, n.positive), blankIfSuppressed(n.suppressed, n.score), '', '', '', '', '', '', '', n.suppressed ? 'yes' : 'no']);
     for (const t of q.trusts) {
       const s = t.suppressed;
-      rows.push([q.question, q.number, 'trust', t.trust, t.base, blankIfSuppressed(s, t.positive), blankIfSuppressed(s, t.score), blankIfSuppressed(s, t.expected),
+      push([q.question, q.number, 'trust', t.trust, t.base, blankIfSuppressed(s, t.positive), blankIfSuppressed(s, t.score), blankIfSuppressed(s, t.expected),
         blankIfSuppressed(s, t.adjusted), blankIfSuppressed(s, t.range95?.[0] ?? null), blankIfSuppressed(s, t.range95?.[1] ?? null),
         blankIfSuppressed(s, t.range998?.[0] ?? null), blankIfSuppressed(s, t.range998?.[1] ?? null), t.flag ?? '', s ? 'yes' : 'no']);
     }
     for (const [areaLevel, list] of [['icb', q.icbs], ['alliance', q.alliances]] as const) {
-      for (const a of list) rows.push([q.question, q.number, areaLevel, a.code, a.base, blankIfSuppressed(a.suppressed, a.positive), blankIfSuppressed(a.suppressed, a.score), '', '', '', '', '', '', '', a.suppressed ? 'yes' : 'no']);
+      for (const a of list) push([q.question, q.number, areaLevel, a.code, a.base, blankIfSuppressed(a.suppressed, a.positive), blankIfSuppressed(a.suppressed, a.score), '', '', '', '', '', '', '', a.suppressed ? 'yes' : 'no']);
     }
   }
   return csvLines(level ? rows.filter((row, i) => i === 0 || row[2] === level) : rows);

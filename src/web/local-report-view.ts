@@ -12,6 +12,7 @@ const DOT = { above: '#007f3b', within: '#212b32', below: '#d5281b' } as const;
 const FLAG = { above: 'Above the expected range', within: 'Within the expected range', below: 'Below the expected range' } as const;
 
 export interface ScoreLine {
+  respondent?: ScoreRow['respondent'];
   number: number; text: string; base: number; withheld: boolean; score: string | null; adjusted: string | null; national: string | null;
   range: string | null; flagText: string | null;
   chart: { dot: number; dotColour: string; national: number | null; outer: { x: number; width: number } | null; inner: { x: number; width: number } | null } | null;
@@ -27,6 +28,7 @@ function line(r: LocalReport, s: ScoreRow): ScoreLine {
   const dot = r.level === 'trust' ? s.adjusted : s.score;
   const c = s.change;
   return {
+    ...(s.respondent ? { respondent: s.respondent } : {}),
     number: s.number, text: s.text, base: s.base, withheld, score: one(s.score), adjusted: one(s.adjusted), national: one(s.national),
     range: s.range998 ? `${one(s.range998[0])} to ${one(s.range998[1])}` : null, flagText: s.flag ? FLAG[s.flag] : null,
     chart: withheld || dot === null || dot === undefined ? null : {

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Audited } from '../audit/audited';
 import { Roles } from '../auth/roles';
-import { type ReportScope, withheldText } from '../local-reports/local-report';
+import { type ReportScope, rowsBySection, withheldText } from '../local-reports/local-report';
 import { LocalReportsService } from '../local-reports/local-reports.service';
 import { REPORT_CHART, reportPaths, scoreLines } from './local-report-view';
 import { HOME, Pages } from './pages';
@@ -51,6 +51,8 @@ export class LocalReportsPages {
       user: req.principal, home: HOME[req.principal!.role], width: 'full',
       title: `${report.survey}: ${report.name}`, report, levelText: LEVEL_TEXT[report.level], withheld: withheldText(report.threshold),
       scores: scoreLines(report), chart: REPORT_CHART, paths: reportPaths(report),
+      // Questionnaires in parts: scores and answers under the children's and the parents' sections.
+      scoreSections: rowsBySection(report, scoreLines(report)), frequencySections: rowsBySection(report, report.frequencies),
     });
   }
 }

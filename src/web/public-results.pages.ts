@@ -9,7 +9,7 @@ import { scoresCsv, type ScoresLevel } from '../results/results-report';
 import { ResultsService } from '../results/results.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { Pages } from './pages';
-import { nationalRows } from './results-view';
+import { bySection, nationalRows } from './results-view';
 
 const OPEN_DATA: Record<string, { level: ScoresLevel; title: string }> = {
   'national.csv': { level: 'national', title: 'National scores' },
@@ -43,6 +43,8 @@ export class PublicResultsPages {
     this.pages.render(res, 'results-public.njk', {
       ...context, published: true, sentence: publicationSentence(survey.name, publicationAt, true), threshold: scores.threshold,
       respondents: scores.respondents, questions: nationalRows(scores),
+      // Questionnaires in parts: the children's and the parents' answers as sections, each with its respondents.
+      sections: bySection(scores, nationalRows(scores))?.map((s) => ({ ...s, respondents: scores.sections!.find((x) => x.respondent === s.respondent)!.national.respondents })),
       files: Object.entries(OPEN_DATA).map(([file, { title }]) => ({ href: `/results/${encodeURIComponent(survey.code)}/open-data/${file}`, file, title })),
     });
   }

@@ -7,6 +7,7 @@ import { DomainError } from '../../infra/errors/domain-error';
 import { parseSurveySettings } from '../../surveys/survey-settings';
 import type { Survey } from '../../surveys/survey.entity';
 import { SurveysService } from '../../surveys/surveys.service';
+import { surveyAgeBands } from '../grouping-variables';
 import { loadRespondents } from '../respondents';
 import { ResultsAccess } from '../results-access';
 import { surveyQuestionsOf } from '../survey-questions';
@@ -31,20 +32,22 @@ export class DatasetService {
 
   async dataset(surveyCode: string, principal: Principal): Promise<Dataset> {
     const survey = await this.allowed(surveyCode, principal);
-    const questions = surveyQuestionsOf(parseSurveySettings(survey.settings));
-    const columns = codebook(questions, await this.names(survey.id));
+    const settings = parseSurveySettings(survey.settings);
+    const questions = surveyQuestionsOf(settings);
+    const columns = codebook(questions, await this.names(survey.id), surveyAgeBands(settings).groups);
     const respondents = await loadRespondents(this.dataSource, survey.id, questions);
     const modes = new Map<string, string>((await this.dataSource.query(
       'SELECT patient_id::text AS id, mode FROM responses WHERE survey_id = $1', [survey.id])).map((r: { id: string; mode: string }) => [r.id, r.mode]));
     // A hash of the survey's own id and the patient's: stable between runs, unrelated to the sample or reply order.
     const order = (id: string) => createHash('sha256').update(`${survey.id}:${id}`).digest('hex');
     const sorted = respondents.map((r) => ({ r, key: order(r.id) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return { survey: survey.code, columns, rows: sorted.map(({ r }, i) => datasetRow(columns, i + 1, r, modes.get(r.id) ?? '')) };
+    return { survey: survey.code, columns, rows: sorted.map(({ r }, i) => datasetRow(columns, i + 1, r, modes.get(r.id) ?? '', questions)) };
   }
 
   async codebook(surveyCode: string, principal: Principal): Promise<{ survey: string; columns: CodebookColumn[] }> {
     const survey = await this.allowed(surveyCode, principal);
-    return { survey: survey.code, columns: codebook(surveyQuestionsOf(parseSurveySettings(survey.settings)), await this.names(survey.id)) };
+    const settings = parseSurveySettings(survey.settings);
+    return { survey: survey.code, columns: codebook(surveyQuestionsOf(settings), await this.names(survey.id), surveyAgeBands(settings).groups) };
   }
 
   private async allowed(surveyCode: string, principal: Principal): Promise<Survey> {
