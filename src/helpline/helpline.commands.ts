@@ -69,6 +69,7 @@ export const helplineShow = command({
       ...(child ? ['mail goes to the parent or carer of this child'] : []),
       `questionnaire: ${r.questionnaire.name ? `${r.questionnaire.name}${r.questionnaire.ages ? ` (${r.questionnaire.ages})` : ''}` : 'chosen by age when fieldwork starts'}`,
       `outcome ${r.outcome.code}: ${r.outcome.label}`,
+      ...(r.parts ?? []).map((x) => `  part for ${x.name}: ${x.returned ? `returned (${x.mode}, ${x.receivedOn})` : 'not returned'}`),
       ...r.mailings.map((x) => `  ${x.step} ${x.channel}: ${x.status}${x.suppressionReason ? ` (${x.suppressionReason})` : ''}`),
       ...r.events.map((e) => `  ${e.recordedAt} ${e.kind}${e.mode ? ` (${e.mode})` : ''} by ${e.recordedBy} via ${e.source}`),
     ];
