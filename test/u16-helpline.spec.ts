@@ -15,13 +15,14 @@ describe('Under-16 helpline: parts of the questionnaire', () => {
   let browser: Browser;
   let young: U16Patient;
   let middle: U16Patient;
+  let older: U16Patient;
   const today = todayInEngland();
 
   beforeAll(async () => {
     t = await startApp();
     base = await serve(t);
     browser = await launchBrowser();
-    [young, middle] = await u16Survey(t);
+    [young, middle, older] = await u16Survey(t);
   });
   afterAll(async () => {
     for (const q of t.app.get(JobQueue).allQueues()) await q.obliterate({ force: true });
@@ -83,6 +84,12 @@ describe('Under-16 helpline: parts of the questionnaire', () => {
     expect(youngShown.stdout).toContain('  part for the parent or carer: not returned');
     expect(youngShown.stdout).not.toContain('child or young person');
 
+    // A pack booked in at the post room and not yet scanned: returned, but which parts is not known yet.
+    await t.http().post(`/api/surveys/${U16}/returns`).set(t.auth).send({ reference: older.reference, type: 'completed' }).expect(200);
+    const booked = await cli(['helpline:show', '--survey', U16, '--ref', older.reference]);
+    expect(booked.stdout).toContain('  part for the child or young person: not returned');
+    expect(booked.stdout).toContain('  a paper questionnaire was booked in: its answers are not yet scanned');
+
     const password = await userWithPassword(t, 'sam.helpline@example.invalid', 'helpline');
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -97,6 +104,8 @@ describe('Under-16 helpline: parts of the questionnaire', () => {
     await page.goto(`${base}/helpline/${U16}/patients/${young.reference}`);
     expect(await page.locator('#part-parent').innerText()).toMatch(/Part for the parent or carer\s+Not returned/);
     expect(await page.locator('#part-child').count()).toBe(0);
+    await page.goto(`${base}/helpline/${U16}/patients/${older.reference}`);
+    expect(await page.locator('#response').innerText()).toMatch(/^Paper questionnaire received on .+ \(its answers are not yet scanned, so which parts were answered is not known yet\)$/);
     await context.close();
   }, 120_000);
 });
