@@ -104,13 +104,35 @@ describe('Under-16 online pages', () => {
     await page.getByRole('heading', { name: 'You have already taken part' }).waitFor();
   });
 
+  it('a part the questionnaire does not have: a "no such part" page (404) offering who is answering, not "access code not found"', async () => {
+    const code = middle.access_code.toLowerCase();
+    for (const path of [`/s/${code}/p/nonsense`, `/s/${code}/p/nonsense/q/1`, `/s/${code}/p/whole/check`]) {
+      const res = await page.goto(`${base}${path}`);
+      expect(res!.status()).toBe(404);
+      await page.getByRole('heading', { name: 'There is no such part of the questionnaire' }).waitFor();
+      expect(await page.locator('main').innerText()).toContain('Your access code is fine: start again from the page asking who is answering.');
+      expect(await page.locator('main').innerText()).not.toContain('could not find');
+    }
+    await screenshot(page, 'u16-7-no-such-part');
+    await page.getByRole('link', { name: 'Choose who is answering' }).click();
+    await page.waitForURL(new RegExp(`/s/${middle.access_code}$`));
+    // A sent answer to a part that does not exist changes nothing.
+    const posted = await page.request.post(`${base}/s/${middle.access_code}/p/nonsense/q/1`, { form: { answer: '1' } });
+    expect(posted.status()).toBe(404);
+    expect(await posted.text()).toContain('There is no such part of the questionnaire');
+    // An unknown code is still "not found", whatever part the address names.
+    await page.goto(`${base}/s/AAAA-BBBB-CCCC/p/nonsense`);
+    await page.getByRole('heading', { name: 'We could not find that access code' }).waitFor();
+  });
+
   it('0-7: only the parent or carer part; a part sent blank is not returned and can be filled in later', async () => {
     const code = young.access_code;
     await page.goto(`${base}/s/${code}`);
     expect(await page.locator('main').innerText()).toContain('This questionnaire is for the parent or carer to fill in.');
     expect(await page.getByRole('button', { name: /child or young person/ }).count()).toBe(0);
+    // The 0-7 questionnaire has no child's part: the code is good, so the page says so and offers the start.
     await page.goto(`${base}/s/${code}/p/child`);
-    await page.getByRole('heading', { name: 'We could not find that access code' }).waitFor();
+    await page.getByRole('heading', { name: 'There is no such part of the questionnaire' }).waitFor();
 
     await page.goto(`${base}/s/${code}/p/parent/check`);
     await page.getByRole('button', { name: 'Send my answers' }).click();

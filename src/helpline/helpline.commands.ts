@@ -69,6 +69,9 @@ export const helplineShow = command({
       ...(child ? ['mail goes to the parent or carer of this child'] : []),
       `questionnaire: ${r.questionnaire.name ? `${r.questionnaire.name}${r.questionnaire.ages ? ` (${r.questionnaire.ages})` : ''}` : 'chosen by age when fieldwork starts'}`,
       `outcome ${r.outcome.code}: ${r.outcome.label}`,
+      ...(r.parts ?? []).map((x) => `  part for ${x.name}: ${x.returned ? `returned (${x.mode}, ${x.receivedOn})` : 'not returned'}`),
+      // A paper pack booked in at the post room: which parts were answered is known once it is scanned.
+      ...(r.parts && !r.parts.some((x) => x.returned) && r.events.some((e) => e.kind === 'completed') ? ['  a paper questionnaire was booked in: its answers are not yet scanned'] : []),
       ...r.mailings.map((x) => `  ${x.step} ${x.channel}: ${x.status}${x.suppressionReason ? ` (${x.suppressionReason})` : ''}`),
       ...r.events.map((e) => `  ${e.recordedAt} ${e.kind}${e.mode ? ` (${e.mode})` : ''} by ${e.recordedBy} via ${e.source}`),
     ];

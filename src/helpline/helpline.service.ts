@@ -9,6 +9,8 @@ import { lockForSuppressionChange } from '../mailings/suppression';
 import { assertStillTakingResponses } from '../responses/fieldwork-open';
 import { outcomeOf, PatientOutcome, recordEvent, todayInEngland } from '../responses/patient-events';
 import { parseReferenceOrThrow } from '../responses/patient-reference';
+import { ResponsesService } from '../responses/responses.service';
+import { hasRespondents, PART_NAMES, questionnaireParts, ResponsePart } from '../questionnaires/questionnaire-parts';
 import { isPseudoPostcode, normalisePostcode } from '../samples/rules/postcode';
 import type { Addressee, SurveySettings } from '../surveys/survey-settings';
 import type { Survey } from '../surveys/survey.entity';
@@ -35,7 +37,14 @@ export interface PatientRecord extends PatientSummary {
   preferredFormat: string;
   preferredLanguage: string | null;
   accessCodeUsed: boolean;
+  /** The first response received (the one that made the patient a respondent), or null. */
   response: { mode: string; receivedOn: string } | null;
+  /**
+   * A questionnaire in parts (one per respondent, e.g. the child's and the parent's): each part,
+   * returned or not, with how and when. Null for a questionnaire answered as a whole, and while
+   * the patient's questionnaire is still to be chosen by age.
+   */
+  parts: PartStatus[] | null;
   events: {
     id: string; kind: string; mode: string | null; occurredOn: string; recordedBy: string; recordedAt: string; source: string;
     details: Record<string, unknown>;
@@ -54,6 +63,15 @@ export interface PatientRecord extends PatientSummary {
   questionnaire: { name: string | null; ages: string | null };
   /** Recorded as having died (by a trace or a call): when, and who said so. Never mailed again. */
   death: { dateOfDeath: string | null; source: string } | null;
+}
+
+export interface PartStatus {
+  part: ResponsePart;
+  /** Whose part it is, in words: "the child or young person", "the parent or carer". */
+  name: string;
+  returned: boolean;
+  mode: string | null;
+  receivedOn: string | null;
 }
 
 export interface EmailBounce { bouncedAt: string; permanent: boolean; code: string; description: string }
@@ -93,6 +111,7 @@ export class HelplineService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly surveys: SurveysService,
     private readonly oneOffPacks: OneOffPacksService,
+    private readonly responses: ResponsesService,
   ) {}
 
   async find(surveyCode: string, query: FindPatientDto, principal: Principal): Promise<{ matches: PatientSummary[] }> {
@@ -130,7 +149,9 @@ export class HelplineService {
     const [row] = await m.query(
       `SELECT ${SUMMARY_COLUMNS}, p.address, p.email, p.mobile, p.preferred_format, p.preferred_language, p.access_code_used_at, p.questionnaire
        FROM patients p JOIN trusts t ON t.code = p.trust_code WHERE p.id = $1`, [patient.id]);
-    const [response] = await m.query(`SELECT mode, to_char(received_on, 'YYYY-MM-DD') AS "receivedOn" FROM responses WHERE patient_id = $1`, [patient.id]);
+    const responses: { part: ResponsePart; mode: string; receivedOn: string }[] = await m.query(
+      `SELECT part, mode, to_char(received_on, 'YYYY-MM-DD') AS "receivedOn" FROM responses WHERE patient_id = $1 ORDER BY received_on, id`,
+      [patient.id]);
     const events = await m.query(
       `SELECT id::text AS id, kind, mode, to_char(occurred_on, 'YYYY-MM-DD') AS "occurredOn", recorded_by AS "recordedBy",
          recorded_at AS "recordedAt", source, details FROM patient_events WHERE patient_id = $1 ORDER BY recorded_at, id`, [patient.id]);
@@ -146,7 +167,9 @@ export class HelplineService {
       reference: row.reference, trustCode: row.trustCode, trustName: row.trustName, title: row.title, firstName: row.firstName,
       surname: row.surname, postcode: row.postcode, dateOfBirth: row.dateOfBirth, outcome: await outcomeOf(m, patient.id),
       address: row.address, email: row.email, mobile: row.mobile, preferredFormat: row.preferred_format,
-      preferredLanguage: row.preferred_language, accessCodeUsed: row.access_code_used_at !== null, response: response ?? null,
+      preferredLanguage: row.preferred_language, accessCodeUsed: row.access_code_used_at !== null,
+      response: responses.length ? { mode: responses[0].mode, receivedOn: responses[0].receivedOn } : null,
+      parts: this.partsOf(survey, row.questionnaire, responses),
       events: events.map((e: { recordedAt: Date }) => ({ ...e, recordedAt: e.recordedAt.toISOString() })),
       mailings: mailings.map((x: { completedAt: Date | null }) => ({ ...x, completedAt: x.completedAt?.toISOString() ?? null })),
       oneOffPacks: await this.oneOffPacks.list(survey.id, patient.id),
@@ -155,6 +178,18 @@ export class HelplineService {
       questionnaire: questionnaireOf(survey.settings, row.questionnaire),
       death: death ?? null,
     };
+  }
+
+  /** Each part of the patient's questionnaire and whether it is in, when it is a questionnaire in parts. */
+  private partsOf(survey: Survey, chosen: string | null, responses: { part: ResponsePart; mode: string; receivedOn: string }[]): PartStatus[] | null {
+    // With questionnaires by age and none chosen yet, which parts there will be is not known.
+    if (!chosen && survey.settings.questionnaireByAge?.length) return null;
+    const definition = this.responses.definitionFor(survey, chosen);
+    if (!hasRespondents(definition)) return null;
+    return questionnaireParts(definition).map(({ part }) => {
+      const r = responses.find((x) => x.part === part);
+      return { part, name: PART_NAMES[part], returned: Boolean(r), mode: r?.mode ?? null, receivedOn: r?.receivedOn ?? null };
+    });
   }
 
   async log(surveyCode: string | undefined, reference: string, contact: LogContactDto, principal: Principal): Promise<LoggedContact> {

@@ -72,7 +72,7 @@ export class PacksService {
         if (step.channels.postal) letters[step.name] = letters[step.channels.postal.letter];
       }
       renderer = new PackRenderer(questionnaire, letters, {
-        surveyTitle: questionnaire.title,
+        surveyTitle: surveyTitleOf(settings, questionnaire),
         onlineUrl: `${this.config.PUBLIC_BASE_URL}/s`,
         helplinePhone: settings.helplinePhone,
         helplineEmail: settings.helplineEmail,
@@ -104,4 +104,12 @@ export class PacksService {
     const pages = this.rendererFor(survey, row.questionnaire).render(doc, row, mailingStep, largePrint);
     return { pdf: await documentBuffer(doc), pages, reference: canonical };
   }
+}
+
+/**
+ * The survey as letters and e-mails name it: the survey's own title setting, else its
+ * questionnaire's title up to any ':' (after which a title names its audience or age band).
+ */
+export function surveyTitleOf(settings: Pick<SurveySettings, 'surveyTitle'>, questionnaire: Pick<QuestionnaireDefinition, 'title'>): string {
+  return settings.surveyTitle ?? questionnaire.title.split(':')[0].trim();
 }

@@ -40,6 +40,16 @@ export interface FormState {
  * the answer just given. Guessing codes is slowed down: after ten unknown codes from one
  * address in 15 minutes, that address is refused for a while, on the pages and the API alike.
  */
+/**
+ * A part name (in the address) that the code's questionnaire does not have: the code itself is
+ * good, so the person is sent back to its start (who is answering), not told the code is wrong.
+ */
+export class NoSuchPartError extends DomainError {
+  constructor(readonly accessCode: string, readonly parted: boolean, readonly surveyCode: string, readonly trustCode: string) {
+    super('not_found', 'There is no such part in this questionnaire', [{ where: 'part', message: 'not a part of this questionnaire' }]);
+  }
+}
+
 @Injectable()
 export class OnlineFormService {
   constructor(
@@ -57,7 +67,7 @@ export class OnlineFormService {
     const parted = hasRespondents(opened.definition);
     const chosen = (part ?? (parted ? questionnaireParts(opened.definition)[0].part : 'whole')) as ResponsePart;
     const definition = parted || part !== undefined ? partOf(opened.definition, chosen) : opened.definition;
-    if (!definition) throw new DomainError('not_found', 'There is no such part in this questionnaire');
+    if (!definition) throw new NoSuchPartError(opened.code, parted, opened.survey.code, opened.trustCode);
     const [draft] = await this.dataSource.query(
       'SELECT answers, position FROM response_drafts WHERE patient_id = $1 AND part = $2', [opened.patientId, chosen]);
     return {

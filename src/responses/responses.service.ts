@@ -128,8 +128,17 @@ export class ResponsesService {
       await assertStillTakingResponses(m, survey.id);
       const patient = await requireByReference(m, survey.id, survey.code, reference);
       const [{ questionnaire }] = await m.query('SELECT questionnaire FROM patients WHERE id = $1', [patient.id]);
-      const parts = this.checkParts(this.definitionFor(survey, questionnaire), rawAnswers, 'refuse');
-      return this.storeParts(m, survey, patient, 'phone', parts, todayInEngland(), by, 'helpline');
+      const definition = this.definitionFor(survey, questionnaire);
+      const parts = this.checkParts(definition, rawAnswers, 'refuse');
+      const recorded = await this.storeParts(m, survey, patient, 'phone', parts, todayInEngland(), by, 'helpline');
+      // The last part in by phone (the other came online or on paper) spends the code, as online.
+      if (hasRespondents(definition)) {
+        const returned = await this.returnedParts(m, patient.id);
+        if (questionnaireParts(definition).every((p) => returned.includes(p.part))) {
+          await m.query('UPDATE patients SET access_code_used_at = coalesce(access_code_used_at, now()) WHERE id = $1', [patient.id]);
+        }
+      }
+      return recorded;
     });
   }
 

@@ -26,6 +26,8 @@ export const KIND_DEFAULTS: Record<SurveyKind, Record<string, unknown>> = {
     ptcOnly: true,
     addressee: 'parent_or_carer',
     questionnaire: 'u16-12-15',
+    // The questionnaires' titles name their age band; letters name the survey.
+    surveyTitle: 'Under-16 Cancer Patient Experience Survey',
     questionnaireByAge: [
       { fromAge: 0, toAge: 7, questionnaire: 'u16-0-7' },
       { fromAge: 8, toAge: 11, questionnaire: 'u16-8-11' },

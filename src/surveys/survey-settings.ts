@@ -120,6 +120,14 @@ export class SurveySettings {
   @Matches(/^[a-z0-9][a-z0-9-]{0,60}$/, { message: 'questionnaire must name a file in templates/questionnaires/, e.g. cpes-2026' })
   questionnaire = 'cpes-2026';
 
+  /**
+   * The survey's name as letters and e-mails give it ("… is taking part in the {{surveyTitle}}").
+   * Unset: the questionnaire's title up to any ':' (what follows a colon names the questionnaire's
+   * audience, e.g. "children aged 8 to 11", not the survey).
+   */
+  @IsOptional() @IsString() @Length(1, 120) @Matches(ONE_LINE, { message: 'surveyTitle must be one line of text, e.g. Under-16 Cancer Patient Experience Survey' })
+  surveyTitle?: string;
+
   /** Freephone helpline printed on every letter (the default is in Ofcom's range kept for drama: fictitious). */
   @Matches(/^0[0-9 ]{9,12}$/, { message: 'helplinePhone must be a UK telephone number such as 0808 157 0192' })
   helplinePhone = '0808 157 0192';

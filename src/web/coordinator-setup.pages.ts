@@ -11,6 +11,7 @@ import { DomainError, ErrorDetail } from '../infra/errors/domain-error';
 import { validateInput } from '../infra/http/validate-input';
 import { SampleFilesService } from '../samples/sample-files.service';
 import { CreateSurveyDto } from '../surveys/dto/create-survey.dto';
+import { FieldworkStartDto } from '../surveys/dto/fieldwork-start.dto';
 import { KIND_NAMES, SURVEY_KINDS, SurveyKind } from '../surveys/survey-kinds';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
@@ -184,6 +185,45 @@ export class CoordinatorSetupPages {
     }
   }
 
+  @Get(':survey/fieldwork-start')
+  async fieldworkStartPage(@Param('survey') code: string, @Res() res: Response) {
+    const survey = await this.surveys.get(code);
+    const [year, month, day] = (survey.settings.fieldworkStart ?? '').split('-');
+    await this.showFieldworkStart(res, code, { startDay: day ? String(Number(day)) : '', startMonth: month ? String(Number(month)) : '', startYear: year ?? '' });
+  }
+
+  @Post(':survey/fieldwork-start')
+  @Audited('survey.fieldwork-start')
+  async setFieldworkStart(@Param('survey') code: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    // A crafted post may send objects for the boxes: they are no date, refused like any other.
+    const values = Object.fromEntries(['startDay', 'startMonth', 'startYear'].map((k) => [k, typeof body[k] === 'string' ? (body[k] as string).trim() : '']));
+    try {
+      const date = dateFromParts(values.startDay, values.startMonth, values.startYear);
+      if (!date) throw new DomainError('validation_failed', 'The date is not a real date', [{ where: 'startDay', message: FIELDWORK_START_WRONG }]);
+      // As survey:fieldwork-start: refused once the first mailing has gone.
+      const survey = await this.surveys.setFieldworkStart(code, validateInput(FieldworkStartDto, { date }).date);
+      res.redirect(303, `/coordinator?survey=${encodeURIComponent(survey.code)}&done=${encodeURIComponent(
+        `Fieldwork of ${survey.code} starts on ${longDate(date)}: each patient's questionnaire will be chosen by their age on that day when the initial mailing is launched.`)}`);
+    } catch (error) {
+      // Refused because the first mailing has gone: the page shows no form then, so the message points at the notice saying so.
+      const refused = error instanceof DomainError && error.code === 'invalid_state';
+      const errors = formErrors(error, fieldsNamed('startDay'), {}, refused ? 'fieldwork-started' : 'startDay');
+      await this.showFieldworkStart(res, code, values, errors, refused ? 409 : 400);
+    }
+  }
+
+  private async showFieldworkStart(res: Response, code: string, values: Record<string, string>, errors?: ReturnType<typeof fieldErrors>, status = 200) {
+    const survey = await this.surveys.get(code);
+    const settings = parseSurveySettings(survey.settings);
+    this.pages.render(res, 'coordinator-fieldwork-start.njk', {
+      title: 'Fieldwork start date', survey, values, errors,
+      // The date can be set until the initial mailing is launched (which chooses questionnaires by age on it).
+      open: survey.status === 'setup' || survey.status === 'sampling',
+      current: settings.fieldworkStart ? longDate(settings.fieldworkStart) : null,
+      bands: (settings.questionnaireByAge ?? []).map((b) => `${b.fromAge} to ${b.toAge}`),
+    }, status);
+  }
+
   private showNewSurvey(res: Response, values: Record<string, string>, errors?: ReturnType<typeof fieldErrors>, status = 200) {
     const shown = kindOf(values.shownKind);
     const defaults = defaultSettingValues(shown);
@@ -211,6 +251,8 @@ export class CoordinatorSetupPages {
     }, status);
   }
 }
+
+const FIELDWORK_START_WRONG = 'Enter the day fieldwork starts as a real date, for example 1 9 2026';
 
 const KIND_HINTS: Record<SurveyKind, string> = {
   adult: 'Patients aged 16 and over at any trust.',

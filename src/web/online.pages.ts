@@ -6,7 +6,7 @@ import { allQuestions } from '../questionnaires/load-questionnaire';
 import type { Question, Respondent } from '../questionnaires/questionnaire-definition';
 import { hasRespondents, PART_HEADINGS, PART_NAMES, questionnaireParts } from '../questionnaires/questionnaire-parts';
 import { normaliseAccessCode } from '../responses/responses.service';
-import { FormState, OnlineFormService } from '../responses/online-form.service';
+import { FormState, NoSuchPartError, OnlineFormService } from '../responses/online-form.service';
 import { onlineQuestion } from './online-question-view';
 import { fieldErrors, Pages } from './pages';
 
@@ -219,6 +219,16 @@ export class OnlinePages {
       }
       return state;
     } catch (error) {
+      if (error instanceof NoSuchPartError) {
+        this.pages.render(res, 'message.njk', {
+          ...SERVICE, footerSurvey: error.surveyCode, footerTrust: error.trustCode, title: 'There is no such part of the questionnaire',
+          paragraphs: [error.parted
+            ? 'The address you followed names a part this questionnaire does not have. Your access code is fine: start again from the page asking who is answering.'
+            : 'The address you followed names a part, but this questionnaire is answered as a whole. Your access code is fine: start again from the beginning.'],
+          link: { href: `/s/${error.accessCode}`, text: error.parted ? 'Choose who is answering' : 'Start the questionnaire' },
+        }, 404);
+        return null;
+      }
       if (!(error instanceof DomainError) || !['not_found', 'too_many_requests', 'invalid_state'].includes(error.code)) throw error;
       const tooMany = error.code === 'too_many_requests';
       this.pages.render(res, 'message.njk', {
