@@ -22,6 +22,7 @@ import { SampleFileExclusions1797638400000 } from './1797638400000-sample-file-e
 import { MailingPlanAndSms1797724800000 } from './1797724800000-mailing-plan-and-sms';
 import { EmailBounces1797811200000 } from './1797811200000-email-bounces';
 import { SuppressionReasonsUnion1797900000000 } from './1797900000000-suppression-reasons-union';
+import { MailingSentCounts1797993600000 } from './1797993600000-mailing-sent-counts';
 
 /** Every migration, oldest first. Listed by hand so the same list runs from dist/ and under jest. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AuditOutlivesPatients1796256000000, LeastPrivilege1796260000000, MailingInterrupted1796428800000,
   AreaLookup1796947200000, OutcomesPerSurvey1797033600000, ReportRuns1797120000000, PrereleaseAccess1797206400000,
   SampleImportStaging1797379200000, OutcomeFactsOnPatients1797552000000, SampleFileExclusions1797638400000,
-  MailingPlanAndSms1797724800000, EmailBounces1797811200000, SuppressionReasonsUnion1797900000000];
+  MailingPlanAndSms1797724800000, EmailBounces1797811200000, SuppressionReasonsUnion1797900000000,
+  MailingSentCounts1797993600000];
