@@ -23,6 +23,7 @@ import { MailingPlanAndSms1797724800000 } from './1797724800000-mailing-plan-and
 import { EmailBounces1797811200000 } from './1797811200000-email-bounces';
 import { SuppressionReasonsUnion1797900000000 } from './1797900000000-suppression-reasons-union';
 import { SurveyKinds1797979200000 } from './1797979200000-survey-kinds';
+import { MailingSentCounts1797993600000 } from './1797993600000-mailing-sent-counts';
 import { Over15Exclusion1798000000000 } from './1798000000000-over-15-exclusion';
 import { ResponseParts1798020000000 } from './1798020000000-response-parts';
 import { OneOffPackLetters1798023600000 } from './1798023600000-one-off-pack-letters';
@@ -36,5 +37,6 @@ export const MIGRATIONS = [
   AreaLookup1796947200000, OutcomesPerSurvey1797033600000, ReportRuns1797120000000, PrereleaseAccess1797206400000,
   SampleImportStaging1797379200000, OutcomeFactsOnPatients1797552000000, SampleFileExclusions1797638400000,
   MailingPlanAndSms1797724800000, EmailBounces1797811200000, SuppressionReasonsUnion1797900000000,
-  SurveyKinds1797979200000, Over15Exclusion1798000000000, ResponseParts1798020000000, OneOffPackLetters1798023600000,
+  SurveyKinds1797979200000, MailingSentCounts1797993600000, Over15Exclusion1798000000000, ResponseParts1798020000000,
+  OneOffPackLetters1798023600000,
 ];

@@ -81,9 +81,10 @@ export class ReportsService {
       this.query<{ trust_code: string; outcome: keyof OutcomeCounts; response_mode: keyof ResponseRateRow['byMode'] | null; n: number }>(
         `SELECT trust_code, outcome, response_mode, count(*)::int AS n FROM patient_outcomes WHERE survey_id = $1 GROUP BY 1, 2, 3`,
         [survey.id]),
+      // Kept beside the ledger by its triggers (MailingSentCounts1797993600000), in shards.
       this.query<MailedRow>(
-        `SELECT trust_code, step, channel, count(*)::int AS n FROM mailings
-         WHERE survey_id = $1 AND status = 'sent' GROUP BY 1, 2, 3`, [survey.id]),
+        `SELECT trust_code, step, channel, sum(sent)::int AS n FROM mailing_sent_counts
+         WHERE survey_id = $1 GROUP BY 1, 2, 3 HAVING sum(sent) > 0`, [survey.id]),
       // ICB names come from the area lookup; an ICB it does not name yet is shown by its code.
       this.dataSource.query('SELECT t.code, t.name, t.icb_code, i.name AS icb_name FROM trusts t LEFT JOIN area_icbs i ON i.code = t.icb_code ORDER BY t.code') as
         Promise<{ code: string; name: string; icb_code: string | null; icb_name: string | null }[]>,
