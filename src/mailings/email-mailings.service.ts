@@ -12,8 +12,7 @@ import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/p
 import { MailingPlanStep, mailingPlanOf } from '../surveys/mailing-plan';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
-import type { SlotTurn } from '../infra/mail/send-slots';
-import { ClaimedRow, DIRECT_RUN, JobRun, LedgerClaims, PassedFinish, SendOutcome } from './ledger-claims';
+import { ClaimedRow, DIRECT_RUN, JobRun, LedgerClaims, SendOutcome } from './ledger-claims';
 import { EmailTemplate, loadEmailTemplate, renderEmail, RenderedEmail } from './email-template';
 import { StepGate } from './step-gate';
 import { emailSuppressionReasonSql } from './suppression';
@@ -67,8 +66,7 @@ export class EmailMailingsService implements OnModuleInit {
   }
 
   send(mailingId: string, job: JobRun = DIRECT_RUN): Promise<EmailOutcome> {
-    // Only e-mail sends hold these slots, so what a holder passes on is always a ledger row's end.
-    return this.transport.slots.run((turn) => this.ledger.run(mailingId, job, (row) => this.deliver(row, job), turn as SlotTurn<PassedFinish>));
+    return this.transport.slots.run(() => this.ledger.run(mailingId, job, (row) => this.deliver(row, job)));
   }
 
   private async deliver(claimed: ClaimedEmail, job: JobRun): Promise<{ providerId: null }> {

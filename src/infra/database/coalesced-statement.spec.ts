@@ -46,29 +46,3 @@ describe('CoalescedStatement', () => {
     expect(await s.call(3)).toBe(3);
   });
 });
-
-describe('CoalescedStatement with statements in flight at once', () => {
-  it('starts another statement while one runs, but never one with a key of a statement in flight', async () => {
-    const statements: string[][] = [];
-    const releases: (() => void)[] = [];
-    const s = new CoalescedStatement(async (xs: { keys: string[] }[]) => {
-      statements.push(xs.map((x) => x.keys.join('+')));
-      await new Promise<void>((r) => releases.push(r));
-      return xs.map((x) => x.keys.join('+'));
-    }, (x) => x.keys, 500, 2);
-    const first = s.call({ keys: ['a', 'b'] });
-    await new Promise((r) => setImmediate(r));
-    const second = s.call({ keys: ['c'] });
-    const blocked = s.call({ keys: ['b'] });
-    await new Promise((r) => setImmediate(r));
-    // 'c' goes at once beside the statement in flight; 'b' waits for the one holding it.
-    expect(statements).toEqual([['a+b'], ['c']]);
-    releases[0]();
-    expect(await first).toBe('a+b');
-    await new Promise((r) => setImmediate(r));
-    expect(statements).toEqual([['a+b'], ['c'], ['b']]);
-    releases[1]();
-    releases[2]();
-    expect(await Promise.all([second, blocked])).toEqual(['c', 'b']);
-  });
-});

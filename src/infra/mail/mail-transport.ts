@@ -54,7 +54,7 @@ export class MailTransport implements OnModuleDestroy {
   private readonly transporter: Transporter;
   readonly mode: 'smtp' | 'outbox';
   /** One per pooled connection: claim a ledger row only when a connection is free to carry it. */
-  readonly slots: SendSlots<unknown>;
+  readonly slots: SendSlots;
 
   constructor(private readonly config: AppConfig, private readonly store: FileStore, draining: Draining) {
     const timeout = config.MAIL_SEND_TIMEOUT_SECONDS * 1000;
