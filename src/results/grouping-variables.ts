@@ -52,16 +52,11 @@ export function ageBand(age: number | null | undefined): AgeBand | null {
   return AGE_BANDS[Math.floor((age - 25) / 10) + 1];
 }
 
-/** A child's band (the Under-16 survey's questionnaire bands) from age at discharge: null from 16. */
-export function childAgeBand(age: number | null | undefined): AgeBand | null {
-  if (age === null || age === undefined || !Number.isFinite(age) || age < 0 || age >= 16) return null;
-  return age <= 7 ? '0–7' : age <= 11 ? '8–11' : '12–15';
-}
-
 /**
  * A survey's age bands by age at discharge: with questionnaires by age (the Under-16 survey) the
- * bands of its settings, labelled "0–7", "8–11", "12–15"; otherwise the adult bands. An age in
- * no band is null.
+ * bands of its settings, labelled by their ages ("0–7", "8–11", "12–15" by default); otherwise
+ * the adult bands. An age in no band is null. The results, response rates by group and the
+ * dataset all place respondents by these.
  */
 export function surveyAgeBands(settings: { questionnaireByAge?: { fromAge: number; toAge: number }[] }): { groups: string[]; of: (age: number | null | undefined) => string | null } {
   const bands = settings.questionnaireByAge;

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Respondent } from './method';
-import { ageBand, childAgeBand, ethnicGroup, imdQuintileLabel, sexGroup, tumourGroup } from './grouping-variables';
+import { ethnicGroup, imdQuintileLabel, sexGroup, surveyAgeBands, tumourGroup } from './grouping-variables';
 import type { SurveyQuestions } from './survey-questions';
 
 interface Row {
@@ -15,9 +15,13 @@ export const ageAtDischargeSql = (p: string) =>
 /**
  * The survey's respondents (RESULTS-METHOD "Who counts"): a completed questionnaire with at
  * least one answered question. Only anonymous variables are read (kept after the purge), so
- * the figures are the same before and after it.
+ * the figures are the same before and after it. Each is in one of the survey's age bands
+ * (surveyAgeBands of its settings, as response rates by group and the dataset's codebook are).
  */
-export async function loadRespondents(dataSource: DataSource, surveyId: string, questions: SurveyQuestions): Promise<Respondent[]> {
+export async function loadRespondents(
+  dataSource: DataSource, surveyId: string, questions: SurveyQuestions, settings: Parameters<typeof surveyAgeBands>[0],
+): Promise<Respondent[]> {
+  const bandOf = surveyAgeBands(settings).of;
   const rows: Row[] = await dataSource.query(
     `SELECT p.id::text AS id, p.trust_code AS trust, p.icb_code AS icb, p.cancer_alliance_code AS alliance, p.imd_quintile AS imd,
        ${ageAtDischargeSql('p')} AS age,
@@ -35,8 +39,8 @@ export async function loadRespondents(dataSource: DataSource, surveyId: string, 
   }
   const respondents: Respondent[] = [];
   for (const row of byPatient.values()) {
-    // The Under-16 survey's children are in its own bands; an adult survey samples no one under 16.
-    const band = ageBand(row.age) ?? childAgeBand(row.age);
+    // An adult survey samples no one under 16; the Under-16 survey no one outside its bands.
+    const band = bandOf(row.age);
     if (!band || !answeredAny(row.answers)) continue;
     const tumour = tumourGroup(row.icd10);
     respondents.push({

@@ -10,6 +10,7 @@ import {
   breakdown, BREAKDOWNS, type BreakdownBy, frequencies, leagueTable, prepareRespondents, type PreparedRespondents,
   questionScores, type QuestionScores, respondentsPerTrust, type ResultsSettings, trend,
 } from './method';
+import { surveyAgeBands } from './grouping-variables';
 import { loadRespondents } from './respondents';
 import { ResultsAccess, type ResultsGrant, type ResultsScope } from './results-access';
 import {
@@ -130,8 +131,10 @@ export class ResultsService {
   private async compute(survey: Survey, fingerprint: string): Promise<SurveyResults> {
     const settings = parseSurveySettings(survey.settings);
     const questions = surveyQuestionsOf(settings);
-    const respondents = prepareRespondents(await loadRespondents(this.dataSource, survey.id, questions));
-    const resultsSettings = { suppressionThreshold: settings.suppressionThreshold, previousSurvey: settings.previousSurvey };
+    const resultsSettings = {
+      suppressionThreshold: settings.suppressionThreshold, previousSurvey: settings.previousSurvey, ageBands: surveyAgeBands(settings).groups,
+    };
+    const respondents = prepareRespondents(await loadRespondents(this.dataSource, survey.id, questions, settings), resultsSettings);
     return {
       survey: { id: survey.id, code: survey.code, name: survey.name }, settings: resultsSettings, questions, respondents,
       scores: questions.evaluative.map((q) => questionScores(q, respondents, resultsSettings)), fingerprint,

@@ -35,7 +35,7 @@ export class DatasetService {
     const settings = parseSurveySettings(survey.settings);
     const questions = surveyQuestionsOf(settings);
     const columns = codebook(questions, await this.names(survey.id), surveyAgeBands(settings).groups);
-    const respondents = await loadRespondents(this.dataSource, survey.id, questions);
+    const respondents = await loadRespondents(this.dataSource, survey.id, questions, settings);
     const modes = new Map<string, string>((await this.dataSource.query(
       'SELECT patient_id::text AS id, mode FROM responses WHERE survey_id = $1', [survey.id])).map((r: { id: string; mode: string }) => [r.id, r.mode]));
     // A hash of the survey's own id and the patient's: stable between runs, unrelated to the sample or reply order.

@@ -54,6 +54,14 @@ describe('breakdowns by patient group', () => {
     expect(cell('85+')).toEqual({ question: 'privacy', base: 32, positive: 21, score: 65.625, suppressed: false });
   });
 
+  it('by age, has the survey\'s own bands as its groups when the settings give them', () => {
+    const children = [...band('RZ', '0–4', 3, 1, () => '1'), ...band('RZ', '10–15', 4, 4, () => '2')];
+    const result = breakdown('age_band', [PRIVACY], children, { suppressionThreshold: 1, ageBands: ['0–4', '5–9', '10–15'] });
+    expect(result.groups.map((g) => [g.group, g.questions[0].base, g.questions[0].positive])).toEqual([['0–4', 3, 1], ['5–9', 0, null], ['10–15', 4, 4]]);
+    // Without the survey's bands the adult ones are the groups: no child is in any.
+    expect(breakdown('age_band', [PRIVACY], children, { suppressionThreshold: 1 }).groups.every((g) => g.questions[0].base === 0)).toBe(true);
+  });
+
   it('gives the secondary breast cancer group its own scores', () => {
     // RB: 21 with secondary breast cancer (14 positive → 66.67%), 30 without (12 → 40%).
     // RW: 5 with (3 positive) and 30 without: the 5 are withheld, and so the 30, the only other cell.

@@ -1,5 +1,5 @@
 import { classifier, type EvaluativeQuestion } from './classify';
-import { BREAKDOWN_GROUPS, type BreakdownBy, CHILD_AGE_BANDS, type Respondent } from './groups';
+import { type BreakdownBy, breakdownGroups, type Respondent } from './groups';
 import type { PreparedRespondents } from './prepared';
 import { DEFAULT_RESULTS_SETTINGS, score, type ResultsSettings } from './settings';
 import { isSuppressed, secondarySuppression } from './suppression';
@@ -34,7 +34,8 @@ function inScope(scope: OrganisationScope | undefined): (r: Respondent) => boole
  * Scores by patient group, every group of the variable listed in table order (empty ones too).
  * For one organisation (a trust, or an ICB or Cancer Alliance in a local report) the groups add
  * up to the organisation's shown score, so secondary suppression applies per question;
- * nationally it does not. A string scope is a trust code.
+ * nationally it does not. A string scope is a trust code. By age, the groups are the survey's
+ * bands (settings.ageBands; the adult bands when absent).
  */
 export function breakdown(
   by: BreakdownBy,
@@ -46,7 +47,7 @@ export function breakdown(
   const organisation: OrganisationScope | undefined = typeof scope === 'string' ? { trust: scope } : scope;
   const included = inScope(organisation);
   const list = Array.isArray(respondents) ? respondents : (respondents as PreparedRespondents).respondents;
-  const { groups, of } = groupsFor(by, list);
+  const { groups, of } = breakdownGroups(by, settings.ageBands);
   const groupIndex = new Map(groups.map((g, i) => [g, i]));
   const base = questions.map(() => new Int32Array(groups.length));
   const positive = questions.map(() => new Int32Array(groups.length));
@@ -80,10 +81,4 @@ export function breakdown(
     ...organisation,
     groups: groups.map((group, g) => ({ group, questions: cells.map((column) => column[g]) })),
   };
-}
-
-/** A breakdown's groups: by age, the Under-16 survey's bands when its respondents are children. */
-function groupsFor(by: BreakdownBy, respondents: readonly Respondent[]): { groups: readonly string[]; of: (r: Respondent) => string } {
-  const children = by === 'age_band' && respondents.some((r) => (CHILD_AGE_BANDS as readonly string[]).includes(r.ageBand));
-  return children ? { groups: CHILD_AGE_BANDS, of: (r) => r.ageBand } : BREAKDOWN_GROUPS[by];
 }

@@ -1,4 +1,4 @@
-import { CASE_MIX_VARIABLES, type Respondent } from './groups';
+import { AGE_BANDS, type CaseMixVariable, caseMixVariables, type Respondent } from './groups';
 import { fitLogistic, type LogisticFit } from './logistic';
 
 export interface CaseMixDesign {
@@ -14,48 +14,70 @@ export interface CaseMixModel extends CaseMixDesign {
   predicted: Float64Array;
 }
 
-const LEVELS = CASE_MIX_VARIABLES.map((v) => v.categories.length);
-const PATTERNS = LEVELS.reduce((a, b) => a * b, 1);
-const INDEX = CASE_MIX_VARIABLES.map((v) => new Map(v.categories.map((c, i) => [c, i])));
+/** The case-mix variables of one survey (its age bands) and how patterns are numbered over them. */
+export interface CaseMixSpace {
+  readonly variables: readonly CaseMixVariable[];
+  readonly levels: readonly number[];
+  readonly patterns: number;
+  readonly index: readonly Map<string, number>[];
+}
+
+const spaces = new Map<string, CaseMixSpace>();
+
+/** The case-mix space of a survey whose age bands are ageBands (the adult bands by default); one per list of bands. */
+export function caseMixSpace(ageBands: readonly string[] = AGE_BANDS): CaseMixSpace {
+  const key = ageBands.join('\u0000');
+  let space = spaces.get(key);
+  if (!space) {
+    const variables = caseMixVariables([...ageBands]);
+    const levels = variables.map((v) => v.categories.length);
+    space = { variables, levels, patterns: levels.reduce((a, b) => a * b, 1), index: variables.map((v) => new Map(v.categories.map((c, i) => [c, i]))) };
+    spaces.set(key, space);
+  }
+  return space;
+}
 
 /**
- * Each respondent's covariate pattern as one number (mixed radix over the five variables).
- * Respondents sharing a pattern share a predicted probability, so the model is fitted over
- * patterns (at most 8·3·6·6·13) weighted by how many respondents have each.
+ * Each respondent's covariate pattern as one number (mixed radix over the five variables, age
+ * the most significant). Respondents sharing a pattern share a predicted probability, so the
+ * model is fitted over patterns (at most 8·3·6·6·13 for an adult survey) weighted by how many
+ * respondents have each.
  */
-export function patternOf(r: Respondent): number {
+export function patternOf(r: Respondent, space: CaseMixSpace = caseMixSpace()): number {
   let key = 0;
-  for (let v = 0; v < CASE_MIX_VARIABLES.length; v++) {
-    const i = INDEX[v].get(CASE_MIX_VARIABLES[v].of(r));
-    if (i === undefined) throw new Error(`respondent ${r.id}: ${CASE_MIX_VARIABLES[v].name} is not one of the method's categories`);
-    key = key * LEVELS[v] + i;
+  for (let v = 0; v < space.variables.length; v++) {
+    const i = space.index[v].get(space.variables[v].of(r));
+    if (i === undefined) throw new Error(`respondent ${r.id}: ${space.variables[v].name} is not one of the survey's categories`);
+    key = key * space.levels[v] + i;
   }
   return key;
 }
 
 /** Decodes pattern key → category index of each variable. */
-function decode(key: number, out: Int32Array): void {
-  for (let v = CASE_MIX_VARIABLES.length - 1; v >= 0; v--) {
-    out[v] = key % LEVELS[v];
-    key = Math.floor(key / LEVELS[v]);
+function decode(space: CaseMixSpace, key: number, out: Int32Array): void {
+  for (let v = space.variables.length - 1; v >= 0; v--) {
+    out[v] = key % space.levels[v];
+    key = Math.floor(key / space.levels[v]);
   }
 }
 
 /**
  * Fits the method's case-mix model (step 1) over the respondents in a question's base, with
- * positive[i] saying whether respondent i answered positively.
+ * positive[i] saying whether respondent i answered positively; ageBands are the survey's.
  */
-export function fitCaseMix(base: readonly Respondent[], positive: ArrayLike<boolean | number>): CaseMixModel {
-  const patterns = Int32Array.from(base, patternOf);
-  return fitCaseMixPatterns(patterns, Uint8Array.from(Array.from({ length: base.length }, (_, i) => (positive[i] ? 1 : 0))), base.length);
+export function fitCaseMix(base: readonly Respondent[], positive: ArrayLike<boolean | number>, ageBands: readonly string[] = AGE_BANDS): CaseMixModel {
+  const space = caseMixSpace(ageBands);
+  const patterns = Int32Array.from(base, (r) => patternOf(r, space));
+  return fitCaseMixPatterns(patterns, Uint8Array.from(Array.from({ length: base.length }, (_, i) => (positive[i] ? 1 : 0))), base.length, space);
 }
 
-/** fitCaseMix over the first n entries of covariate patterns (see patternOf) and 0/1 outcomes. */
-export function fitCaseMixPatterns(patterns: Int32Array, positive: Uint8Array, n: number): CaseMixModel {
+/** fitCaseMix over the first n entries of covariate patterns (patternOf in space) and 0/1 outcomes. */
+export function fitCaseMixPatterns(patterns: Int32Array, positive: Uint8Array, n: number, space: CaseMixSpace = caseMixSpace()): CaseMixModel {
+  const PATTERNS = space.patterns;
   const count = new Float64Array(PATTERNS);
   const successes = new Float64Array(PATTERNS);
-  const categoryCounts = LEVELS.map((l) => new Float64Array(l));
-  const cats = new Int32Array(CASE_MIX_VARIABLES.length);
+  const categoryCounts = space.levels.map((l) => new Float64Array(l));
+  const cats = new Int32Array(space.variables.length);
   for (let i = 0; i < n; i++) {
     count[patterns[i]]++;
     successes[patterns[i]] += positive[i];
@@ -64,14 +86,14 @@ export function fitCaseMixPatterns(patterns: Int32Array, positive: Uint8Array, n
   for (let key = 0; key < PATTERNS; key++) {
     if (!count[key]) continue;
     present.push(key);
-    decode(key, cats);
+    decode(space, key, cats);
     for (let v = 0; v < cats.length; v++) categoryCounts[v][cats[v]] += count[key];
   }
 
   // Column of each (variable, category): -1 for the reference and for absent categories.
   const columns = ['(intercept)'];
   const references: Record<string, string> = {};
-  const columnOf = CASE_MIX_VARIABLES.map((variable, v) => {
+  const columnOf = space.variables.map((variable, v) => {
     const counts = categoryCounts[v];
     let ref = 0;
     for (let c = 1; c < counts.length; c++) if (counts[c] > counts[ref]) ref = c; // strict: ties keep the first
@@ -93,7 +115,7 @@ export function fitCaseMixPatterns(patterns: Int32Array, positive: Uint8Array, n
     y[row] = successes[key];
     trials[row] = count[key];
     data[row * p] = 1;
-    decode(key, cats);
+    decode(space, key, cats);
     for (let v = 0; v < cats.length; v++) {
       const col = columnOf[v][cats[v]];
       if (col >= 0) data[row * p + col] = 1;

@@ -84,6 +84,17 @@ describe('the case-mix model', () => {
     ]);
   });
 
+  it('takes its age categories from the survey\'s own bands, in their order, and refuses a respondent in none of them', () => {
+    // 0–4 ×2, 5–9 ×2, 10–15 ×1: a tie between 0–4 and 5–9 goes to the band listed first.
+    const bands = ['0–4', '5–9', '10–15'];
+    const base = ['10–15', '5–9', '0–4', '5–9', '0–4'].map((ageBand) => respondent({ ageBand }));
+    const model = fitCaseMix(base, [1, 0, 1, 1, 0], bands);
+    expect(model.references['age band']).toBe('0–4');
+    expect(model.columns).toEqual(['(intercept)', 'age band: 5–9', 'age band: 10–15']);
+    expect(() => fitCaseMix([respondent({ ageBand: '0–7' })], [1], bands)).toThrow(/age band is not one of the survey's categories/);
+    expect(() => fitCaseMix([respondent({ ageBand: '0–4' })], [1])).toThrow(/age band is not one of the survey's categories/);
+  });
+
   it('with nothing varying, predicts the national proportion for everyone', () => {
     const base = Array.from({ length: 5 }, () => respondent());
     const model = fitCaseMix(base, [1, 1, 0, 1, 0]);

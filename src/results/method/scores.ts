@@ -60,7 +60,7 @@ export function questionScores(
   respondents: readonly Respondent[] | PreparedRespondents,
   settings: ResultsSettings = DEFAULT_RESULTS_SETTINGS,
 ): QuestionScores {
-  const all = prepareRespondents(respondents);
+  const all = prepareRespondents(respondents, settings);
   const tallies = (codes: readonly string[]) => codes.map((): Tally => ({ base: 0, positive: 0, expected: 0 }));
   const trusts = tallies(all.trusts);
   const icbs = tallies(all.icbs);
@@ -89,7 +89,7 @@ export function questionScores(
   }
 
   const N = size ? nationalPositive / size : 0;
-  const model = size ? fitCaseMixPatterns(basePattern, basePositive, size) : null;
+  const model = size ? fitCaseMixPatterns(basePattern, basePositive, size, all.caseMix) : null;
   if (model) for (let k = 0; k < size; k++) trusts[all.trustOf[baseIndex[k]]].expected += model.predicted[k];
 
   return {

@@ -1,6 +1,11 @@
 export interface ResultsSettings {
   /** Figures resting on fewer respondents than this are withheld (survey setting, default 21). */
   suppressionThreshold: number;
+  /**
+   * The survey's age bands in order (surveyAgeBands' groups): the age breakdown's groups and the
+   * case-mix model's age categories. The adult bands when absent.
+   */
+  ageBands?: readonly string[];
 }
 
 export const DEFAULT_RESULTS_SETTINGS: ResultsSettings = { suppressionThreshold: 21 };
