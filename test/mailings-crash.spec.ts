@@ -28,8 +28,8 @@ const until = async (what: string, check: () => boolean | Promise<boolean>, ever
  * Worker processes killed (SIGKILL) in the middle of a step, then one left to finish it. Each
  * kill is placed by what the test sees, never by how long things take: the first while the print
  * file is being written, the second with e-mails in flight once the second worker has taken over
- * everything the first held. (BullMQ fails a job outright when it stalls a second time: a kill
- * landing on a job taken over from the first kill would test that, not a restart.)
+ * everything the first held. (A job taken over from the first kill and abandoned again is
+ * test/worker-stalls.spec.ts's case, not a restart's.)
  */
 describe('a worker killed in the middle of a step', () => {
   let t: TestApp;

@@ -63,6 +63,14 @@ describe('configuration', () => {
     }
   });
 
+  it('lets a job be abandoned by dying workers 5 times by default before BullMQ fails it', () => {
+    expect(loadConfig({}).WORKER_MAX_STALLS).toBe(5);
+    expect(loadConfig({ WORKER_MAX_STALLS: '1' }).WORKER_MAX_STALLS).toBe(1);
+    for (const bad of ['0', '101', 'five', '-1']) {
+      expect(problemsOf({ WORKER_MAX_STALLS: bad })).toEqual(['WORKER_MAX_STALLS must be a whole number from 1 to 100']);
+    }
+  });
+
   it('treats an empty variable as unset', () => {
     const config = loadConfig({ PORT: '', SMTP_HOST: '' });
     expect(config.PORT).toBe(3000);

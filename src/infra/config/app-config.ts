@@ -131,6 +131,14 @@ export class AppConfig {
   WORKER_LOCK_SECONDS = 30;
 
   /**
+   * How many times a job may be abandoned by dying workers (its lock expired) and still be taken
+   * over; one more and BullMQ fails it without running it. Safe to be generous: every handler
+   * is idempotent over the ledger, so a re-run never sends or prints anything twice.
+   */
+  @IntBetween(1, 100)
+  WORKER_MAX_STALLS = 5;
+
+  /**
    * Patient rows one sample file may hold. An import keeps no per-row state in the process, so
    * this is a check that it is the right file, not a memory bound: no trust sends more.
    */

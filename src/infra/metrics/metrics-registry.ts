@@ -29,7 +29,7 @@ export class MetricsRegistry {
 
   readonly jobs = new Counter({
     name: 'fieldwork_jobs_total',
-    help: 'Job attempts run by this process, by queue and outcome (completed, failed, handed_back)',
+    help: 'Job attempts run by this process, by queue and outcome (completed, failed, handed_back; failed also counts a job failed unrun for stalling too often)',
     labelNames: ['queue', 'outcome'],
     registers: [this.registry],
   });
@@ -61,6 +61,11 @@ export class MetricsRegistry {
   recordJob(queue: string, outcome: JobOutcome, seconds: number): void {
     this.jobDuration.observe({ queue, outcome }, seconds);
     this.jobs.inc({ queue, outcome });
+  }
+
+  /** A job BullMQ failed without running it (abandoned by dying workers too often): nothing ran, so no duration. */
+  recordFailedUnrun(queue: string): void {
+    this.jobs.inc({ queue, outcome: 'failed' });
   }
 
   /** Process metrics (CPU, memory, event loop): only where the registry is served, once. */

@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Type } from '@nestjs/common';
 import { Job, WaitingError } from 'bullmq';
 import { AppConfig } from '../config/app-config';
@@ -28,7 +28,21 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
         concurrency: QUEUE_POLICY[queue].concurrency,
         lockDuration,
         stalledInterval: lockDuration,
+        // BullMQ's default (1) fails a job, unrun, the second time dying workers abandon it, leaving
+        // its rows pending until a wave:reconcile. Taking it over again is safe: every handler is
+        // idempotent over the ledger (what was sent or printed is recorded, what was in flight is
+        // marked interrupted), so a re-run never sends or prints anything twice.
+        maxStalledCount: config.WORKER_MAX_STALLS,
       }, QueueProcessor);
+    }
+
+    /**
+     * A job abandoned more than WORKER_MAX_STALLS times is failed by the worker that next takes it,
+     * without process() running (BullMQ's deferred failure): counted here, as process() counts the rest.
+     */
+    @OnWorkerEvent('failed')
+    onFailed(job: Job | undefined): void {
+      if (job?.deferredFailure) this.metrics.recordFailedUnrun(queue);
     }
 
     // Errors propagate so BullMQ applies the queue's retries and keeps the failure.
