@@ -11,6 +11,7 @@ import { startApp, TestApp } from './support/app';
 import { lockedSurvey, settled } from './support/mailing-survey';
 import { patientRow } from './support/sample-files';
 import { SmtpSink, SmtpSinkOptions } from './support/smtp-sink';
+import { takeTurn, TURN_TIMEOUT_MS } from './support/one-at-a-time';
 
 const root = join(__dirname, '..');
 const PATIENTS = 300;
@@ -32,6 +33,7 @@ const until = async (what: string, check: () => boolean | Promise<boolean>, ever
  * test/worker-stalls.spec.ts's case, not a restart's.)
  */
 describe('a worker killed in the middle of a step', () => {
+  let endTurn: (() => Promise<void>) | undefined;
   let t: TestApp;
   let smtp: SmtpSink;
   // Slow enough that the kills land while e-mails are in flight; slower once the second worker runs.
@@ -72,9 +74,10 @@ describe('a worker killed in the middle of a step', () => {
   };
 
   beforeAll(async () => {
+    endTurn = await takeTurn();
     t = await startApp();
     smtp = await new SmtpSink(sink).start();
-  });
+  }, TURN_TIMEOUT_MS);
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
     await smtp.stop();
@@ -84,6 +87,8 @@ describe('a worker killed in the middle of a step', () => {
     for (const name of existsSync(tmpDir) ? readdirSync(tmpDir) : []) if (!scratchBefore.has(name)) rmSync(join(tmpDir, name), { force: true });
     await t.app.close();
   });
+  // Declared after the clean-up, so it runs after it (and even when the clean-up failed).
+  afterAll(async () => endTurn?.());
 
   it('finishes after a restart with every letter printed once and no e-mail sent twice', async () => {
     const patients = await lockedSurvey(t, Array.from({ length: PATIENTS }, (_, i) =>

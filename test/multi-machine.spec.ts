@@ -11,6 +11,7 @@ import { S3StandIn } from './support/s3-stand-in';
 import { patientRow } from './support/sample-files';
 import { SmtpSink } from './support/smtp-sink';
 import { TEST_OPERATOR_TOKEN } from './support/test-env';
+import { takeTurn, TURN_TIMEOUT_MS } from './support/one-at-a-time';
 
 const root = join(__dirname, '..');
 const PATIENTS = Number(process.env.MULTI_MACHINE_PATIENTS ?? 3000);
@@ -43,6 +44,7 @@ const pageCount = (pdf: Buffer) => pdf.toString('latin1').match(/\/Type \/Page\b
  * service serves it.
  */
 describe('the HTTP service and three workers on separate machines, one object store', () => {
+  let endTurn: (() => Promise<void>) | undefined;
   let s3: S3StandIn;
   let smtp: SmtpSink;
   let t: TestApp;
@@ -66,11 +68,12 @@ describe('the HTTP service and three workers on separate machines, one object st
     fetch(`${service}${path}`, { ...init, headers: { Authorization: `Bearer ${TEST_OPERATOR_TOKEN}`, 'Content-Type': 'application/json' } });
 
   beforeAll(async () => {
+    endTurn = await takeTurn();
     s3 = await new S3StandIn().start();
     smtp = await new SmtpSink().start();
     Object.assign(process.env, s3.env('wave'));
     t = await startApp(); // the test's own view of the database and queues, for set-up and checks
-  });
+  }, TURN_TIMEOUT_MS);
   afterAll(async () => {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
@@ -81,6 +84,8 @@ describe('the HTTP service and three workers on separate machines, one object st
     await s3.stop();
     for (const f of folders) rmSync(f, { recursive: true, force: true });
   });
+  // Declared after the clean-up, so it runs after it (and even when the clean-up failed).
+  afterAll(async () => endTurn?.());
 
   it(`prints every pack once, sends every e-mail once, and serves every file from any machine (${PATIENTS} patients)`, async () => {
     const patients = await lockedSurvey(t, Array.from({ length: PATIENTS }, (_, i) => patientRow(i + 1, {

@@ -10,6 +10,7 @@ import { startApp, TestApp } from './support/app';
 import { lockedSurvey, settled } from './support/mailing-survey';
 import { patientRow } from './support/sample-files';
 import { storedText } from './support/stored';
+import { takeTurn, TURN_TIMEOUT_MS } from './support/one-at-a-time';
 
 const root = join(__dirname, '..');
 const PATIENTS = 300;
@@ -37,6 +38,7 @@ const freePort = () => new Promise<number>((resolve, reject) => {
  * than maxStalledCount times (its own default: 1); WORKER_MAX_STALLS (default 5) sets that.
  */
 describe('a job abandoned twice by killed workers', () => {
+  let endTurn: (() => Promise<void>) | undefined;
   let t: TestApp;
   const children: ChildProcess[] = [];
   let scratchBefore = new Set<string>();
@@ -98,9 +100,10 @@ describe('a job abandoned twice by killed workers', () => {
     `SELECT count(*)::int AS n FROM mailings WHERE channel = 'postal' AND status NOT IN ('sent', 'failed', 'suppressed')`))[0].n;
 
   beforeAll(async () => {
+    endTurn = await takeTurn();
     t = await startApp();
     scratchBefore = new Set(scratch());
-  });
+  }, TURN_TIMEOUT_MS);
   afterEach(async () => {
     for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   });
@@ -111,6 +114,8 @@ describe('a job abandoned twice by killed workers', () => {
     for (const name of scratch()) if (!scratchBefore.has(name)) rmSync(join(dir, name), { force: true });
     await t.app.close();
   });
+  // Declared after the clean-up, so it runs after it (and even when the clean-up failed).
+  afterAll(async () => endTurn?.());
 
   it('is still finished by a third worker: one print file with every pack once, no row left pending', async () => {
     const { patients, printJobId } = await launchedPrintStep();
