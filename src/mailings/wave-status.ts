@@ -46,7 +46,8 @@ export interface WaveStatus {
   steps: StepProgress[];
 }
 
-interface StepRow {
+/** A row of mailing_steps: one launched step of a survey's plan. */
+export interface StepRow {
   step: string;
   launched_at: Date;
   launched_by: string;

@@ -13,7 +13,7 @@ import { MailingJobs } from './mailing-jobs';
 import { PACKS_PER_PRINT_FILE } from './print-files';
 import { ReconcilerService } from './reconciler.service';
 import { Channel, countReasons, planMessages, planPostal, PlannedMessages, PlannedPostal, unplannedSql } from './wave-planning';
-import { StepProgress, waveStatus, WaveStatus } from './wave-status';
+import { StepProgress, StepRow, waveStatus, WaveStatus } from './wave-status';
 
 export { CHANNELS } from './wave-planning';
 export type { Channel } from './wave-planning';
@@ -68,16 +68,6 @@ export interface LaunchPreview {
   limitedToGroup: boolean;
   smsOff: boolean;
   preconditions: LaunchPrecondition[];
-}
-
-interface StepRow {
-  step: string;
-  launched_at: Date;
-  launched_by: string;
-  scheduled_for: Date;
-  paused_at: Date | null;
-  paused_by: string | null;
-  pause_reason: string | null;
 }
 
 const DAY_MS = 86_400_000;
