@@ -10,7 +10,6 @@ import { configOrExit } from '../boot';
 import { CliModule } from '../cli/cli.module';
 import { DeathsService } from '../deaths/deaths.service';
 import { HelplineService } from '../helpline/helpline.service';
-import { WavesService } from '../mailings/waves.service';
 import { startHttp } from '../main';
 import { ResponsesService } from '../responses/responses.service';
 import { ReturnsService } from '../responses/returns.service';
@@ -21,6 +20,7 @@ import { TrustsService } from '../trusts/trusts.service';
 import { UsersService } from '../users/users.service';
 import { startWorkers } from '../worker';
 import { loadUnder16Demo, UNDER16_SURVEY } from './under16-demo';
+import { launchInitialAndWait } from './launch-initial';
 
 const SURVEY = 'DEMO-2026';
 const TRUSTS = [
@@ -88,13 +88,7 @@ async function load(app: Awaited<ReturnType<typeof NestFactory.createApplication
     writeFileSync(trace, ['nhs_number,date_of_death', ...deceased.map((n) => `${n},2026-10-01`)].join('\n') + '\n');
     await app.get(DeathsService).import(SURVEY, trace, 'demo-trace.csv', 'demo');
 
-    const waves = app.get(WavesService);
-    await waves.launch(SURVEY, 'initial', 'demo');
-    for (let i = 0; i < 600; i++) {
-      const [step] = (await waves.status(SURVEY, 'initial')).steps;
-      if (!step.channels.postal.waiting && !step.channels.email.waiting && !step.printFiles.planned) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await launchInitialAndWait(app, SURVEY);
 
     const db = app.get(DataSource);
     const patients: { ref: string; code: string }[] = await db.query(

@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { syntheticNhsNumber } from '../../bench/sample-file-generator';
 import { DeathsService } from '../deaths/deaths.service';
-import { WavesService } from '../mailings/waves.service';
 import { ResponsesService } from '../responses/responses.service';
 import { SampleFilesService } from '../samples/sample-files.service';
+import { SAMPLE_COLUMNS } from '../samples/sample-columns';
 import { SampleImportService } from '../samples/sample-import.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { TrustsService } from '../trusts/trusts.service';
+import { launchInitialAndWait } from './launch-initial';
 
 export const UNDER16_SURVEY = 'DEMO-U16-2026';
 export const PTC = { code: 'RDP', name: "Demo Synthetic Children's Hospital NHS Trust (PTC)" };
 
-const HEADER = 'trust_code,site_code,patient_record_number,nhs_number,title,first_name,surname,address_1,address_2,address_3,address_4,address_5,postcode,date_of_birth,sex,ethnicity,icd10,admission_date,discharge_date,patient_type,nhs_funded,sub_icb_code,email,mobile';
 const FIRST = ['Sam', 'Alex', 'Robin', 'Jo', 'Charlie', 'Kit'];
 const CODES = ['C91.0', 'C71.6', 'D33.1', 'C64', 'D35.2', 'C49.9'];
 const iso = (d: Date) => d.toISOString().slice(0, 10);
@@ -28,7 +28,7 @@ export async function loadUnder16Demo(app: INestApplicationContext, dir: string)
   await app.get(SurveysService).create({ code: UNDER16_SURVEY, kind: 'under16', name: 'Demonstration Under-16 survey (synthetic data)', periodStart: '2026-04-01', periodEnd: '2026-06-30' });
   await app.get(TrustsService).add({ code: PTC.code, name: PTC.name, icb: 'QDM', ptc: true });
   const path = join(dir, `${PTC.code}-u16.csv`);
-  const rows = [HEADER];
+  const rows = [Object.keys(SAMPLE_COLUMNS).join(',')];
   for (let i = 0; i < 33; i++) {
     // Ages 0 to 15 on the discharge day, twice over, then one who had turned 16.
     const age = i < 32 ? i % 16 : 16;
@@ -46,13 +46,7 @@ export async function loadUnder16Demo(app: INestApplicationContext, dir: string)
   writeFileSync(trace, 'nhs_number,date_of_death\n');
   await app.get(DeathsService).import(UNDER16_SURVEY, trace, 'demo-u16-trace.csv', 'demo');
 
-  const waves = app.get(WavesService);
-  await waves.launch(UNDER16_SURVEY, 'initial', 'demo');
-  for (let i = 0; i < 600; i++) {
-    const [step] = (await waves.status(UNDER16_SURVEY, 'initial')).steps;
-    if (!step.channels.postal.waiting && !step.channels.email.waiting && !step.printFiles.planned) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await launchInitialAndWait(app, UNDER16_SURVEY);
 
   const families: { code: string; questionnaire: string }[] = await app.get(DataSource).query(
     `SELECT p.access_code AS code, p.questionnaire FROM patients p JOIN surveys s ON s.id = p.survey_id
