@@ -180,4 +180,24 @@ describe('reports', () => {
     expect(rating.text).toBe('level,code,name,respondents,mean,suppressed\r\ntrust,RXX,RXX Synthetic NHS Trust,3,8.0,no\r\n'
       + 'trust,RYY,RYY Synthetic NHS Trust,1,,yes\r\nnational,national,England,4,8.5,no\r\n');
   });
+  // Last: it adds a death. The report counts the living and the dead by separate queries; both must
+  // give exactly what the patient_outcomes view gives each patient.
+  it('counts a patient who answered and then died as responded, exactly as the outcomes view does', async () => {
+    const [{ nhs }] = await t.dataSource.query('SELECT nhs_number AS nhs FROM patients WHERE survey_reference = $1', [refs.RXX[1]]);
+    writeFileSync(join(tmp, 'report-trace-2.csv'), `nhs_number,date_of_death\r\n${nhs},${today()}\r\n`);
+    await t.app.get(DeathsService).import('CPES-2026', join(tmp, 'report-trace-2.csv'), 'trace.csv', 'test');
+    const r = await reports().responseRates('CPES-2026', coordinator);
+    expect(r.national).toMatchObject({ sampled: 14, outcomes: { 1: 4, 2: 1, 3: 1, 4: 1, 5: 1, 6: 5, 7: 1 }, byMode: { paper: 1, online: 2, phone: 1 } });
+    const view: { trust_code: string; outcome: number; response_mode: string | null; n: number }[] = await t.dataSource.query(
+      `SELECT trust_code, outcome, response_mode, count(*)::int AS n FROM patient_outcomes o JOIN surveys s ON s.id = o.survey_id
+       WHERE s.code = 'CPES-2026' GROUP BY 1, 2, 3`);
+    for (const trust of r.trusts) {
+      const mine = view.filter((v) => v.trust_code === trust.code);
+      expect(trust.outcomes).toEqual(Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((c) => [c, mine.filter((v) => v.outcome === c).reduce((n, v) => n + v.n, 0)])));
+      for (const mode of ['paper', 'online', 'phone'] as const) {
+        expect(trust.byMode[mode]).toBe(mine.filter((v) => v.outcome === 1 && v.response_mode === mode).reduce((n, v) => n + v.n, 0));
+      }
+    }
+    expect(view.filter((v) => v.outcome === 1).reduce((n, v) => n + v.n, 0)).toBe(4);
+  });
 });

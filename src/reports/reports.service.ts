@@ -76,22 +76,25 @@ export class ReportsService {
   async responseRates(surveyCode: string, principal: Principal): Promise<ResponseRateReport> {
     const survey = await this.surveys.get(surveyCode);
     // Outcomes are counted per trust, code and mode, and pivoted here: each FILTER over the view
-    // would evaluate its outcome expression again.
-    const [outcomeRows, mailedRows, trustRows] = await Promise.all([
-      this.query<{ trust_code: string; outcome: keyof OutcomeCounts; response_mode: keyof ResponseRateRow['byMode'] | null; n: number }>(
-        `SELECT trust_code, outcome, response_mode, count(*)::int AS n FROM patient_outcomes WHERE survey_id = $1 GROUP BY 1, 2, 3`,
-        [survey.id]),
+    // would evaluate its outcome expression again. The living and the dead are counted apart, side
+    // by side (see OUTCOMES_OF_THE_LIVING). These read no events, so unlike the other reports they
+    // may use parallel workers, and need no transaction to set them.
+    const [livingRows, deadRows, mailedRows, trustRows] = await Promise.all([
+      this.dataSource.query(OUTCOMES_OF_THE_LIVING, [survey.id]) as Promise<OutcomeRow[]>,
+      this.dataSource.query(
+        `SELECT trust_code, outcome, response_mode, count(*)::int AS n FROM patient_outcomes WHERE survey_id = $1 AND deceased GROUP BY 1, 2, 3`,
+        [survey.id]) as Promise<OutcomeRow[]>,
       // Kept beside the ledger by its triggers (MailingSentCounts1797993600000), in shards.
-      this.query<MailedRow>(
+      this.dataSource.query(
         `SELECT trust_code, step, channel, sum(sent)::int AS n FROM mailing_sent_counts
-         WHERE survey_id = $1 GROUP BY 1, 2, 3 HAVING sum(sent) > 0`, [survey.id]),
+         WHERE survey_id = $1 GROUP BY 1, 2, 3 HAVING sum(sent) > 0`, [survey.id]) as Promise<MailedRow[]>,
       // ICB names come from the area lookup; an ICB it does not name yet is shown by its code.
       this.dataSource.query('SELECT t.code, t.name, t.icb_code, i.name AS icb_name FROM trusts t LEFT JOIN area_icbs i ON i.code = t.icb_code ORDER BY t.code') as
         Promise<{ code: string; name: string; icb_code: string | null; icb_name: string | null }[]>,
     ]);
     const shape = mailedShape(survey.settings);
     const byTrust = new Map<string, ResponseRateRow>();
-    for (const r of outcomeRows) {
+    for (const r of [...livingRows, ...deadRows]) {
       let row = byTrust.get(r.trust_code);
       if (!row) {
         const trust = trustRows.find((t) => t.code === r.trust_code)!;
@@ -295,6 +298,25 @@ function ratingRows(rows: RatingQueryRow[], threshold: number): { trusts: Rating
 }
 
 type MailedRow = { trust_code: string; step: string; channel: keyof Channels; n: number };
+type OutcomeRow = { trust_code: string; outcome: keyof OutcomeCounts; response_mode: keyof ResponseRateRow['byMode'] | null; n: number };
+
+/**
+ * Outcomes of a survey's living patients (none on its deaths list), by the same rule as the
+ * `patient_outcomes` view (`patient_outcome`, OutcomeFunction1798108800000): grouped first by
+ * the facts on the patient row, which PostgreSQL does in parallel, then by outcome. The view
+ * would join every patient to the few deaths and group on the outcome expression, in one process.
+ */
+const OUTCOMES_OF_THE_LIVING = `
+  SELECT trust_code, patient_outcome(final_outcome, responded, NULL, ineligible, undelivered, opted_out) AS outcome,
+    response_mode, sum(n)::int AS n
+  FROM (
+    SELECT trust_code, final_outcome, responded_on IS NOT NULL AS responded, ineligible,
+      patient_undelivered(last_undelivered_at, last_address_change_at) AS undelivered, opted_out, response_mode, count(*) AS n
+    FROM patients p
+    WHERE survey_id = $1 AND NOT EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = $1 AND d.nhs_number = p.nhs_number)
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+  ) facts
+  GROUP BY 1, 2, 3`;
 
 const scope = (principal: Principal): string | null => (principal.role === 'trust' ? principal.trustCode! : null);
 
