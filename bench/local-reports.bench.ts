@@ -10,7 +10,7 @@ import { CONSOLE, LocalReportsService } from '../src/local-reports/local-reports
 import { ReportRunsService } from '../src/local-reports/report-runs.service';
 import { newDocument, rangeChart, toBuffer } from '../src/local-reports/pdf-drawing';
 import { SurveysService } from '../src/surveys/surveys.service';
-import { analyzeAsOwner, measure, withBenchDatabase } from './bench-database';
+import { vacuumAnalyzeAsOwner, measure, withBenchDatabase } from './bench-database';
 import { seedResultsSurvey } from './results.bench';
 
 const WORKERS = 2;
@@ -37,7 +37,7 @@ export async function benchLocalReports(respondents = Number(process.env.BENCH_R
         await seedResultsSurvey(db, survey, respondents);
         // 21 Cancer Alliances (the results seed spreads patients over 9).
         await db.query(`UPDATE patients SET cancer_alliance_code = 'E56' || lpad((id % 21)::text, 6, '0') WHERE survey_id = $1`, [survey]);
-        await analyzeAsOwner();
+        await vacuumAnalyzeAsOwner();
 
         const reports = app.get(LocalReportsService);
         const warm = await measure(() => reports.report('CPES-2026', { level: 'trust', code: 'R001' }, CONSOLE));

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { analyzeAsOwner } from './bench-database';
+import { vacuumAnalyzeAsOwner } from './bench-database';
 
 export const TRUSTS = 130;
 
@@ -55,5 +55,5 @@ export async function seedReportSurvey(db: DataSource, survey: string, patients:
   await db.query(`INSERT INTO survey_deaths (survey_id, nhs_number, date_of_death, source)
     SELECT $1, nhs_number, CASE WHEN id % 3 = 0 THEN current_date - 90 ELSE current_date - 20 END, 'bench'
     FROM patients WHERE survey_id = $1 AND id % 200 IN (55, 56, 57)`, [survey]);
-  await analyzeAsOwner();
+  await vacuumAnalyzeAsOwner();
 }

@@ -5,7 +5,7 @@ import { CliModule } from '../src/cli/cli.module';
 import { ResultsService } from '../src/results/results.service';
 import { surveyQuestions } from '../src/results/survey-questions';
 import { SurveysService } from '../src/surveys/surveys.service';
-import { analyzeAsOwner, measure, withBenchDatabase } from './bench-database';
+import { vacuumAnalyzeAsOwner, measure, withBenchDatabase } from './bench-database';
 
 const TRUSTS = 130;
 
@@ -77,5 +77,5 @@ export async function seedResultsSurvey(db: DataSource, survey: string, responde
   });
   await db.query(`INSERT INTO responses (survey_id, patient_id, mode, answers, received_on, recorded_by)
     SELECT $1, p.id, 'paper', ${answers.join(' || ')}, current_date, 'bench' FROM patients p`, [survey]);
-  await analyzeAsOwner();
+  await vacuumAnalyzeAsOwner();
 }
