@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CoalescedStatement } from '../infra/database/coalesced-statement';
+import { PreparedStatement } from '../infra/database/prepared-statement';
 import type { JobContext } from '../infra/queues/job-handler.decorator';
 import type { SurveysService } from '../surveys/surveys.service';
 import { freshDeceasedCheckSql } from './deceased-check-freshness';
@@ -47,12 +48,18 @@ export class LedgerClaims<Row extends ClaimedRow> {
   private readonly claims = new CoalescedStatement((w: ClaimRequest[]) => this.claimMany(w), (w) => w.mailingId);
   private readonly finished = new CoalescedStatement((f: Finish[]) => this.finishMany(f), (f) => f.mailingId);
 
+  private readonly claimStatement: PreparedStatement<Row>;
+  private readonly finishStatement: PreparedStatement<never>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly surveys: SurveysService,
     private readonly gate: StepGate,
     private readonly spec: LedgerChannel,
-  ) {}
+  ) {
+    this.claimStatement = new PreparedStatement(dataSource, `ledger-claim-${spec.channel}`, claimSql(spec));
+    this.finishStatement = new PreparedStatement(dataSource, 'ledger-finish', FINISH_SQL);
+  }
 
   /**
    * Claims the row and hands it to `send` unless the patient is now suppressed; `send` answers
@@ -124,35 +131,42 @@ export class LedgerClaims<Row extends ClaimedRow> {
 
   /** Claims rows pending → sending for their callers; a row not claimed answers undefined. */
   private async claimMany(wanted: ClaimRequest[]): Promise<(Row | undefined)[]> {
-    const claimed: Row[] = await this.dataSource.query(
-      // Rows looked up by primary key (`= ANY`): joined to a set instead, the planner may walk every
-      // pending row of the step when the table's statistics are young.
-      `WITH claimed AS (
-         UPDATE mailings m SET status = 'sending', claimed_at = now(), attempts = m.attempts + 1,
-                claimed_by = ($2::text[])[array_position($1::bigint[], m.id)],
-                message_id = ${this.spec.messageIdSql}
-         FROM mailing_steps ms, surveys s
-         WHERE m.id = ANY($1::bigint[]) AND m.channel = '${this.spec.channel}' AND m.status = 'pending'
-           AND ms.survey_id = m.survey_id AND ms.step = m.step AND ms.paused_at IS NULL
-           AND s.id = m.survey_id AND ${freshDeceasedCheckSql('s')}
-         RETURNING m.id, m.patient_id, m.survey_id, m.step)
-       SELECT c.id::text AS "mailingId", c.survey_id AS "surveyId", c.step, ${this.spec.columns},
-              ${this.spec.reasonSql('p')} AS reason
-       FROM claimed c JOIN patients p ON p.id = c.patient_id JOIN trusts t ON t.code = p.trust_code`,
-      [wanted.map((w) => w.mailingId), wanted.map((w) => w.claimant), this.spec.messageIdParam]);
+    const claimed = await this.claimStatement.rows([wanted.map((w) => w.mailingId), wanted.map((w) => w.claimant), this.spec.messageIdParam]);
     const byId = new Map(claimed.map((c) => [c.mailingId, c]));
     return wanted.map((w) => byId.get(w.mailingId));
   }
 
   /** Records how claimed rows ended: sent (with the provider's id, if any) or suppressed (with the reason). */
   private async finishMany(rows: Finish[]): Promise<void[]> {
-    await this.dataSource.query(
-      `WITH f AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS f(id, status, reason, provider_id))
-       UPDATE mailings m SET status = f.status, suppression_reason = f.reason,
-              message_id = CASE WHEN f.status = 'sent' THEN m.message_id END, provider_id = f.provider_id,
-              error = CASE WHEN f.status = 'sent' THEN NULL ELSE m.error END, completed_at = now()
-       FROM f WHERE m.id = ANY($1::bigint[]) AND m.id = f.id AND m.status = 'sending'`,
+    await this.finishStatement.rows(
       [rows.map((r) => r.mailingId), rows.map((r) => r.status), rows.map((r) => r.reason), rows.map((r) => r.providerId)]);
     return rows.map(() => undefined);
   }
 }
+
+/**
+ * Claims the rows `$1` (ids) for `$2` (claimants, in the same order) and reads what the send
+ * needs. Rows are looked up by primary key (`= ANY`): joined to a set instead, the planner may
+ * walk every pending row of the step when the table's statistics are young.
+ */
+const claimSql = (spec: LedgerChannel) => `
+  WITH claimed AS (
+    UPDATE mailings m SET status = 'sending', claimed_at = now(), attempts = m.attempts + 1,
+           claimed_by = ($2::text[])[array_position($1::bigint[], m.id)],
+           message_id = ${spec.messageIdSql}
+    FROM mailing_steps ms, surveys s
+    WHERE m.id = ANY($1::bigint[]) AND m.channel = '${spec.channel}' AND m.status = 'pending'
+      AND ms.survey_id = m.survey_id AND ms.step = m.step AND ms.paused_at IS NULL
+      AND s.id = m.survey_id AND ${freshDeceasedCheckSql('s')}
+    RETURNING m.id, m.patient_id, m.survey_id, m.step)
+  SELECT c.id::text AS "mailingId", c.survey_id AS "surveyId", c.step, ${spec.columns},
+         ${spec.reasonSql('p')} AS reason
+  FROM claimed c JOIN patients p ON p.id = c.patient_id JOIN trusts t ON t.code = p.trust_code`;
+
+/** Records rows `$1` as `$2` (sent or suppressed) with `$3` the reason, `$4` the provider's id. */
+const FINISH_SQL = `
+  WITH f AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS f(id, status, reason, provider_id))
+  UPDATE mailings m SET status = f.status, suppression_reason = f.reason,
+         message_id = CASE WHEN f.status = 'sent' THEN m.message_id END, provider_id = f.provider_id,
+         error = CASE WHEN f.status = 'sent' THEN NULL ELSE m.error END, completed_at = now()
+  FROM f WHERE m.id = ANY($1::bigint[]) AND m.id = f.id AND m.status = 'sending'`;
