@@ -76,14 +76,11 @@ export class ReportsService {
   async responseRates(surveyCode: string, principal: Principal): Promise<ResponseRateReport> {
     const survey = await this.surveys.get(surveyCode);
     // Outcomes are counted per trust, code and mode, and pivoted here: each FILTER over the view
-    // would evaluate its outcome expression again. The living and the dead are counted apart, side
-    // by side (see OUTCOMES_OF_THE_LIVING). These read no events, so unlike the other reports they
-    // may use parallel workers, and need no transaction to set them.
-    const [livingRows, deadRows, mailedRows, trustRows] = await Promise.all([
-      this.dataSource.query(OUTCOMES_OF_THE_LIVING, [survey.id]) as Promise<OutcomeRow[]>,
-      this.dataSource.query(
-        `SELECT trust_code, outcome, response_mode, count(*)::int AS n FROM patient_outcomes WHERE survey_id = $1 AND deceased GROUP BY 1, 2, 3`,
-        [survey.id]) as Promise<OutcomeRow[]>,
+    // would evaluate its outcome expression again. The living and the dead are counted apart, in
+    // one statement so both see the same moment (see OUTCOMES). These read no events, so unlike
+    // the other reports they may use parallel workers, and need no transaction to set them.
+    const [outcomeRows, mailedRows, trustRows] = await Promise.all([
+      this.dataSource.query(OUTCOMES, [survey.id]) as Promise<OutcomeRow[]>,
       // Kept beside the ledger by its triggers (MailingSentCounts1797993600000), in shards.
       this.dataSource.query(
         `SELECT trust_code, step, channel, sum(sent)::int AS n FROM mailing_sent_counts
@@ -94,7 +91,7 @@ export class ReportsService {
     ]);
     const shape = mailedShape(survey.settings);
     const byTrust = new Map<string, ResponseRateRow>();
-    for (const r of [...livingRows, ...deadRows]) {
+    for (const r of outcomeRows) {
       let row = byTrust.get(r.trust_code);
       if (!row) {
         const trust = trustRows.find((t) => t.code === r.trust_code)!;
@@ -301,12 +298,14 @@ type MailedRow = { trust_code: string; step: string; channel: keyof Channels; n:
 type OutcomeRow = { trust_code: string; outcome: keyof OutcomeCounts; response_mode: keyof ResponseRateRow['byMode'] | null; n: number };
 
 /**
- * Outcomes of a survey's living patients (none on its deaths list), by the same rule as the
- * `patient_outcomes` view (`patient_outcome`, OutcomeFunction1798108800000): grouped first by
- * the facts on the patient row, which PostgreSQL does in parallel, then by outcome. The view
- * would join every patient to the few deaths and group on the outcome expression, in one process.
+ * A survey's outcomes by trust and response mode, by the rule of the `patient_outcomes` view
+ * (`patient_outcome`, OutcomeFunction1798108800000), in two parts. The living (none on the
+ * survey's deaths list) are grouped first by the facts on the patient row, which PostgreSQL
+ * does in parallel, then by outcome; the few dead go through the view, which looks up their
+ * first mailing. The view alone would join every patient to the deaths and group on the outcome
+ * expression, in one process. A (trust, outcome, mode) may come in both parts: the caller adds.
  */
-const OUTCOMES_OF_THE_LIVING = `
+const OUTCOMES = `
   SELECT trust_code, patient_outcome(final_outcome, responded, NULL, ineligible, undelivered, opted_out) AS outcome,
     response_mode, sum(n)::int AS n
   FROM (
@@ -316,7 +315,9 @@ const OUTCOMES_OF_THE_LIVING = `
     WHERE survey_id = $1 AND NOT EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = $1 AND d.nhs_number = p.nhs_number)
     GROUP BY 1, 2, 3, 4, 5, 6, 7
   ) facts
-  GROUP BY 1, 2, 3`;
+  GROUP BY 1, 2, 3
+  UNION ALL
+  SELECT trust_code, outcome, response_mode, count(*)::int FROM patient_outcomes WHERE survey_id = $1 AND deceased GROUP BY 1, 2, 3`;
 
 const scope = (principal: Principal): string | null => (principal.role === 'trust' ? principal.trustCode! : null);
 
