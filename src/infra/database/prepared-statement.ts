@@ -17,6 +17,16 @@ export class PreparedStatement<Row> {
   async rows(values: unknown[]): Promise<Row[]> {
     const pool = (this.dataSource.driver as unknown as { master?: Pool }).master;
     if (!pool) throw new Error('The database connection pool is not open');
-    return (await pool.query({ name: this.name, text: this.text, values })).rows as Row[];
+    try {
+      return (await pool.query({ name: this.name, text: this.text, values })).rows as Row[];
+    } catch (error) {
+      // A migration changed a column the statement returns ("cached plan must not change result
+      // type"), or the statement is gone from the session: refused before it ran, so it runs
+      // again unprepared. The pool has dropped that connection; the others re-prepare in turn.
+      if (!STALE.has((error as { code?: string }).code ?? '')) throw error;
+      return (await pool.query({ text: this.text, values })).rows as Row[];
+    }
   }
 }
+
+const STALE = new Set(['0A000', '26000']);
