@@ -11,6 +11,33 @@ const EVENT_FACTS = `
   max(recorded_at) FILTER (WHERE kind = 'address_change')`;
 const FACT_COLUMNS = 'responded_on, response_mode, ineligible, opted_out, last_undelivered_at, last_address_change_at';
 
+/** Each patient on the survey's deaths list, with the day their first mailing was sent: the dead are few, so it is looked up for them alone. */
+export const DEAD_PATIENTS_JOIN = `
+  LEFT JOIN (
+    SELECT dp.id AS dead_patient, dp.survey_id, d.date_of_death, d.recorded_at,
+      (SELECT (min(m.completed_at) AT TIME ZONE 'Europe/London')::date FROM mailings m
+       WHERE m.patient_id = dp.id AND m.status = 'sent') AS first_sent_on
+    FROM survey_deaths d JOIN patients dp ON dp.survey_id = d.survey_id AND dp.nhs_number = d.nhs_number
+  ) d ON d.survey_id = p.survey_id AND d.dead_patient = p.id`;
+
+/** The view's query from here on: outcomes read from the facts on the patient (OutcomeFunction1798108800000 goes back to it). */
+export const OUTCOMES_FROM_FACTS = `
+  SELECT p.id AS patient_id, p.survey_id, p.trust_code,
+    CASE
+      WHEN p.final_outcome IS NOT NULL THEN p.final_outcome
+      WHEN p.responded_on IS NOT NULL THEN 1
+      WHEN d.dead_patient IS NOT NULL THEN
+        CASE WHEN COALESCE(d.date_of_death, (d.recorded_at AT TIME ZONE 'Europe/London')::date) < COALESCE(d.first_sent_on, 'infinity'::date)
+             THEN 7 ELSE 3 END
+      WHEN p.ineligible THEN 5
+      WHEN p.last_undelivered_at IS NOT NULL
+           AND (p.last_address_change_at IS NULL OR p.last_address_change_at < p.last_undelivered_at) THEN 2
+      WHEN p.opted_out THEN 4
+      ELSE 6
+    END AS outcome,
+    p.response_mode, p.responded_on, d.date_of_death
+  FROM patients p ${DEAD_PATIENTS_JOIN}`;
+
 /**
  * Outcomes from facts kept on the patient. The view summarised every patient's events and
  * sorted 150,000 rows on the outcome expression for each report (five times a plain GROUP BY
@@ -38,30 +65,7 @@ export class OutcomeFactsOnPatients1797552000000 implements MigrationInterface {
       END $$`);
     await q.query(`CREATE TRIGGER patient_events_summarise AFTER INSERT ON patient_events
       REFERENCING NEW TABLE AS added_events FOR EACH STATEMENT EXECUTE FUNCTION patient_events_summarise()`);
-    await q.query(`
-      CREATE OR REPLACE VIEW patient_outcomes AS
-      SELECT p.id AS patient_id, p.survey_id, p.trust_code,
-        CASE
-          WHEN p.final_outcome IS NOT NULL THEN p.final_outcome
-          WHEN p.responded_on IS NOT NULL THEN 1
-          WHEN d.dead_patient IS NOT NULL THEN
-            CASE WHEN COALESCE(d.date_of_death, (d.recorded_at AT TIME ZONE 'Europe/London')::date) < COALESCE(d.first_sent_on, 'infinity'::date)
-                 THEN 7 ELSE 3 END
-          WHEN p.ineligible THEN 5
-          WHEN p.last_undelivered_at IS NOT NULL
-               AND (p.last_address_change_at IS NULL OR p.last_address_change_at < p.last_undelivered_at) THEN 2
-          WHEN p.opted_out THEN 4
-          ELSE 6
-        END AS outcome,
-        p.response_mode, p.responded_on, d.date_of_death
-      FROM patients p
-      -- The dead are few: their first mailing is looked up for them alone.
-      LEFT JOIN (
-        SELECT dp.id AS dead_patient, dp.survey_id, d.date_of_death, d.recorded_at,
-          (SELECT (min(m.completed_at) AT TIME ZONE 'Europe/London')::date FROM mailings m
-           WHERE m.patient_id = dp.id AND m.status = 'sent') AS first_sent_on
-        FROM survey_deaths d JOIN patients dp ON dp.survey_id = d.survey_id AND dp.nhs_number = d.nhs_number
-      ) d ON d.survey_id = p.survey_id AND d.dead_patient = p.id`);
+    await q.query(`CREATE OR REPLACE VIEW patient_outcomes AS ${OUTCOMES_FROM_FACTS}`);
   }
 
   async down(q: QueryRunner): Promise<void> {

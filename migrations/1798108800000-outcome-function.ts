@@ -1,28 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-
-/** The view as OutcomeFactsOnPatients1797552000000 left it, for `down`. */
-const PREVIOUS_VIEW = `
-  SELECT p.id AS patient_id, p.survey_id, p.trust_code,
-    CASE
-      WHEN p.final_outcome IS NOT NULL THEN p.final_outcome
-      WHEN p.responded_on IS NOT NULL THEN 1
-      WHEN d.dead_patient IS NOT NULL THEN
-        CASE WHEN COALESCE(d.date_of_death, (d.recorded_at AT TIME ZONE 'Europe/London')::date) < COALESCE(d.first_sent_on, 'infinity'::date)
-             THEN 7 ELSE 3 END
-      WHEN p.ineligible THEN 5
-      WHEN p.last_undelivered_at IS NOT NULL
-           AND (p.last_address_change_at IS NULL OR p.last_address_change_at < p.last_undelivered_at) THEN 2
-      WHEN p.opted_out THEN 4
-      ELSE 6
-    END AS outcome,
-    p.response_mode, p.responded_on, d.date_of_death
-  FROM patients p
-  LEFT JOIN (
-    SELECT dp.id AS dead_patient, dp.survey_id, d.date_of_death, d.recorded_at,
-      (SELECT (min(m.completed_at) AT TIME ZONE 'Europe/London')::date FROM mailings m
-       WHERE m.patient_id = dp.id AND m.status = 'sent') AS first_sent_on
-    FROM survey_deaths d JOIN patients dp ON dp.survey_id = d.survey_id AND dp.nhs_number = d.nhs_number
-  ) d ON d.survey_id = p.survey_id AND d.dead_patient = p.id`;
+import { DEAD_PATIENTS_JOIN, OUTCOMES_FROM_FACTS } from './1797552000000-outcome-facts-on-patients';
 
 /**
  * The outcome rule in one place, as two SQL functions the planner inlines, so the
@@ -60,14 +37,7 @@ export class OutcomeFunction1798108800000 implements MigrationInterface {
           END,
           p.ineligible, patient_undelivered(p.last_undelivered_at, p.last_address_change_at), p.opted_out) AS outcome,
         p.response_mode, p.responded_on, d.date_of_death, d.dead_patient IS NOT NULL AS deceased
-      FROM patients p
-      -- The dead are few: their first mailing is looked up for them alone.
-      LEFT JOIN (
-        SELECT dp.id AS dead_patient, dp.survey_id, d.date_of_death, d.recorded_at,
-          (SELECT (min(m.completed_at) AT TIME ZONE 'Europe/London')::date FROM mailings m
-           WHERE m.patient_id = dp.id AND m.status = 'sent') AS first_sent_on
-        FROM survey_deaths d JOIN patients dp ON dp.survey_id = d.survey_id AND dp.nhs_number = d.nhs_number
-      ) d ON d.survey_id = p.survey_id AND d.dead_patient = p.id`);
+      FROM patients p ${DEAD_PATIENTS_JOIN}`);
     // The planner counts a true/false column as two groups without statistics, so these cover the rest.
     await q.query('CREATE STATISTICS patients_outcome_facts (ndistinct) ON trust_code, final_outcome, response_mode FROM patients');
   }
@@ -76,7 +46,7 @@ export class OutcomeFunction1798108800000 implements MigrationInterface {
     await q.query('DROP STATISTICS patients_outcome_facts');
     // A view's columns can be added by CREATE OR REPLACE, not taken away.
     await q.query('DROP VIEW patient_outcomes');
-    await q.query(`CREATE VIEW patient_outcomes AS ${PREVIOUS_VIEW}`);
+    await q.query(`CREATE VIEW patient_outcomes AS ${OUTCOMES_FROM_FACTS}`);
     await q.query('DROP FUNCTION patient_outcome(int, boolean, int, boolean, boolean, boolean)');
     await q.query('DROP FUNCTION patient_undelivered(timestamptz, timestamptz)');
   }
