@@ -1,19 +1,9 @@
 import { join } from 'node:path';
-import { DomainError } from '../infra/errors/domain-error';
-import { allQuestions, isEvaluative, loadQuestionnaire, parseQuestionnaire } from './load-questionnaire';
+import { problems } from '../../test/support/questionnaire-refusals';
+import { allQuestions, isEvaluative, loadQuestionnaire } from './load-questionnaire';
 
 const CPES = join(__dirname, '../../templates/questionnaires/cpes-2026.json');
 const clone = () => JSON.parse(JSON.stringify(require(CPES)));
-
-function problems(definition: unknown): string[] {
-  try {
-    parseQuestionnaire(definition, 'test');
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return (error as DomainError).details.map((d) => `${d.where}: ${d.message}`);
-  }
-  throw new Error('expected the definition to be refused');
-}
 
 describe('questionnaire definitions', () => {
   it('loads the CPES 2026 questionnaire: 61 questions, every type, routing, the report questions', () => {

@@ -1,22 +1,12 @@
 import { join } from 'node:path';
-import { DomainError } from '../infra/errors/domain-error';
+import { problems } from '../../test/support/questionnaire-refusals';
 import { checkAnswers } from './answers';
-import { allQuestions, isEvaluative, loadQuestionnaire, parseQuestionnaire } from './load-questionnaire';
+import { allQuestions, isEvaluative, loadQuestionnaire } from './load-questionnaire';
 import { partOf, questionnaireParts, splitByPart } from './questionnaire-parts';
 
 const dir = join(__dirname, '../../templates/questionnaires');
 const load = (name: string) => loadQuestionnaire(join(dir, `${name}.json`));
 const clone = (name: string) => JSON.parse(JSON.stringify(require(join(dir, `${name}.json`))));
-
-function problems(definition: unknown): string[] {
-  try {
-    parseQuestionnaire(definition, 'test');
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return (error as DomainError).details.map((d) => `${d.where}: ${d.message}`);
-  }
-  throw new Error('expected the definition to be refused');
-}
 
 const keysOf = (d: ReturnType<typeof load>, part: string) => allQuestions(partOf(d, part)!).flatMap((q) => (q.reportKey ? [q.reportKey] : []));
 
