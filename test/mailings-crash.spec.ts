@@ -11,19 +11,11 @@ import { startApp, TestApp } from './support/app';
 import { lockedSurvey, settled } from './support/mailing-survey';
 import { patientRow } from './support/sample-files';
 import { SmtpSink, SmtpSinkOptions } from './support/smtp-sink';
+import { killWorker, PATIENCE_MS, until } from './support/killed-workers';
 import { takeTurn, TURN_TIMEOUT_MS } from './support/one-at-a-time';
 
 const root = join(__dirname, '..');
 const PATIENTS = 300;
-/** What the test waits for at most: a worker process's start on a busy machine, a step's end. */
-const PATIENCE_MS = 90_000;
-
-const until = async (what: string, check: () => boolean | Promise<boolean>, every = 10) => {
-  for (const end = Date.now() + PATIENCE_MS; !(await check());) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-};
 
 /**
  * Worker processes killed (SIGKILL) in the middle of a step, then one left to finish it. Each
@@ -57,15 +49,7 @@ describe('a worker killed in the middle of a step', () => {
 
   const db = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => t.dataSource.query(sql, params);
 
-  /** Kills the worker, then waits for the statements it had running to end: what it committed is all it ever will. */
-  const kill = async (child: ChildProcess) => {
-    child.kill('SIGKILL');
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
-    await until('the killed worker\'s database sessions to end', async () => (await db<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
-         AND state NOT IN ('idle', 'idle in transaction')`))[0].n === 0, 50);
-  };
+  const kill = (child: ChildProcess) => killWorker(child, t.dataSource);
   const sending = async () => (await db<{ id: string }>(`SELECT id::text FROM mailings WHERE channel = 'email' AND status = 'sending'`)).map((r) => r.id);
   /** Jobs a killed worker held: still active in Redis until a live worker finds them stalled. */
   const heldJobs = async () => {

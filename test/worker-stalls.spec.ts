@@ -10,20 +10,12 @@ import { startApp, TestApp } from './support/app';
 import { lockedSurvey, settled } from './support/mailing-survey';
 import { patientRow } from './support/sample-files';
 import { storedText } from './support/stored';
+import { killWorker, PATIENCE_MS, until } from './support/killed-workers';
 import { takeTurn, TURN_TIMEOUT_MS } from './support/one-at-a-time';
 
 const root = join(__dirname, '..');
 const PATIENTS = 300;
-/** What the test waits for at most: a worker process's start on a busy machine, a stall detected, a step's end. */
-const PATIENCE_MS = 90_000;
 const METRICS_TOKEN = 'stalls-metrics-token-0123456789';
-
-const until = async (what: string, check: () => boolean | Promise<boolean>, every = 10) => {
-  for (const end = Date.now() + PATIENCE_MS; !(await check());) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-};
 
 const freePort = () => new Promise<number>((resolve, reject) => {
   const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
@@ -61,15 +53,7 @@ describe('a job abandoned twice by killed workers', () => {
     return existsSync(dir) ? readdirSync(dir) : [];
   };
 
-  /** Kills the worker, then waits for the statements it had running to end: what it committed is all it ever will. */
-  const kill = async (child: ChildProcess) => {
-    child.kill('SIGKILL');
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
-    await until('the killed worker\'s database sessions to end', async () => (await db<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
-         AND state NOT IN ('idle', 'idle in transaction')`))[0].n === 0, 50);
-  };
+  const kill = (child: ChildProcess) => killWorker(child, t.dataSource);
 
   /** Starts a worker and kills it once it is writing a print file (a new temporary PDF with content), holding the print job. */
   const abandonPrintJob = async (env: Record<string, string>, printJobId: string) => {
