@@ -24,7 +24,7 @@ import { csvFile, patientRow } from './support/sample-files';
  * not write the same postcode or NHS number into it). ZX is no real postcode area.
  */
 const PEOPLE = [
-  { first_name: 'Ottoline', surname: 'Quixote-Zebedee', address_1: '17 Marzipan Synthetic Row', postcode: 'ZX1 7QQ', email: 'ottoline.quixote@example.invalid', mobile: '07700900123' },
+  { first_name: 'Ottoline', surname: 'Quixote-Zebedee', address_1: '17 Marzipan Synthetic Row', postcode: 'ZX1 7QQ', email: 'ottoline.quixote@example.invalid', mobile: '07700900987' },
   { first_name: 'Bartholomew', surname: 'Vanderquill', address_1: '4 Zephyr Synthetic Mews', postcode: 'ZX2 2QQ', email: 'b.vanderquill@example.invalid', mobile: '' },
   { first_name: 'Philippa', surname: 'Xanthoudakis', address_1: '99 Quince Synthetic Lane', postcode: 'ZX3 1QQ', email: '', mobile: '' },
 ];
@@ -32,7 +32,7 @@ const PEOPLE = [
 /** A comment planting the first patient's identifiers and others' (a son's phone and e-mail, dates), as written. */
 const spaced = (nhs: string) => `${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`;
 const plantedComment = (nhs: string) => `I am OTTOLINE quixote-zebedee of 17 marzipan synthetic row, zx17qq (NHS ${spaced(nhs)}). `
-  + 'Ring my son on 01632 960 771 or zoltan.quixote@example.invalid, or me on 07700 900123. Born 14/02/1950; seen on 3rd March by Dr Patel on ward 7, who was kind.';
+  + 'Ring my son on 01632 960 771 or zoltan.quixote@example.invalid, or me on 07700 900987. Born 14/02/1950; seen on 3rd March by Dr Patel on ward 7, who was kind.';
 const REDACTED_COMMENT = 'I am [removed] of [removed], [removed] (NHS [removed]). '
   + 'Ring my son on [removed] or [removed], or me on [removed]. Born [removed]; seen on [removed] by Dr Patel on ward 7, who was kind.';
 const PLANTED_DRAFT = 'Draft from Bartholomew VANDERQUILL, 4 zephyr synthetic mews: call 01632 960 772';
@@ -81,7 +81,7 @@ describe('end of fieldwork: close and purge', () => {
     identifiers = [...PEOPLE.flatMap((p) => [p.first_name, p.surname, p.address_1, p.postcode, p.email, p.mobile].filter(Boolean)),
       // As the patients wrote them in their comments: other case and spacing, and other people's.
       comment, PLANTED_DRAFT, 'OTTOLINE', 'quixote-zebedee', 'marzipan synthetic row', 'zx17qq', spaced(rows[0].nhs_number), '01632 960 771',
-      'zoltan.quixote@example.invalid', '07700 900123', '14/02/1950', '3rd March', 'VANDERQUILL', 'zephyr synthetic mews', '01632 960 772',
+      'zoltan.quixote@example.invalid', '07700 900987', '14/02/1950', '3rd March', 'VANDERQUILL', 'zephyr synthetic mews', '01632 960 772',
       ...rows.map((r) => r.nhs_number), ...rows.map((r) => r.patient_record_number), ...patients.map((p: { access_code: string }) => p.access_code)];
     await traceDeaths(t, []);
 
