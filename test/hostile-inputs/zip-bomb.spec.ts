@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Role } from '../../src/auth/roles';
+import { AppConfig } from '../../src/infra/config/app-config';
 import { SampleImportService } from '../../src/samples/sample-import.service';
 import { UsersService } from '../../src/users/users.service';
 import { resetDatabase, startApp, TestApp } from '../support/app';
@@ -13,6 +14,10 @@ const MB = 1024 ** 2;
 
 /** Every zip here is generated at test time: a bomb is never committed. */
 describe('hostile sample files', () => {
+  // The row limit is exercised at a tenth of its default: reading 250,000 rows only to refuse them
+  // costs the suite half a minute on a loaded machine and tests nothing more.
+  const ROW_LIMIT = 25_000;
+  const defaultRowLimit = process.env.SAMPLE_MAX_ROWS;
   let t: TestApp;
   let trustAuth: Record<string, string>;
   const upload = (path: string) => t.http().post('/api/surveys/CPES-2026/trusts/RXX/sample-files').set(trustAuth).attach('file', path);
@@ -42,6 +47,7 @@ describe('hostile sample files', () => {
   const bombSheet = (declaredSize?: number) => repeatedPart('xl/worksheets/sheet1.xml', SHEET_HEAD + HEADER_ROW, BOMB_ROW, GB + MB, SHEET_TAIL, declaredSize);
 
   beforeAll(async () => {
+    process.env.SAMPLE_MAX_ROWS = String(ROW_LIMIT);
     t = await startApp();
     await resetDatabase(t.dataSource);
     await t.http().post('/api/surveys').set(t.auth).send({ code: 'CPES-2026', periodStart: '2026-04-01', periodEnd: '2026-06-30' }).expect(201);
@@ -50,7 +56,10 @@ describe('hostile sample files', () => {
     const { user } = await users.add({ email: 'trust@example.invalid', role: 'trust' as Role, trustCode: 'RXX' }, 'test');
     trustAuth = { Authorization: `Bearer ${(await users.createToken(user.id, 'tests')).token}` };
   });
-  afterAll(() => t.app.close());
+  afterAll(async () => {
+    await t.app.close();
+    if (defaultRowLimit === undefined) delete process.env.SAMPLE_MAX_ROWS; else process.env.SAMPLE_MAX_ROWS = defaultRowLimit;
+  });
   beforeEach(async () => {
     await t.dataSource.query('DELETE FROM sample_file_problems');
     await t.dataSource.query('DELETE FROM patients');
@@ -138,9 +147,11 @@ describe('hostile sample files', () => {
     // Each row is complete but repeats row 2's record number: one problem a row, so only the row limit stops it.
     const path = join(tmp, 'too-many-rows.csv');
     const row = COLUMNS.map((c) => patientRow(1)[c]).join(',');
-    writeFileSync(path, `${COLUMNS.join(',')}\r\n${`${row}\r\n`.repeat(250_001)}`);
+    expect(new AppConfig().SAMPLE_MAX_ROWS).toBe(250_000);
+    expect(t.app.get(AppConfig).SAMPLE_MAX_ROWS).toBe(ROW_LIMIT);
+    writeFileSync(path, `${COLUMNS.join(',')}\r\n${`${row}\r\n`.repeat(ROW_LIMIT + 1)}`);
     await expect(importFile(path)).rejects.toMatchObject({
-      code: 'file_rejected', message: 'The file cannot be accepted: it has more than 250,000 patient rows, more than any trust\'s sample; check that it is the right file, then upload it again.',
+      code: 'file_rejected', message: 'The file cannot be accepted: it has more than 25,000 patient rows, more than any trust\'s sample; check that it is the right file, then upload it again.',
     });
     expect(await stored()).toEqual({ files: 0, patients: 0 });
   });
