@@ -1,6 +1,18 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { DEAD_PATIENTS_JOIN, OUTCOMES_FROM_FACTS } from './1797552000000-outcome-facts-on-patients';
 
+/** The view's query from here on (DeathOutcomeFunction1798300800000 goes back to it). */
+export const OUTCOMES_BY_FUNCTION = `
+      SELECT p.id AS patient_id, p.survey_id, p.trust_code,
+        patient_outcome(p.final_outcome, p.responded_on IS NOT NULL,
+          CASE WHEN d.dead_patient IS NOT NULL THEN
+            CASE WHEN COALESCE(d.date_of_death, (d.recorded_at AT TIME ZONE 'Europe/London')::date) < COALESCE(d.first_sent_on, 'infinity'::date)
+                 THEN 7 ELSE 3 END
+          END,
+          p.ineligible, patient_undelivered(p.last_undelivered_at, p.last_address_change_at), p.opted_out) AS outcome,
+        p.response_mode, p.responded_on, d.date_of_death, d.dead_patient IS NOT NULL AS deceased
+      FROM patients p ${DEAD_PATIENTS_JOIN}`;
+
 /**
  * The outcome rule in one place, as two SQL functions the planner inlines, so the
  * response-rate report can count the living by the facts on the patient row (a plain
@@ -27,17 +39,7 @@ export class OutcomeFunction1798108800000 implements MigrationInterface {
       LANGUAGE sql IMMUTABLE PARALLEL SAFE
       RETURN coalesce(final_outcome, CASE WHEN responded THEN 1 END, death_outcome,
         CASE WHEN ineligible THEN 5 WHEN undelivered THEN 2 WHEN opted_out THEN 4 ELSE 6 END)`);
-    await q.query(`
-      CREATE OR REPLACE VIEW patient_outcomes AS
-      SELECT p.id AS patient_id, p.survey_id, p.trust_code,
-        patient_outcome(p.final_outcome, p.responded_on IS NOT NULL,
-          CASE WHEN d.dead_patient IS NOT NULL THEN
-            CASE WHEN COALESCE(d.date_of_death, (d.recorded_at AT TIME ZONE 'Europe/London')::date) < COALESCE(d.first_sent_on, 'infinity'::date)
-                 THEN 7 ELSE 3 END
-          END,
-          p.ineligible, patient_undelivered(p.last_undelivered_at, p.last_address_change_at), p.opted_out) AS outcome,
-        p.response_mode, p.responded_on, d.date_of_death, d.dead_patient IS NOT NULL AS deceased
-      FROM patients p ${DEAD_PATIENTS_JOIN}`);
+    await q.query(`CREATE OR REPLACE VIEW patient_outcomes AS ${OUTCOMES_BY_FUNCTION}`);
     // The planner counts a true/false column as two groups without statistics, so these cover the rest.
     await q.query('CREATE STATISTICS patients_outcome_facts (ndistinct) ON trust_code, final_outcome, response_mode FROM patients');
   }

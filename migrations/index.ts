@@ -28,6 +28,7 @@ import { Over15Exclusion1798000000000 } from './1798000000000-over-15-exclusion'
 import { ResponseParts1798020000000 } from './1798020000000-response-parts';
 import { OneOffPackLetters1798023600000 } from './1798023600000-one-off-pack-letters';
 import { OutcomeFunction1798108800000 } from './1798108800000-outcome-function';
+import { DeathOutcomeFunction1798300800000 } from './1798300800000-death-outcome-function';
 
 /** Every migration, oldest first. Listed by hand so the same list runs from dist/ and under jest. */
 export const MIGRATIONS = [
@@ -39,5 +40,5 @@ export const MIGRATIONS = [
   SampleImportStaging1797379200000, OutcomeFactsOnPatients1797552000000, SampleFileExclusions1797638400000,
   MailingPlanAndSms1797724800000, EmailBounces1797811200000, SuppressionReasonsUnion1797900000000,
   SurveyKinds1797979200000, MailingSentCounts1797993600000, Over15Exclusion1798000000000, ResponseParts1798020000000,
-  OneOffPackLetters1798023600000, OutcomeFunction1798108800000,
+  OneOffPackLetters1798023600000, OutcomeFunction1798108800000, DeathOutcomeFunction1798300800000,
 ];

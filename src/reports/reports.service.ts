@@ -76,8 +76,7 @@ export class ReportsService {
   async responseRates(surveyCode: string, principal: Principal): Promise<ResponseRateReport> {
     const survey = await this.surveys.get(surveyCode);
     // Outcomes are counted per trust, code and mode, and pivoted here: each FILTER over the view
-    // would evaluate its outcome expression again. The living and the dead are counted apart, in
-    // one statement so both see the same moment (see OUTCOMES). These read no events, so unlike
+    // would evaluate its outcome expression again (see OUTCOMES). These read no events, so unlike
     // the other reports they may use parallel workers, and need no transaction to set them.
     const [outcomeRows, mailedRows, trustRows] = await Promise.all([
       this.dataSource.query(OUTCOMES, [survey.id]) as Promise<OutcomeRow[]>,
@@ -299,25 +298,29 @@ type OutcomeRow = { trust_code: string; outcome: keyof OutcomeCounts; response_m
 
 /**
  * A survey's outcomes by trust and response mode, by the rule of the `patient_outcomes` view
- * (`patient_outcome`, OutcomeFunction1798108800000), in two parts. The living (none on the
- * survey's deaths list) are grouped first by the facts on the patient row, which PostgreSQL
- * does in parallel, then by outcome; the few dead go through the view, which looks up their
- * first mailing. The view alone would join every patient to the deaths and group on the outcome
- * expression, in one process. A (trust, outcome, mode) may come in both parts: the caller adds.
+ * (`patient_outcome`, `patient_death_outcome`), in one scan of the survey's patients that
+ * PostgreSQL runs in parallel: grouped first by the facts on the patient row, counting apart the
+ * living, the dead who died before their first mailing was sent (7) and the other dead (3),
+ * whose first mailing is looked up for them alone; then by outcome. The view would join every
+ * patient to the deaths and group on the outcome expression, in one process.
  */
 const OUTCOMES = `
-  SELECT trust_code, patient_outcome(final_outcome, responded, NULL, ineligible, undelivered, opted_out) AS outcome,
-    response_mode, sum(n)::int AS n
+  SELECT trust_code, patient_outcome(final_outcome, responded, v.death_outcome, ineligible, undelivered, opted_out) AS outcome,
+    response_mode, sum(v.n)::int AS n
   FROM (
-    SELECT trust_code, final_outcome, responded_on IS NOT NULL AS responded, ineligible,
-      patient_undelivered(last_undelivered_at, last_address_change_at) AS undelivered, opted_out, response_mode, count(*) AS n
-    FROM patients p
-    WHERE survey_id = $1 AND NOT EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = $1 AND d.nhs_number = p.nhs_number)
+    SELECT p.trust_code, p.final_outcome, p.responded_on IS NOT NULL AS responded, p.ineligible,
+      patient_undelivered(p.last_undelivered_at, p.last_address_change_at) AS undelivered, p.opted_out, p.response_mode,
+      count(*) FILTER (WHERE d.nhs_number IS NULL) AS living,
+      count(*) FILTER (WHERE CASE WHEN d.nhs_number IS NOT NULL
+        THEN patient_death_outcome(d.date_of_death, d.recorded_at, patient_first_sent_on(p.id)) = 7 END) AS died_before_mailing,
+      count(*) FILTER (WHERE d.nhs_number IS NOT NULL) AS died
+    FROM patients p LEFT JOIN survey_deaths d ON d.survey_id = $1 AND d.nhs_number = p.nhs_number
+    WHERE p.survey_id = $1
     GROUP BY 1, 2, 3, 4, 5, 6, 7
   ) facts
-  GROUP BY 1, 2, 3
-  UNION ALL
-  SELECT trust_code, outcome, response_mode, count(*)::int FROM patient_outcomes WHERE survey_id = $1 AND deceased GROUP BY 1, 2, 3`;
+  CROSS JOIN LATERAL (VALUES (NULL::int, living), (7, died_before_mailing), (3, died - died_before_mailing)) v (death_outcome, n)
+  WHERE v.n > 0
+  GROUP BY 1, 2, 3`;
 
 const scope = (principal: Principal): string | null => (principal.role === 'trust' ? principal.trustCode! : null);
 
