@@ -11,6 +11,8 @@ import { COLUMNS, patientRow, tmp, xlsxFile } from '../support/sample-files';
 
 const GB = 1024 ** 3;
 const MB = 1024 ** 2;
+/** For the tests that inflate or read hundreds of megabytes: a loaded CI machine has taken six times as long as a quiet one. */
+const HEAVY = 90_000;
 
 /** Every zip here is generated at test time: a bomb is never committed. */
 describe('hostile sample files', () => {
@@ -107,7 +109,7 @@ describe('hostile sample files', () => {
     expect(res.body.error.message).toContain('its shared strings table holds more than 2,000,000 texts');
     expect(growthMb).toBeLessThan(300);
     expect(await stored()).toEqual({ files: 0, patients: 0 });
-  });
+  }, HEAVY);
 
   it('refuses a zip of more parts than any workbook has, before reading them', async () => {
     const many = Array.from({ length: 1_001 }, (_, i) => part(`xl/media/image${i}.png`, ''));
@@ -129,7 +131,7 @@ describe('hostile sample files', () => {
     const cellPath = writeZip('huge-cell.xlsx', [...workbookParts(), huge]);
     await expect(importFile(cellPath)).rejects.toMatchObject({ code: 'file_rejected', message: expect.stringContaining('holds a single text or tag longer than 1 MB') });
     expect(await stored()).toEqual({ files: 0, patients: 0 });
-  });
+  }, HEAVY);
 
   it('refuses a CSV with an endless line or a quote never closed, without gathering it into memory', async () => {
     const endless = join(tmp, 'endless.csv');
