@@ -2,6 +2,14 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { OUTCOMES_BY_FUNCTION } from './1798108800000-outcome-function';
 
 /**
+ * A patient's outcome as the facts on their row give it, death aside: the expression the
+ * response-rate report groups on (OUTCOMES in ReportsService). Statistics apply to the same
+ * expression only, so the two must stay alike.
+ */
+export const ROW_OUTCOME = `patient_outcome(final_outcome, responded_on IS NOT NULL, NULL, ineligible,
+  patient_undelivered(last_undelivered_at, last_address_change_at), opted_out)`;
+
+/**
  * The dead's outcome (7 if they died before their first mailing was sent, else 3) as two
  * functions, so the response-rate report can count the living and the dead in one parallel
  * scan of the survey's patients, by the view's rule. It used to count the dead through the
@@ -39,9 +47,15 @@ export class DeathOutcomeFunction1798300800000 implements MigrationInterface {
         SELECT dp.id AS dead_patient, dp.survey_id, d.date_of_death, d.recorded_at, patient_first_sent_on(dp.id) AS first_sent_on
         FROM survey_deaths d JOIN patients dp ON dp.survey_id = d.survey_id AND dp.nhs_number = d.nhs_number
       ) d ON d.survey_id = p.survey_id AND d.dead_patient = p.id`);
+    // The report groups on the outcome the facts on the row give: without these statistics the
+    // planner takes the expression for one group per patient and gives up its parallel plan.
+    await q.query('DROP STATISTICS patients_outcome_facts');
+    await q.query(`CREATE STATISTICS patients_outcome_groups (ndistinct) ON trust_code, (${ROW_OUTCOME}), response_mode FROM patients`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP STATISTICS patients_outcome_groups');
+    await q.query('CREATE STATISTICS patients_outcome_facts (ndistinct) ON trust_code, final_outcome, response_mode FROM patients');
     await q.query(`CREATE OR REPLACE VIEW patient_outcomes AS ${OUTCOMES_BY_FUNCTION}`);
     await q.query('DROP FUNCTION patient_death_outcome(date, timestamptz, date)');
     await q.query('DROP FUNCTION patient_first_sent_on(bigint)');

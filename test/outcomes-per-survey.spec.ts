@@ -92,4 +92,32 @@ describe('outcomes per survey', () => {
       `INSERT INTO patient_events (survey_id, patient_id, kind, occurred_on, recorded_by, source) VALUES ($1, $2, 'opt_out', current_date, 'test', 'helpline')`,
       [surveys['CPES-2026'], patient])).rejects.toMatchObject({ code: '23514' });
   });
+
+  it('counts in the response-rate report exactly what the view gives, the dead included whatever decided their outcome', async () => {
+    const id = surveys['CPES-2026'];
+    const living = `survey_id = $1 AND NOT EXISTS (SELECT 1 FROM survey_deaths d WHERE d.survey_id = $1 AND d.nhs_number = patients.nhs_number)`;
+    // Death does not decide the outcome of one who answered first, nor of one whose outcome was kept final.
+    const [answered] = await dataSource.query(`SELECT id, nhs_number FROM patients WHERE ${living} AND responded_on IS NOT NULL ORDER BY id LIMIT 1`, [id]);
+    const [kept] = await dataSource.query(`SELECT id, nhs_number FROM patients WHERE ${living} AND responded_on IS NULL AND final_outcome IS NULL ORDER BY id LIMIT 1`, [id]);
+    await dataSource.query('UPDATE patients SET purged_at = now(), final_outcome = 5 WHERE id = $1', [kept.id]);
+    await dataSource.query(
+      `INSERT INTO survey_deaths (survey_id, nhs_number, date_of_death, source) VALUES ($1, $2, current_date, 'helpline'), ($1, $3, current_date, 'helpline')`,
+      [id, answered.nhs_number, kept.nhs_number]);
+    const view: { trust_code: string; outcome: number; response_mode: string | null; n: number }[] = await dataSource.query(
+      'SELECT trust_code, outcome, response_mode, count(*)::int AS n FROM patient_outcomes WHERE survey_id = $1 GROUP BY 1, 2, 3', [id]);
+    const dead = await dataSource.query('SELECT patient_id::int AS id, outcome FROM patient_outcomes WHERE survey_id = $1 AND deceased', [id]);
+    expect(dead).toEqual(expect.arrayContaining([{ id: Number(answered.id), outcome: 1 }, { id: Number(kept.id), outcome: 5 }]));
+    expect(new Set(dead.map((r: { outcome: number }) => r.outcome))).toEqual(new Set([1, 3, 5, 7]));
+
+    const run = await cli(['report:response-rates', '--survey', 'CPES-2026', '--json']);
+    expect(run.code).toBe(0);
+    const report: { trusts: { code: string; outcomes: Record<string, number>; byMode: Record<string, number> }[] } = JSON.parse(run.stdout);
+    expect(report.trusts.length).toBeGreaterThan(1);
+    for (const trust of report.trusts) {
+      const mine = view.filter((v) => v.trust_code === trust.code);
+      const count = (keep: (v: (typeof view)[number]) => boolean) => mine.filter(keep).reduce((n, v) => n + v.n, 0);
+      expect(trust.outcomes).toEqual(Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((c) => [c, count((v) => v.outcome === c)])));
+      for (const mode of ['paper', 'online', 'phone']) expect(trust.byMode[mode]).toBe(count((v) => v.outcome === 1 && v.response_mode === mode));
+    }
+  });
 });

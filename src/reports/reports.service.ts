@@ -299,26 +299,27 @@ type OutcomeRow = { trust_code: string; outcome: keyof OutcomeCounts; response_m
 /**
  * A survey's outcomes by trust and response mode, by the rule of the `patient_outcomes` view
  * (`patient_outcome`, `patient_death_outcome`), in one scan of the survey's patients that
- * PostgreSQL runs in parallel: grouped first by the facts on the patient row, counting apart the
- * living, the dead who died before their first mailing was sent (7) and the other dead (3),
- * whose first mailing is looked up for them alone; then by outcome. The view would join every
- * patient to the deaths and group on the outcome expression, in one process.
+ * PostgreSQL runs in parallel. Patients are grouped on the outcome the facts on their row give
+ * (the expression the statistics `patients_outcome_groups` describe: keep the two alike),
+ * counting within each group the dead whose outcome death decides instead (neither a final
+ * outcome nor a response): 7 if they died before their first mailing was sent, which is looked
+ * up for them alone, else 3. The view would join every patient to the deaths and group on the
+ * outcome expression, in one process.
  */
 const OUTCOMES = `
-  SELECT trust_code, patient_outcome(final_outcome, responded, v.death_outcome, ineligible, undelivered, opted_out) AS outcome,
-    response_mode, sum(v.n)::int AS n
+  SELECT trust_code, v.outcome, response_mode, sum(v.n)::int AS n
   FROM (
-    SELECT p.trust_code, p.final_outcome, p.responded_on IS NOT NULL AS responded, p.ineligible,
-      patient_undelivered(p.last_undelivered_at, p.last_address_change_at) AS undelivered, p.opted_out, p.response_mode,
-      count(*) FILTER (WHERE d.nhs_number IS NULL) AS living,
-      count(*) FILTER (WHERE CASE WHEN d.nhs_number IS NOT NULL
-        THEN patient_death_outcome(d.date_of_death, d.recorded_at, patient_first_sent_on(p.id)) = 7 END) AS died_before_mailing,
-      count(*) FILTER (WHERE d.nhs_number IS NOT NULL) AS died
+    SELECT p.trust_code, patient_outcome(p.final_outcome, p.responded_on IS NOT NULL, NULL, p.ineligible,
+        patient_undelivered(p.last_undelivered_at, p.last_address_change_at), p.opted_out) AS outcome, p.response_mode,
+      count(*) AS patients,
+      count(*) FILTER (WHERE CASE WHEN d.nhs_number IS NOT NULL THEN p.final_outcome IS NULL AND p.responded_on IS NULL END) AS died,
+      count(*) FILTER (WHERE CASE WHEN d.nhs_number IS NOT NULL AND p.final_outcome IS NULL AND p.responded_on IS NULL
+        THEN patient_death_outcome(d.date_of_death, d.recorded_at, patient_first_sent_on(p.id)) = 7 END) AS died_before_mailing
     FROM patients p LEFT JOIN survey_deaths d ON d.survey_id = $1 AND d.nhs_number = p.nhs_number
     WHERE p.survey_id = $1
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
+    GROUP BY 1, 2, 3
   ) facts
-  CROSS JOIN LATERAL (VALUES (NULL::int, living), (7, died_before_mailing), (3, died - died_before_mailing)) v (death_outcome, n)
+  CROSS JOIN LATERAL (VALUES (outcome, patients - died), (7, died_before_mailing), (3, died - died_before_mailing)) v (outcome, n)
   WHERE v.n > 0
   GROUP BY 1, 2, 3`;
 
