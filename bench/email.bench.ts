@@ -5,7 +5,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { DataSource } from 'typeorm';
 import { CliModule } from '../src/cli/cli.module';
 import { JobQueue } from '../src/infra/queues/job-queue';
@@ -77,8 +76,7 @@ async function rawPooledSmtp(port: number, messages: number): Promise<{ rate: nu
         onlineUrl: 'https://example.invalid/s', accessCode: code, reference: `RXX-${i}`, helplinePhone: '0800 000 0000',
         helplineEmail: 'help@example.invalid', onlineLink: `https://example.invalid/s/${code}`, optOutLink: `https://example.invalid/s/${code}/opt-out`,
       });
-      const raw = await new MailComposer({ from: 'survey@example.invalid', to: `bench${i}@example.invalid`, messageId: `<raw-${i}@example.invalid>`, ...content }).compile().build();
-      await transport.sendMail({ envelope: { from: 'survey@example.invalid', to: `bench${i}@example.invalid` }, raw });
+      await transport.sendMail({ from: 'survey@example.invalid', to: `bench${i}@example.invalid`, messageId: `<raw-${i}@example.invalid>`, ...content, envelope: { from: 'survey@example.invalid', to: `bench${i}@example.invalid` } });
     }
   };
   try {
