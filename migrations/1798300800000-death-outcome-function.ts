@@ -17,8 +17,9 @@ export const ROW_OUTCOME = `patient_outcome(final_outcome, responded_on IS NOT N
  * time for the 1–2% of a sample who die.
  *
  * `patient_first_sent_on` reads the ledger, so it is not inlined: callers call it for the dead
- * alone (inside a CASE), which is why it declares itself cheap to the planner. Outcomes are
- * exactly those of before.
+ * alone (inside a CASE), which is why it declares itself cheap to the planner. The report groups
+ * on ROW_OUTCOME, so the statistics that kept its former grouping parallel now describe that
+ * expression. Outcomes are exactly those of before.
  */
 export class DeathOutcomeFunction1798300800000 implements MigrationInterface {
   name = 'DeathOutcomeFunction1798300800000';

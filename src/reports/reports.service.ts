@@ -312,14 +312,14 @@ const OUTCOMES = `
     SELECT p.trust_code, patient_outcome(p.final_outcome, p.responded_on IS NOT NULL, NULL, p.ineligible,
         patient_undelivered(p.last_undelivered_at, p.last_address_change_at), p.opted_out) AS outcome, p.response_mode,
       count(*) AS patients,
-      count(*) FILTER (WHERE CASE WHEN d.nhs_number IS NOT NULL THEN p.final_outcome IS NULL AND p.responded_on IS NULL END) AS died,
+      count(*) FILTER (WHERE CASE WHEN d.nhs_number IS NOT NULL THEN p.final_outcome IS NULL AND p.responded_on IS NULL END) AS decided_by_death,
       count(*) FILTER (WHERE CASE WHEN d.nhs_number IS NOT NULL AND p.final_outcome IS NULL AND p.responded_on IS NULL
         THEN patient_death_outcome(d.date_of_death, d.recorded_at, patient_first_sent_on(p.id)) = 7 END) AS died_before_mailing
     FROM patients p LEFT JOIN survey_deaths d ON d.survey_id = $1 AND d.nhs_number = p.nhs_number
     WHERE p.survey_id = $1
     GROUP BY 1, 2, 3
   ) facts
-  CROSS JOIN LATERAL (VALUES (outcome, patients - died), (7, died_before_mailing), (3, died - died_before_mailing)) v (outcome, n)
+  CROSS JOIN LATERAL (VALUES (outcome, patients - decided_by_death), (7, died_before_mailing), (3, decided_by_death - died_before_mailing)) v (outcome, n)
   WHERE v.n > 0
   GROUP BY 1, 2, 3`;
 
