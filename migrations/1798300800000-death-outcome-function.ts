@@ -52,6 +52,8 @@ export class DeathOutcomeFunction1798300800000 implements MigrationInterface {
     // planner takes the expression for one group per patient and gives up its parallel plan.
     await q.query('DROP STATISTICS patients_outcome_facts');
     await q.query(`CREATE STATISTICS patients_outcome_groups (ndistinct) ON trust_code, (${ROW_OUTCOME}), response_mode FROM patients`);
+    // Gathered now, not at autovacuum's next visit: the report needs them from its first run.
+    await q.query('ANALYZE patients');
   }
 
   async down(q: QueryRunner): Promise<void> {
