@@ -98,7 +98,9 @@ describe('a worker killed in the middle of a step', () => {
 
     // Second kill: with e-mails in flight, once the second worker has finished every job the first held
     // (the print file among them).
-    sink.delayMs = 300; // ~10 e-mails a second: plenty left to be in flight once the take-over is done
+    // ~3 e-mails a second on three connections: the take-over (a lease to run out, the print file
+    // to render) can take half a minute on a loaded machine, and at 300 ms all 300 had gone by then.
+    sink.delayMs = 1000;
     const second = worker();
     const jobs = t.app.get(JobQueue);
     const takenOver = async () => {
