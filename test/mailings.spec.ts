@@ -54,8 +54,10 @@ describe('mailing waves: ledger, workers, e-mail and suppression', () => {
     expect(again.json).toMatchObject({ alreadyLaunched: true, added: { postal: 0, email: 0 }, ledger: { postal: 6, email: 3 }, jobsQueued: 0 });
     const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM mailings');
     expect(n).toBe(9);
-    const counts = await t.app.get(JobQueue).queue('email').getJobCounts('waiting');
-    expect(counts.waiting).toBe(3);
+    // The three e-mails wait in one job (a wave's e-mails go several to a job), named by its first and last row.
+    const waiting = await t.app.get(JobQueue).queue('email').getJobs(['waiting']);
+    const [e1, , e3] = (await t.dataSource.query(`SELECT id::text FROM mailings WHERE channel = 'email' ORDER BY id`)).map((r: { id: string }) => r.id);
+    expect(waiting.map((j) => ({ name: j.name, id: j.id, rows: j.data.mailingIds.length }))).toEqual([{ name: 'mailings.send-emails', id: `emails-${e1}-${e3}`, rows: 3 }]);
 
     const status = await t.http().get('/api/surveys/CPES-2026/mailings/initial').set(t.auth).expect(200);
     expect(status.body).toMatchObject({
@@ -187,8 +189,8 @@ describe('mailing waves: ledger, workers, e-mail and suppression', () => {
     const initial = await waves().launch('CPES-2026', 'initial', 'test');
     const reminder = await waves().launch('CPES-2026', 'reminder_2', 'test');
     expect(new Date(reminder.scheduledFor).getTime() - new Date(initial.launchedAt).getTime()).toBe(49 * 86_400_000);
-    const delayed = await t.app.get(JobQueue).queue('email').getJobCounts('delayed');
-    expect(delayed.delayed).toBe(3);
+    const delayed = await t.app.get(JobQueue).queue('email').getJobs(['delayed']);
+    expect(delayed.flatMap((j) => j.data.mailingIds)).toHaveLength(3);
   });
 
   it('holds a paused step and finishes it on resume', async () => {
@@ -384,6 +386,45 @@ describe('e-mail failures', () => {
     } finally {
       await impatient.close();
       await slow.stop();
+    }
+  });
+
+  it("sends a wave's e-mails several to a job, and gives each that does not go a job of its own", async () => {
+    patients = await lockedSurvey(t, rows());
+    await workers?.close();
+    workers = undefined;
+    refusing = true;
+    smtp.received.length = 0;
+    await t.app.get(WavesService).launch('CPES-2026', 'initial', 'test');
+    const queue = t.app.get(JobQueue).queue('email');
+    const [batch] = await queue.getJobs(['waiting']);
+    const ids: string[] = batch.data.mailingIds;
+    expect(ids).toHaveLength(3);
+    await queue.obliterate({ force: true }); // only our calls send
+    const emailOf = new Map<string, string>((await t.dataSource.query(
+      `SELECT m.id::text, p.email FROM mailings m JOIN patients p ON p.id = m.patient_id WHERE m.channel = 'email'`)).map((r: { id: string; email: string }) => [r.id, r.email]));
+    const refusedId = ids.find((id) => emailOf.get(id) === 'patient1@example.invalid')!;
+    // Another worker holds this one (claimed a moment ago): it is not sent now, nor failed.
+    const heldId = ids.find((id) => id !== refusedId)!;
+    await t.dataSource.query(`UPDATE mailings SET status = 'sending', claimed_at = now(), claimed_by = 'other-worker' WHERE id = $1`, [heldId]);
+
+    await queue.pause(); // the jobs it hands on stay where we can see them
+    workers = await startWorkers(smtp.env());
+    try {
+      const outcome = await workers.get(EmailMailingsService).sendBatchJob({ mailingIds: ids }, { jobId: batch.id, attempt: 1, maxAttempts: 5 });
+      expect(outcome).toEqual({ outcomes: { sent: 1, 'tried-again': 2 } });
+      expect(smtp.received.map((r) => r.to)).toEqual([emailOf.get(ids.find((id) => id !== refusedId && id !== heldId)!)]);
+      // The refusal is given back and tried again at once by a job of its own, which keeps the failure; the held one after the back-off.
+      expect((await t.dataSource.query('SELECT status, error FROM mailings WHERE id = $1', [refusedId]))[0])
+        .toMatchObject({ status: 'pending', error: expect.stringContaining('The mail server refused the message') });
+      expect((await t.dataSource.query('SELECT status, claimed_by FROM mailings WHERE id = $1', [heldId]))[0]).toEqual({ status: 'sending', claimed_by: 'other-worker' });
+      expect(await queue.getJobState(`email-${refusedId}`)).toBe('waiting');
+      expect(await queue.getJobState(`email-${heldId}`)).toBe('delayed');
+      expect((await queue.getJob(`email-${heldId}`))!.opts.delay).toBe(60_000);
+      // The reconciler counts both as held by their jobs.
+      expect((await cli(['wave:reconcile', '--survey', 'CPES-2026', '--json'])).json).toMatchObject({ requeued: { email: 0 } });
+    } finally {
+      await queue.resume();
     }
   });
 

@@ -12,7 +12,10 @@ import { PACK_PATIENT_COLUMNS, PackRow, PacksService } from '../questionnaires/p
 import { MailingPlanStep, mailingPlanOf } from '../surveys/mailing-plan';
 import { parseSurveySettings } from '../surveys/survey-settings';
 import { SurveysService } from '../surveys/surveys.service';
+import { HandedBack } from '../infra/shutdown/draining';
+import { QUEUE_POLICY } from '../infra/queues/job-catalogue';
 import { ClaimedRow, DIRECT_RUN, JobRun, LedgerClaims, SendOutcome } from './ledger-claims';
+import { MailingJobs } from './mailing-jobs';
 import { EmailTemplate, loadEmailTemplate, renderEmail, RenderedEmail } from './email-template';
 import { StepGate } from './step-gate';
 import { emailSuppressionReasonSql } from './suppression';
@@ -45,6 +48,7 @@ export class EmailMailingsService implements OnModuleInit {
     private readonly surveys: SurveysService,
     private readonly gate: StepGate,
     private readonly packs: PacksService,
+    private readonly jobs: MailingJobs,
   ) {
     this.ledger = new LedgerClaims<ClaimedEmail>(dataSource, surveys, gate, {
       channel: 'email',
@@ -65,11 +69,40 @@ export class EmailMailingsService implements OnModuleInit {
     return { outcome: await this.send(payload.mailingId, job) };
   }
 
-  send(mailingId: string, job: JobRun = DIRECT_RUN): Promise<EmailOutcome> {
-    return this.transport.slots.run(() => this.ledger.run(mailingId, job, (row) => this.deliver(row, job)));
+  /**
+   * A wave's first try at its rows: each is sent as a job of its own would send it, except that
+   * a row that does not go (refused, the server unreachable, another worker holding it) is
+   * given back and gets a job of its own, which retries it on the queue's schedule and, if it
+   * keeps failing, is kept failed for inspection and retry by hand. A worker stopping hands the
+   * job back whole: on its next run the rows already sent are found done in the ledger.
+   */
+  @JobHandler('mailings.send-emails')
+  async sendBatchJob(payload: JobPayloads['mailings.send-emails'], job: JobContext): Promise<{ outcomes: Record<string, number> }> {
+    const firstTry: JobRun = { jobId: job.jobId, attempt: 1, maxAttempts: Infinity };
+    const results = await Promise.allSettled(payload.mailingIds.map((id) => this.send(id, firstTry, true)));
+    const outcomes: Record<string, number> = {};
+    const refused: string[] = [];
+    const later: string[] = [];
+    let handedBack = false;
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') outcomes[result.value] = (outcomes[result.value] ?? 0) + 1;
+      else if (result.reason instanceof HandedBack) handedBack = true;
+      // Recorded in the ledger (interrupted, or no such row): nothing to try again.
+      else if (result.reason instanceof UnrecoverableError) outcomes.failed = (outcomes.failed ?? 0) + 1;
+      else (result.reason instanceof PermanentMailError ? refused : later).push(payload.mailingIds[i]);
+    });
+    // A refusal is tried once more at once, so its failure is kept as a job's; anything else after the queue's first back-off.
+    await this.jobs.emailsOnTheirOwn(refused, 0);
+    await this.jobs.emailsOnTheirOwn(later, QUEUE_POLICY.email.backoffMs);
+    if (handedBack) throw new HandedBack();
+    return { outcomes: { ...outcomes, 'tried-again': refused.length + later.length } };
   }
 
-  private async deliver(claimed: ClaimedEmail, job: JobRun): Promise<{ providerId: null }> {
+  send(mailingId: string, job: JobRun = DIRECT_RUN, firstTry = false): Promise<EmailOutcome> {
+    return this.transport.slots.run(() => this.ledger.run(mailingId, job, (row) => this.deliver(row, job, firstTry)));
+  }
+
+  private async deliver(claimed: ClaimedEmail, job: JobRun, firstTry: boolean): Promise<{ providerId: null }> {
     const mailingId = claimed.mailingId;
     const messageId = emailMessageId(mailingId, this.config.MAIL_FROM);
     try {
@@ -81,7 +114,8 @@ export class EmailMailingsService implements OnModuleInit {
         await this.ledger.interrupted(mailingId, `${CONNECTION_LOST} (${message})`);
         throw new UnrecoverableError(`${CONNECTION_LOST} (${message})`);
       }
-      if (error instanceof PermanentMailError || job.attempt >= job.maxAttempts) {
+      // A refusal on a wave's first try is given back: the row's own job tries once more and keeps the failure.
+      if ((error instanceof PermanentMailError && !firstTry) || job.attempt >= job.maxAttempts) {
         await this.ledger.failed(mailingId, message);
         throw error instanceof PermanentMailError ? new UnrecoverableError(message) : error;
       }

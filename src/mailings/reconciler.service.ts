@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobQueue } from '../infra/queues/job-queue';
 import { mailingPlanOf, planStep } from '../surveys/mailing-plan';
 import { parseSurveySettings } from '../surveys/survey-settings';
@@ -86,8 +87,9 @@ export class ReconcilerService {
       ['email', emails, this.jobs.queue('email'), emailJobId],
       ['sms', texts, this.jobs.queue('sms'), smsJobId],
     ] as const) {
-      const { missing, retried } = await this.withoutLiveJob(queue, work, jobId);
-      summary.retried += retried;
+      const inBatches = channel === 'email' ? await this.rowsInLiveBatches(queue, work) : { covered: new Set<string>(), retried: 0 };
+      const { missing, retried } = await this.withoutLiveJob(queue, work.filter((w) => !inBatches.covered.has(w.id)), jobId);
+      summary.retried += retried + inBatches.retried;
       for (const due of new Set(missing.map((w) => w.scheduled_for.getTime()))) {
         const ids = missing.filter((w) => w.scheduled_for.getTime() === due).map((w) => w.id);
         await this.mailingJobs.enqueue({
@@ -101,6 +103,30 @@ export class ReconcilerService {
     await this.oneOffPacks.enqueue(missing.map((w) => w.id));
     summary.requeued.oneOff = missing.length;
     return summary;
+  }
+
+  /**
+   * Pending e-mail rows held by a live job of several rows (a wave's first tries); such a job
+   * kept failed (it could not hand its rows on) is retried in place if any of its rows is pending.
+   */
+  private async rowsInLiveBatches(queue: Queue, work: Work[]): Promise<{ covered: Set<string>; retried: number }> {
+    const pending = new Set(work.map((w) => w.id));
+    const covered = new Set<string>();
+    let retried = 0;
+    for (const state of ['live', 'failed'] as const) {
+      const jobs = await queue.getJobs(state === 'failed' ? ['failed'] : ['waiting', 'delayed', 'prioritized', 'active', 'waiting-children']);
+      for (const job of jobs) {
+        if (job?.name !== 'mailings.send-emails') continue;
+        const rows = (job.data as JobPayloads['mailings.send-emails']).mailingIds.filter((id) => pending.has(id));
+        if (!rows.length) continue;
+        if (state === 'failed') {
+          await job.retry('failed');
+          retried++;
+        }
+        for (const id of rows) covered.add(id);
+      }
+    }
+    return { covered, retried };
   }
 
   /** The work with no job in Redis; failed jobs kept for inspection are retried in place. */

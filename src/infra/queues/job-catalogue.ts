@@ -16,6 +16,8 @@ export interface JobPayloads {
   'mailings.print-batch': { printBatchId: string };
   /** Sends the e-mail of one ledger row, re-checked for suppression. */
   'mailings.send-email': { mailingId: string };
+  /** First try at the e-mails of several ledger rows of one step; a row that does not go gets a send-email job of its own. */
+  'mailings.send-emails': { mailingIds: string[] };
   /** Sends the text of one ledger row through GOV.UK Notify, re-checked for suppression. */
   'mailings.send-sms': { mailingId: string };
   /** Prints one pack asked for on the phone (large print, replacement), re-checked for suppression. */
@@ -29,6 +31,7 @@ export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'maintenance.prune-temp-files': 'maintenance',
   'mailings.print-batch': 'postal',
   'mailings.send-email': 'email',
+  'mailings.send-emails': 'email',
   'mailings.send-sms': 'sms',
   'mailings.print-one-off': 'postal',
   'results.render-report': 'reports',
