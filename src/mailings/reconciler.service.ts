@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { JobPayloads } from '../infra/queues/job-catalogue';
 import { JobQueue } from '../infra/queues/job-queue';
@@ -113,18 +113,16 @@ export class ReconcilerService {
     const pending = new Set(work.map((w) => w.id));
     const covered = new Set<string>();
     let retried = 0;
-    for (const state of ['live', 'failed'] as const) {
-      const jobs = await queue.getJobs(state === 'failed' ? ['failed'] : ['waiting', 'delayed', 'prioritized', 'active', 'waiting-children']);
-      for (const job of jobs) {
-        if (job?.name !== 'mailings.send-emails') continue;
-        const rows = (job.data as JobPayloads['mailings.send-emails']).mailingIds.filter((id) => pending.has(id));
-        if (!rows.length) continue;
-        if (state === 'failed') {
-          await job.retry('failed');
-          retried++;
-        }
-        for (const id of rows) covered.add(id);
-      }
+    const held = (jobs: Job[]) => jobs.filter((job) => job?.name === 'mailings.send-emails')
+      .map((job) => ({ job, rows: (job.data as JobPayloads['mailings.send-emails']).mailingIds.filter((id) => pending.has(id)) }))
+      .filter((h) => h.rows.length);
+    for (const { rows } of held(await queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'waiting-children']))) {
+      for (const id of rows) covered.add(id);
+    }
+    for (const { job, rows } of held(await queue.getJobs(['failed']))) {
+      await job.retry('failed');
+      retried++;
+      for (const id of rows) covered.add(id);
     }
     return { covered, retried };
   }
